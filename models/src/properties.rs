@@ -1,0 +1,110 @@
+//! The four consensus properties, as predicates over the harness's observations ([`Obs`])
+//! and the nodes' current state. Their names are part of the CLI contract.
+//!
+//! | name | kind | meaning |
+//! |---|---|---|
+//! | `coherence` | always | no two nodes have decided different values |
+//! | `conflict-resolution` | always | at most one value is ever chosen (accepted by a phase-2 quorum in one ballot), and every chosen or decided value was proposed |
+//! | `no-takebacks` | always | no node ever decides a value and later holds another or none (crash-restart included) |
+//! | `fault-tolerance` | reachability | a decision is reachable with no node down, and with every minority of f = (n-1)/2 acceptors down from the start |
+//!
+//! The safety half of fault tolerance ("the above holds under faults") is what the first
+//! three properties check under the scenario's network and fault budget.
+
+use crate::model::{Obs, PaxosState};
+use crate::types::{Ballot, Value};
+
+/// The four properties, in report order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PropertyName {
+    Coherence,
+    ConflictResolution,
+    NoTakebacks,
+    FaultTolerance,
+}
+
+impl PropertyName {
+    pub const ALL: [PropertyName; 4] = [
+        PropertyName::Coherence,
+        PropertyName::ConflictResolution,
+        PropertyName::NoTakebacks,
+        PropertyName::FaultTolerance,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PropertyName::Coherence => "coherence",
+            PropertyName::ConflictResolution => "conflict-resolution",
+            PropertyName::NoTakebacks => "no-takebacks",
+            PropertyName::FaultTolerance => "fault-tolerance",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PropertyName> {
+        PropertyName::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// One line for `paxos-lab list`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            PropertyName::Coherence => "no two nodes have decided different values",
+            PropertyName::ConflictResolution => {
+                "at most one value is ever chosen, and every chosen or decided value was proposed"
+            }
+            PropertyName::NoTakebacks => {
+                "no node ever decides a value and later holds another or none (restarts included)"
+            }
+            PropertyName::FaultTolerance => {
+                "a decision is reachable with no node down and with any f = (n-1)/2 acceptors down"
+            }
+        }
+    }
+}
+
+/// No two nodes have decided different values (over everything each was ever seen to decide).
+pub fn coherence(obs: &Obs) -> bool {
+    let deciders: Vec<u16> = obs
+        .decided_ever
+        .iter()
+        .copied()
+        .filter(|&m| m != 0)
+        .collect();
+    deciders
+        .iter()
+        .enumerate()
+        .all(|(i, &a)| deciders[i + 1..].iter().all(|&b| (a | b).count_ones() <= 1))
+}
+
+/// The proposals accepted by at least `quorum` acceptors in one ballot: (ballot, value, acceptors).
+pub fn chosen(obs: &Obs, quorum: usize) -> Vec<(Ballot, Value, u16)> {
+    obs.accepted
+        .iter()
+        .copied()
+        .filter(|&(_, _, mask)| mask.count_ones() as usize >= quorum)
+        .collect()
+}
+
+/// At most one value is chosen, and every chosen or decided value was proposed.
+pub fn conflict_resolution(obs: &Obs, quorum: usize) -> bool {
+    let chosen_values = chosen(obs, quorum)
+        .iter()
+        .fold(0u16, |m, &(_, v, _)| m | 1 << v);
+    let decided_values = obs.decided_ever.iter().fold(0u16, |m, &d| m | d);
+    chosen_values.count_ones() <= 1 && (chosen_values | decided_values) & !obs.proposed == 0
+}
+
+/// Every node that was seen to decide still holds that decision (a crashed node holds what
+/// it held when it crashed; a restarted one must hold it again).
+pub fn no_takebacks(state: &PaxosState) -> bool {
+    state
+        .obs
+        .first_decision
+        .iter()
+        .zip(&state.sys.actor_states)
+        .all(|(first, node)| first.is_none() || node.decision() == *first)
+}
+
+/// Some node has decided: the reachability witness behind fault tolerance.
+pub fn decided_somewhere(obs: &Obs) -> bool {
+    obs.first_decision.iter().any(Option::is_some)
+}

@@ -1,0 +1,37 @@
+//! The explicit, alphabetical registry of variants: correct Paxos first, then every broken
+//! variant in `models/variants/`. A test fails when a file there is not listed here.
+
+use crate::properties::PropertyName;
+use crate::rules::{Correct, Rules};
+use crate::variants;
+
+/// A named set of rules, with what it is expected to break.
+pub struct Variant {
+    /// The CLI name (`ignore-promised-value`); its file is the name with `_` for `-`.
+    pub name: &'static str,
+    /// One sentence: the bug.
+    pub summary: &'static str,
+    pub rules: &'static dyn Rules,
+    /// The properties this variant must violate in at least one of its scenarios.
+    pub violates: &'static [PropertyName],
+    /// The scenarios that expose the bug (the first is the smallest).
+    pub exposed_by: &'static [&'static str],
+}
+
+/// Correct Paxos, then the broken variants in alphabetical order.
+pub static VARIANTS: &[Variant] = &[
+    Variant {
+        name: "paxos",
+        summary: "correct single-decree Paxos: every Rules default, nothing overridden",
+        rules: &Correct,
+        violates: &[],
+        exposed_by: &[],
+    },
+    variants::ignore_promised_value::VARIANT,
+    variants::volatile_acceptor::VARIANT,
+];
+
+/// The variant named `name`, if registered.
+pub fn variant(name: &str) -> Option<&'static Variant> {
+    VARIANTS.iter().find(|v| v.name == name)
+}

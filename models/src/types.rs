@@ -1,0 +1,50 @@
+//! The small value types every node and message is made of: ballots, values, votes and the
+//! Paxos messages. All are a byte or two, `Copy`, and totally ordered, so states hash fast
+//! and actions come out in a deterministic order.
+
+/// A value is an index into the scenario's `values` list (`0` is `values[0]`).
+pub type Value = u8;
+
+/// A ballot number. `Ballot(0)` means "no ballot": nothing promised or accepted yet. Real
+/// ballots start at 1 and compare as plain numbers.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ballot(pub u8);
+
+impl Ballot {
+    pub const NONE: Ballot = Ballot(0);
+
+    pub fn is_none(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// One acceptor's vote as a learner saw it: acceptor `acceptor` accepted value `v` in ballot `b`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Vote {
+    pub b: Ballot,
+    pub acceptor: u8,
+    pub v: Value,
+}
+
+/// The Paxos messages (Lamport, *Paxos Made Simple*, section 2.2 and 2.3).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Msg {
+    /// Phase 1a, proposer to acceptors: "promise me ballot `b`".
+    Prepare { b: Ballot },
+    /// Phase 1b, acceptor to proposer: "I promise `b`; here is what I accepted before, if anything".
+    Promise {
+        b: Ballot,
+        accepted: Option<(Ballot, Value)>,
+    },
+    /// Phase 2a, proposer to acceptors: "accept value `v` in ballot `b`".
+    Accept { b: Ballot, v: Value },
+    /// Phase 2b, acceptor to learners: "I accepted `v` in ballot `b`".
+    Accepted { b: Ballot, v: Value },
+}
+
+/// Timers. A proposer's `Retry` fires at any moment (the checker has no clock): the proposer
+/// gives up on its current ballot and starts the next one, up to the scenario's `ballots_max`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Timer {
+    Retry,
+}

@@ -1,0 +1,413 @@
+//! The exhaustive check: the three safety properties over the scenario's whole state space,
+//! then the fault-tolerance witnesses (a decision reachable with no node down, and with each
+//! minority of acceptors down from the start). Breadth-first by our own engine
+//! ([`bfs`]), so every counterexample is a shortest one; depth-first by stateright's
+//! `spawn_dfs` for comparison, with its discoveries replayed and cut at the first violating
+//! state (stateright reports the *last* hit, not the first: trap P1).
+//!
+//! A run stopped by a bound is never reported as "holds": it is inconclusive.
+
+pub mod bfs;
+
+use std::hash::{Hash, Hasher};
+use std::time::Instant;
+
+use paxos_models::model::Action;
+use paxos_models::{Mode, PaxosModel, PaxosState, PropertyName, Rules};
+use stateright::{Checker, Model, Property};
+
+use crate::scenario::Scenario;
+use crate::trace::Trace;
+
+/// Which engine explores the state space.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Strategy {
+    /// Our breadth-first engine: shortest counterexamples, deterministic at any thread count.
+    Bfs,
+    /// stateright's depth-first checker: less memory, counterexamples not the shortest.
+    Dfs,
+}
+
+/// Bounds and threads for one search.
+#[derive(Clone, Debug)]
+pub struct SearchOpts {
+    pub threads: usize,
+    /// Most actions on any explored path; deeper states are not explored (inconclusive).
+    pub depth_max: Option<usize>,
+    /// Most unique states; the run stops there (inconclusive).
+    pub states_max: Option<usize>,
+    /// Stop as soon as every property has a discovery.
+    pub stop_when_all_found: bool,
+}
+
+/// A progress report, about once a second.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub states: u64,
+    pub unique: u64,
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+/// What one search found.
+#[derive(Clone, Debug)]
+pub struct Search {
+    /// States generated, duplicates included.
+    pub states: u64,
+    pub unique: u64,
+    /// Longest path explored, in actions.
+    pub depth: usize,
+    pub seconds: f64,
+    /// Whether every reachable state was explored (no bound cut the run short).
+    pub complete: bool,
+    /// Per property: (init index, action indices) to its first discovery.
+    pub discoveries: Vec<Option<(usize, Vec<usize>)>>,
+}
+
+/// The 64-bit fingerprint of a state (SipHash with fixed keys: the same in every process).
+pub fn fingerprint<T: Hash>(value: &T) -> u64 {
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// The verdict on one property.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    Holds,
+    /// A safety property fails: the shortest trace to the first violating state.
+    Violated(Trace),
+    /// Fault tolerance fails: no decision is reachable with these nodes down (names).
+    Unreachable {
+        down: Vec<String>,
+    },
+    /// A bound stopped the run before the property could be decided.
+    Inconclusive,
+}
+
+/// One property's verdict and, for fault tolerance, what was searched.
+#[derive(Clone, Debug)]
+pub struct PropertyVerdict {
+    pub property: PropertyName,
+    pub verdict: Verdict,
+}
+
+/// The whole outcome of `check`.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub verdicts: Vec<PropertyVerdict>,
+    /// The main search (the safety properties under the scenario's faults).
+    pub main: Search,
+    /// The fault-tolerance witness searches: (acceptors down, search).
+    pub witnesses: Vec<(Vec<String>, Search)>,
+    pub seconds: f64,
+}
+
+impl Outcome {
+    pub fn any_violated(&self) -> bool {
+        self.verdicts.iter().any(|v| {
+            matches!(
+                v.verdict,
+                Verdict::Violated(_) | Verdict::Unreachable { .. }
+            )
+        })
+    }
+
+    pub fn any_inconclusive(&self) -> bool {
+        self.verdicts
+            .iter()
+            .any(|v| matches!(v.verdict, Verdict::Inconclusive))
+    }
+
+    /// 0 every property holds, 1 a property is violated, 3 inconclusive.
+    pub fn exit_code(&self) -> u8 {
+        if self.any_violated() {
+            1
+        } else if self.any_inconclusive() {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// What to check and how.
+#[derive(Clone, Debug)]
+pub struct CheckCfg {
+    pub strategy: Strategy,
+    /// Symmetry reduction over acceptors and learners (bfs only; skipped when the rules
+    /// are not symmetric).
+    pub symmetry: bool,
+    pub opts: SearchOpts,
+}
+
+/// The safety properties the main search evaluates, in report order.
+pub const SAFETY: [PropertyName; 3] = [
+    PropertyName::Coherence,
+    PropertyName::ConflictResolution,
+    PropertyName::NoTakebacks,
+];
+
+fn safety_properties(model: &PaxosModel) -> Vec<Property<PaxosModel>> {
+    let all = model.properties();
+    SAFETY
+        .iter()
+        .map(|p| {
+            all.iter()
+                .find(|q| q.name == p.name())
+                .expect("the model defines every safety property")
+                .clone()
+        })
+        .collect()
+}
+
+/// The representative function for `model` when symmetry is on and sound for its rules.
+fn canon_of(
+    model: &PaxosModel,
+    symmetry: bool,
+) -> Option<impl Fn(&PaxosState) -> PaxosState + Sync + '_> {
+    (symmetry && model.rules().symmetric()).then_some(move |s: &PaxosState| model.representative(s))
+}
+
+/// Rebuilds a discovery as a real trace. The engine recorded action indices along a path of
+/// representatives; each step is matched back to the action of the real (not renamed) state
+/// that leads into the same class, so node names never jump around in a trace.
+pub fn replay_indices(model: &PaxosModel, symmetry: bool, init: usize, indices: &[usize]) -> Trace {
+    let canon = canon_of(model, symmetry);
+    let rep_of = |s: &PaxosState| match &canon {
+        Some(c) => c(s),
+        None => s.clone(),
+    };
+    let mut real = model.init_states().swap_remove(init);
+    let mut rep = rep_of(&real);
+    let mut states = vec![real.clone()];
+    let mut taken = Vec::new();
+    let mut actions = Vec::new();
+    for &i in indices {
+        actions.clear();
+        model.actions(&rep, &mut actions);
+        let next_rep = rep_of(
+            &model
+                .next_state(&rep, actions.swap_remove(i))
+                .expect("a recorded action has a successor"),
+        );
+        let target = fingerprint(&next_rep);
+        actions.clear();
+        model.actions(&real, &mut actions);
+        let (action, next) = actions
+            .drain(..)
+            .find_map(|a| {
+                let n = model.next_state(&real, a.clone())?;
+                (fingerprint(&rep_of(&n)) == target).then_some((a, n))
+            })
+            .expect("a symmetric model has a matching step from every state of the class");
+        taken.push(action);
+        states.push(next.clone());
+        real = next;
+        rep = next_rep;
+    }
+    Trace {
+        states,
+        actions: taken,
+    }
+}
+
+/// Cuts a trace at the first state where `property` fails.
+fn cut_at_first_violation(
+    model: &PaxosModel,
+    property: &Property<PaxosModel>,
+    mut trace: Trace,
+) -> Trace {
+    if let Some(at) = trace
+        .states
+        .iter()
+        .position(|s| !(property.condition)(model, s))
+    {
+        trace.states.truncate(at + 1);
+        trace.actions.truncate(at);
+    }
+    trace
+}
+
+/// Runs the whole check of one variant in one scenario.
+pub fn check(
+    scenario: &Scenario,
+    rules: &'static dyn Rules,
+    cfg: &CheckCfg,
+    progress: &mut dyn FnMut(&str, &Progress),
+) -> Outcome {
+    let started = Instant::now();
+    let model = PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
+    let props = safety_properties(&model);
+    let opts = SearchOpts {
+        stop_when_all_found: true,
+        ..cfg.opts.clone()
+    };
+    let (main, traces) = match cfg.strategy {
+        Strategy::Bfs => {
+            let canon = canon_of(&model, cfg.symmetry);
+            let canon_ref = canon
+                .as_ref()
+                .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+            let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
+                progress("safety", p)
+            });
+            let traces: Vec<Option<Trace>> = search
+                .discoveries
+                .iter()
+                .map(|d| {
+                    d.as_ref()
+                        .map(|(init, path)| replay_indices(&model, cfg.symmetry, *init, path))
+                })
+                .collect();
+            (search, traces)
+        }
+        Strategy::Dfs => dfs(
+            PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss(),
+            &props,
+            &opts,
+        ),
+    };
+    let mut verdicts: Vec<PropertyVerdict> = SAFETY
+        .iter()
+        .zip(traces)
+        .map(|(&property, trace)| PropertyVerdict {
+            property,
+            verdict: match trace {
+                Some(t) => Verdict::Violated(t),
+                None if main.complete => Verdict::Holds,
+                None => Verdict::Inconclusive,
+            },
+        })
+        .collect();
+    let (ft, witnesses) = fault_tolerance(scenario, rules, cfg, progress);
+    verdicts.push(PropertyVerdict {
+        property: PropertyName::FaultTolerance,
+        verdict: ft,
+    });
+    Outcome {
+        verdicts,
+        main,
+        witnesses,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// stateright's depth-first checker, its discoveries replayed and cut at the first violation.
+fn dfs(
+    model: PaxosModel,
+    props: &[Property<PaxosModel>],
+    opts: &SearchOpts,
+) -> (Search, Vec<Option<Trace>>) {
+    let started = Instant::now();
+    let replayer = PaxosModel::with_mode(model.cfg().clone(), model.rules(), model.mode);
+    let replayer = PaxosModel {
+        drops: model.drops,
+        ..replayer
+    };
+    let mut builder = model.checker().threads(opts.threads.max(1));
+    if let Some(d) = opts.depth_max {
+        // stateright counts states (init = 1) and skips depth >= d before checking (trap P5).
+        builder = builder.target_max_depth(d + 2);
+    }
+    if let Some(n) = opts.states_max {
+        builder = builder.target_state_count(n);
+    }
+    let checker = builder.spawn_dfs().join();
+    let bounded = opts.depth_max.is_some() || opts.states_max.is_some();
+    let traces = props
+        .iter()
+        .map(|p| {
+            checker.discovery(p.name).map(|path| {
+                let actions: Vec<Action> = path.into_actions();
+                let trace = crate::trace::replay_actions(&replayer, &actions)
+                    .expect("stateright's discovery replays");
+                cut_at_first_violation(&replayer, p, trace)
+            })
+        })
+        .collect();
+    let search = Search {
+        states: checker.state_count() as u64,
+        unique: checker.unique_state_count() as u64,
+        depth: checker.max_depth().saturating_sub(1),
+        seconds: started.elapsed().as_secs_f64(),
+        // stateright cannot tell whether a bound cut the run short (trap P4): a bounded run
+        // is never complete.
+        complete: !bounded,
+        discoveries: Vec::new(),
+    };
+    (search, traces)
+}
+
+/// Every subset of `n` items with exactly `k` members, as bitmasks, in increasing order.
+pub fn subsets(n: usize, k: usize) -> Vec<u16> {
+    (0u16..1 << n)
+        .filter(|m| m.count_ones() as usize == k)
+        .collect()
+}
+
+/// The fault-tolerance witnesses: a decision reachable with nobody down, and with every set
+/// of f = (n-1)/2 acceptors down from the start (no other fault).
+fn fault_tolerance(
+    scenario: &Scenario,
+    rules: &'static dyn Rules,
+    check: &CheckCfg,
+    progress: &mut dyn FnMut(&str, &Progress),
+) -> (Verdict, Vec<(Vec<String>, Search)>) {
+    let cfg = &scenario.cluster;
+    let f = cfg.acceptor_faults_tolerated();
+    let mut downs = vec![0u16];
+    if f > 0 {
+        downs.extend(subsets(cfg.acceptors, f));
+    }
+    let mut searches = Vec::new();
+    let mut verdict = Verdict::Holds;
+    for down in downs {
+        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down });
+        let props: Vec<Property<PaxosModel>> = model
+            .properties()
+            .into_iter()
+            .filter(|p| p.name == "decision-reachable")
+            .collect();
+        let opts = SearchOpts {
+            stop_when_all_found: true,
+            ..check.opts.clone()
+        };
+        let names: Vec<String> = (0..cfg.acceptors)
+            .filter(|a| down & (1 << a) != 0)
+            .map(|a| format!("a{}", a + 1))
+            .collect();
+        let canon = canon_of(&model, check.symmetry);
+        let canon_ref = canon
+            .as_ref()
+            .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+        let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
+            progress("fault-tolerance", p)
+        });
+        let found = search.discoveries[0].is_some();
+        if !found {
+            let v = if search.complete {
+                Verdict::Unreachable {
+                    down: names.clone(),
+                }
+            } else {
+                Verdict::Inconclusive
+            };
+            if !matches!(verdict, Verdict::Unreachable { .. }) {
+                verdict = v;
+            }
+        }
+        searches.push((names, search));
+    }
+    (verdict, searches)
+}
+
+/// Whether `state` violates `property` (for tests and replay).
+pub fn violates(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> bool {
+    model
+        .properties()
+        .iter()
+        .find(|p| p.name == property.name())
+        .is_some_and(|p| !(p.condition)(model, state))
+}

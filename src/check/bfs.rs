@@ -1,0 +1,256 @@
+//! Our breadth-first engine over stateright's `Model` trait. It keeps, per visited state, a
+//! 64-bit fingerprint and (parent, action index), so a discovery is rebuilt by replay and is
+//! exactly a shortest path. Levels are expanded in fixed-size blocks; within a block the
+//! states are split over threads, and the successors are merged back in block order, so
+//! every count and every discovery is the same whatever the thread count.
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::time::Instant;
+
+use stateright::{Expectation, Model, Property};
+
+use super::{fingerprint, Progress, Search, SearchOpts};
+
+/// Frontier states expanded per block (independent of the thread count, for determinism).
+const BLOCK: usize = 4096;
+
+/// Fingerprints are already hashes: hash them as themselves.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type FpSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+
+/// A successor found while expanding a block.
+struct Succ<S> {
+    fp: u64,
+    parent: u32,
+    action: u32,
+    state: S,
+    /// Bit `i` set: property `i` has a discovery in this state.
+    hits: u64,
+}
+
+fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
+    props.iter().enumerate().fold(0, |acc, (i, p)| {
+        let holds = (p.condition)(model, state);
+        let hit = match p.expectation {
+            Expectation::Always => !holds,
+            Expectation::Sometimes => holds,
+            Expectation::Eventually => false,
+        };
+        acc | (hit as u64) << i
+    })
+}
+
+/// Replaces a state by the representative of its symmetry class.
+pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> S + Sync)>;
+
+/// What expanding one part of a block yields: new successors, states generated, and whether
+/// any state had a successor at all.
+type Expansion<S> = (Vec<Succ<S>>, u64, bool);
+
+fn expand<M: Model>(
+    model: &M,
+    props: &[Property<M>],
+    canon: Canon<M::State>,
+    seen: &FpSet,
+    block: &[(M::State, u32)],
+) -> Expansion<M::State>
+where
+    M::State: Hash,
+{
+    let mut out = Vec::new();
+    let mut generated = 0;
+    let mut any_successor = false;
+    let mut actions = Vec::new();
+    for (state, node) in block {
+        actions.clear();
+        model.actions(state, &mut actions);
+        for (i, action) in actions.drain(..).enumerate() {
+            let Some(next) = model.next_state(state, action) else {
+                continue;
+            };
+            generated += 1;
+            any_successor = true;
+            let next = match canon {
+                Some(c) => c(&next),
+                None => next,
+            };
+            let fp = fingerprint(&next);
+            if seen.contains(&fp) {
+                continue;
+            }
+            out.push(Succ {
+                fp,
+                parent: *node,
+                action: i as u32,
+                hits: hits(model, props, &next),
+                state: next,
+            });
+        }
+    }
+    (out, generated, any_successor)
+}
+
+/// Explores `model` breadth-first from its init states, evaluating `props` on every state.
+pub fn search<M>(
+    model: &M,
+    props: &[Property<M>],
+    canon: Canon<M::State>,
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+) -> Search
+where
+    M: Model + Sync,
+    M::State: Hash + Send + Sync,
+{
+    assert!(props.len() <= 64, "at most 64 properties");
+    let started = Instant::now();
+    let mut last_report = started;
+    let threads = opts.threads.max(1);
+    let mut seen = FpSet::default();
+    // Per visited state: (parent node, action index); roots have parent u32::MAX and the
+    // init state's index as action.
+    let mut nodes: Vec<(u32, u32)> = Vec::new();
+    let mut discoveries: Vec<Option<u32>> = vec![None; props.len()];
+    let mut states: u64 = 0;
+    let mut frontier: Vec<(M::State, u32)> = Vec::new();
+    let mut complete = true;
+
+    for (i, init) in model.init_states().into_iter().enumerate() {
+        states += 1;
+        let init = match canon {
+            Some(c) => c(&init),
+            None => init,
+        };
+        let fp = fingerprint(&init);
+        if !seen.insert(fp) {
+            continue;
+        }
+        let node = nodes.len() as u32;
+        nodes.push((u32::MAX, i as u32));
+        let h = hits(model, props, &init);
+        record(&mut discoveries, h, node);
+        frontier.push((init, node));
+    }
+
+    let mut depth = 0usize;
+    let all_found = |d: &[Option<u32>]| opts.stop_when_all_found && d.iter().all(Option::is_some);
+    'levels: while !frontier.is_empty() && !all_found(&discoveries) {
+        let mut next_frontier: Vec<(M::State, u32)> = Vec::new();
+        let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
+        for block in frontier.chunks(BLOCK) {
+            let chunk = block.len().div_ceil(threads);
+            let parts: Vec<Expansion<M::State>> = if threads == 1 {
+                vec![expand(model, props, canon, &seen, block)]
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = block
+                        .chunks(chunk)
+                        .map(|part| {
+                            let seen = &seen;
+                            scope.spawn(move || expand(model, props, canon, seen, part))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("expansion thread panicked"))
+                        .collect()
+                })
+            };
+            if at_bound {
+                // Successors exist beyond the depth bound: the run is not exhaustive.
+                if parts.iter().any(|p| p.2) {
+                    complete = false;
+                    break 'levels;
+                }
+                continue;
+            }
+            for (succs, generated, _) in parts {
+                states += generated;
+                for s in succs {
+                    if !seen.insert(s.fp) {
+                        continue;
+                    }
+                    let node = nodes.len() as u32;
+                    nodes.push((s.parent, s.action));
+                    record(&mut discoveries, s.hits, node);
+                    next_frontier.push((s.state, node));
+                }
+            }
+            if last_report.elapsed().as_secs_f64() >= 1.0 {
+                last_report = Instant::now();
+                progress(&Progress {
+                    states,
+                    unique: nodes.len() as u64,
+                    depth: depth + 1,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            if all_found(&discoveries) {
+                break 'levels;
+            }
+            if opts.states_max.is_some_and(|m| nodes.len() >= m) {
+                complete = false;
+                break 'levels;
+            }
+        }
+        if at_bound {
+            break;
+        }
+        if !next_frontier.is_empty() {
+            depth += 1;
+        }
+        frontier = next_frontier;
+    }
+
+    let paths = discoveries
+        .iter()
+        .map(|d| d.map(|node| path_to(&nodes, node)))
+        .collect();
+    Search {
+        states,
+        unique: nodes.len() as u64,
+        depth,
+        seconds: started.elapsed().as_secs_f64(),
+        complete,
+        discoveries: paths,
+    }
+}
+
+fn record(discoveries: &mut [Option<u32>], hits: u64, node: u32) {
+    for (i, d) in discoveries.iter_mut().enumerate() {
+        if d.is_none() && hits & (1 << i) != 0 {
+            *d = Some(node);
+        }
+    }
+}
+
+/// The init index and action indices from a root to `node`.
+fn path_to(nodes: &[(u32, u32)], mut node: u32) -> (usize, Vec<usize>) {
+    let mut actions = Vec::new();
+    loop {
+        let (parent, action) = nodes[node as usize];
+        if parent == u32::MAX {
+            actions.reverse();
+            return (action as usize, actions);
+        }
+        actions.push(action as usize);
+        node = parent;
+    }
+}

@@ -1,0 +1,307 @@
+//! The command line: what was typed ([`Cli`]), validated into a scenario, a variant and
+//! engine settings, run, and printed. Results go to stdout; progress lines go to stderr.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use paxos_models::{registry, PropertyName, Variant, VARIANTS};
+
+use crate::check::{self, CheckCfg, Progress, SearchOpts, Strategy, Verdict};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::trace;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every property holds (exhaustive), or no violation in the simulated runs
+  1  a property is violated
+  2  usage, configuration or I/O error
+  3  inconclusive: a bound stopped an exhaustive run before it finished";
+
+/// Model-check Paxos and deliberately broken variants of it against coherence, conflict
+/// resolution, no-takebacks and fault tolerance.
+#[derive(Debug, Parser)]
+#[command(name = "paxos-lab", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the variants, scenarios and properties.
+    List,
+    /// Exhaustively check a variant in a scenario (default: correct Paxos on `classic`).
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The variant to check (see `paxos-lab list`).
+    #[arg(long, default_value = "paxos")]
+    pub variant: String,
+    /// A scenario name from scenarios/ or a path to a .toml file.
+    #[arg(long, default_value = "classic")]
+    pub scenario: String,
+    /// bfs: shortest counterexamples; dfs: stateright's depth-first checker.
+    #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
+    pub strategy: Strategy,
+    /// Symmetry reduction over interchangeable acceptors and learners (bfs only).
+    #[arg(long, value_enum, default_value_t = OnOff::On)]
+    pub symmetry: OnOff,
+    /// Worker threads (results never depend on it with bfs).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Explore paths of at most this many steps; a run cut by it is inconclusive.
+    #[arg(long)]
+    pub depth_max: Option<usize>,
+    /// Stop after this many unique states; a run cut by it is inconclusive.
+    #[arg(long)]
+    pub states_max: Option<usize>,
+}
+
+/// A switch.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// Errors the CLI reports as one line with exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("unknown variant `{name}` (fix: use one of: {known})")]
+    UnknownVariant { name: String, known: String },
+    #[error("--{flag}: {problem} (fix: {fix})")]
+    BadFlag {
+        flag: &'static str,
+        problem: String,
+        fix: String,
+    },
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Looks up a variant by name.
+pub fn find_variant(name: &str) -> Result<&'static Variant, CliError> {
+    registry::variant(name).ok_or_else(|| CliError::UnknownVariant {
+        name: name.to_string(),
+        known: VARIANTS
+            .iter()
+            .map(|v| v.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::List => {
+            list(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let code = run_check(&args, &mut out)?;
+            Ok(ExitCode::from(code))
+        }
+    }
+}
+
+fn list(out: &mut impl Write) -> Result<(), CliError> {
+    writeln!(out, "variants:")?;
+    for v in VARIANTS {
+        writeln!(out, "  {:<24} {}", v.name, v.summary)?;
+    }
+    writeln!(out, "scenarios:")?;
+    for name in scenario::list() {
+        match Scenario::load(&name) {
+            Ok(s) => writeln!(out, "  {:<24} {}", name, s.description)?,
+            Err(e) => writeln!(out, "  {:<24} (invalid: {e})", name)?,
+        }
+    }
+    writeln!(out, "properties:")?;
+    for p in PropertyName::ALL {
+        writeln!(out, "  {:<24} {}", p.name(), p.summary())?;
+    }
+    Ok(())
+}
+
+/// Validates `check`'s flags into engine settings.
+fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
+    if args.threads == 0 || args.threads > 256 {
+        return Err(CliError::BadFlag {
+            flag: "threads",
+            problem: format!("must be between 1 and 256, got {}", args.threads),
+            fix: "pass --threads 1 or --threads 2".into(),
+        });
+    }
+    if args.states_max == Some(0) {
+        return Err(CliError::BadFlag {
+            flag: "states-max",
+            problem: "must be at least 1".into(),
+            fix: "omit it to explore every state".into(),
+        });
+    }
+    Ok(CheckCfg {
+        strategy: args.strategy,
+        symmetry: args.symmetry == OnOff::On,
+        opts: SearchOpts {
+            threads: args.threads,
+            depth_max: args.depth_max,
+            states_max: args.states_max,
+            stop_when_all_found: true,
+        },
+    })
+}
+
+fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let variant = find_variant(&args.variant)?;
+    let cfg = check_cfg(args)?;
+    writeln!(
+        out,
+        "paxos-lab check: variant {} on scenario {} ({})",
+        variant.name, scenario.name, scenario.file
+    )?;
+    writeln!(out, "  world:  {}", scenario.summary())?;
+    let engine = match cfg.strategy {
+        Strategy::Bfs => "breadth-first (shortest counterexamples)",
+        Strategy::Dfs => "stateright depth-first (counterexamples not the shortest)",
+    };
+    let threads = cfg.opts.threads;
+    let symmetry = if cfg.strategy == Strategy::Bfs && cfg.symmetry && variant.rules.symmetric() {
+        "symmetry on (acceptors, learners)"
+    } else {
+        "symmetry off"
+    };
+    writeln!(
+        out,
+        "  engine: {engine}, {symmetry}, {threads} thread{}",
+        if threads == 1 { "" } else { "s" }
+    )?;
+    if scenario.cluster.lossy && scenario.cluster.delivery != paxos_models::Delivery::Ordered {
+        writeln!(
+            out,
+            "  loss:   not explored as separate steps: in an unordered network a lost message is indistinguishable from one never delivered"
+        )?;
+    }
+    out.flush()?;
+    let started = Instant::now();
+    let mut progress = |phase: &str, p: &Progress| {
+        eprintln!(
+            "progress: {phase}: depth={} states={} unique={} states/s={:.0}",
+            p.depth,
+            p.states,
+            p.unique,
+            p.states as f64 / p.seconds.max(1e-9)
+        );
+    };
+    let outcome = check::check(&scenario, variant.rules, &cfg, &mut progress);
+    let seconds = started.elapsed().as_secs_f64();
+    let model =
+        paxos_models::PaxosModel::new(scenario.cluster.clone(), variant.rules).reduce_loss();
+
+    writeln!(out)?;
+    for v in &outcome.verdicts {
+        let text = match &v.verdict {
+            Verdict::Holds => match v.property {
+                PropertyName::FaultTolerance => format!(
+                    "holds      a decision is reachable with no node down{}",
+                    if scenario.cluster.acceptor_faults_tolerated() > 0 {
+                        format!(
+                            " and with any {} of {} acceptors down",
+                            scenario.cluster.acceptor_faults_tolerated(),
+                            scenario.cluster.acceptors
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+                _ => "holds".to_string(),
+            },
+            Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
+            Verdict::Unreachable { down } if down.is_empty() => {
+                "VIOLATED   no decision is reachable even with every node up".to_string()
+            }
+            Verdict::Unreachable { down } => format!(
+                "VIOLATED   no decision is reachable with {} down",
+                down.join(", ")
+            ),
+            Verdict::Inconclusive => "inconclusive (a bound stopped the run first)".to_string(),
+        };
+        writeln!(out, "  {:<20} {text}", v.property.name())?;
+    }
+    let m = &outcome.main;
+    let witness_states: u64 = outcome.witnesses.iter().map(|(_, s)| s.unique).sum();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
+        m.states,
+        m.unique,
+        m.depth,
+        m.seconds,
+        m.states as f64 / m.seconds.max(1e-9)
+    )?;
+    writeln!(
+        out,
+        "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
+        outcome.witnesses.len(),
+        witness_states,
+        seconds
+    )?;
+    if !m.complete {
+        writeln!(
+            out,
+            "note: a bound (--depth-max or --states-max) stopped the search before every state was explored"
+        )?;
+    }
+
+    for v in &outcome.verdicts {
+        if let Verdict::Violated(t) = &v.verdict {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "counterexample: {} violated after {} steps ({} {} on {})",
+                v.property.name(),
+                t.len(),
+                match cfg.strategy {
+                    Strategy::Bfs => "shortest,",
+                    Strategy::Dfs => "depth-first, not necessarily shortest,",
+                },
+                variant.name,
+                scenario.name
+            )?;
+            write!(out, "{}", trace::render(&model, t, Some(v.property)))?;
+        }
+    }
+    writeln!(out)?;
+    let code = outcome.exit_code();
+    let verdict = match code {
+        0 => "all 4 properties hold (exhaustive)".to_string(),
+        1 => {
+            let names: Vec<&str> = outcome
+                .verdicts
+                .iter()
+                .filter(|v| {
+                    matches!(
+                        v.verdict,
+                        Verdict::Violated(_) | Verdict::Unreachable { .. }
+                    )
+                })
+                .map(|v| v.property.name())
+                .collect();
+            format!("violated: {}", names.join(", "))
+        }
+        _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
+    };
+    writeln!(out, "verdict: {verdict} (exit {code})")?;
+    Ok(code)
+}

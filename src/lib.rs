@@ -1,0 +1,10 @@
+//! `paxos-lab`: model-check and simulate Paxos and deliberately broken variants of it.
+//!
+//! The library holds everything but the thin `main`: scenario loading and validation
+//! ([`scenario`]), the exhaustive engines ([`check`]), counterexample traces ([`trace`]) and
+//! the command-line interface ([`cli`]).
+
+pub mod check;
+pub mod cli;
+pub mod scenario;
+pub mod trace;

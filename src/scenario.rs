@@ -1,0 +1,519 @@
+//! Scenario files: raw TOML -> [`RawScenario`] (what was typed) -> [`Scenario`] (validated).
+//! A bad file gives one [`ScenarioError`] line naming the file, the field and the fix.
+//!
+//! `--scenario` takes a name (looked up as `scenarios/NAME.toml` in the current directory,
+//! then in this crate's own `scenarios/`) or a path to a `.toml` file.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use paxos_models::{ClusterCfg, Delivery, Role, RoleSet};
+use serde::Deserialize;
+
+/// A scenario file as typed. Unknown fields are errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub description: String,
+    pub proposers: i64,
+    pub acceptors: i64,
+    pub learners: i64,
+    pub values: Vec<String>,
+    pub ballots_max: i64,
+    #[serde(default)]
+    pub network: RawNetwork,
+    #[serde(default)]
+    pub faults: RawFaults,
+    #[serde(default)]
+    pub simulate: RawSimulate,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNetwork {
+    #[serde(default = "default_delivery")]
+    pub delivery: String,
+    #[serde(default)]
+    pub lossy: bool,
+}
+
+fn default_delivery() -> String {
+    "unordered".into()
+}
+
+impl Default for RawNetwork {
+    fn default() -> Self {
+        RawNetwork {
+            delivery: default_delivery(),
+            lossy: false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaults {
+    #[serde(default)]
+    pub crashes_max: i64,
+    #[serde(default)]
+    pub may_crash: Vec<String>,
+    #[serde(default)]
+    pub restarts: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulate {
+    #[serde(default = "default_runs")]
+    pub runs: i64,
+    #[serde(default = "default_steps_max")]
+    pub steps_max: i64,
+}
+
+fn default_runs() -> i64 {
+    10_000
+}
+
+fn default_steps_max() -> i64 {
+    200
+}
+
+impl Default for RawSimulate {
+    fn default() -> Self {
+        RawSimulate {
+            runs: default_runs(),
+            steps_max: default_steps_max(),
+        }
+    }
+}
+
+/// Simulation defaults a scenario carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulateCfg {
+    pub runs: u64,
+    pub steps_max: usize,
+}
+
+/// A validated scenario: its name, where it came from, its text's hash, and the world.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub file: String,
+    pub description: String,
+    pub cluster: ClusterCfg,
+    pub simulate: SimulateCfg,
+    /// FNV-1a 64 of the file's bytes, as 16 hex digits: names this exact configuration.
+    pub hash: String,
+}
+
+/// A bad scenario: one line naming the file, the field and the fix.
+#[derive(Debug, thiserror::Error)]
+pub struct ScenarioError {
+    pub file: String,
+    pub field: Option<String>,
+    pub problem: String,
+    pub fix: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scenario {}: ", self.file)?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{} (fix: {})", self.problem, self.fix)
+    }
+}
+
+/// The fix to suggest for each field, for errors the validator cannot phrase better.
+const FIELD_FIXES: &[(&str, &str)] = &[
+    (
+        "description",
+        "set description = \"one sentence about this world\"",
+    ),
+    ("proposers", "set proposers to a whole number from 1 to 9"),
+    ("acceptors", "set acceptors to a whole number from 1 to 9"),
+    ("learners", "set learners to a whole number from 1 to 9"),
+    (
+        "values",
+        "set values to a list of distinct names, e.g. values = [\"red\", \"blue\"]",
+    ),
+    (
+        "ballots_max",
+        "set ballots_max to a whole number from 1 to 10",
+    ),
+    ("network", "write it as a [network] table"),
+    (
+        "network.delivery",
+        "use \"ordered\", \"unordered\" or \"unordered-duplicating\"",
+    ),
+    ("network.lossy", "use true or false"),
+    ("faults", "write it as a [faults] table"),
+    (
+        "faults.crashes_max",
+        "set crashes_max to a whole number (0 for no crashes)",
+    ),
+    (
+        "faults.may_crash",
+        "list roles from \"proposers\", \"acceptors\", \"learners\"",
+    ),
+    ("faults.restarts", "use true or false"),
+    ("simulate", "write it as a [simulate] table"),
+    ("simulate.runs", "set runs to a whole number of at least 1"),
+    (
+        "simulate.steps_max",
+        "set steps_max to a whole number of at least 1",
+    ),
+];
+
+fn fix_for(field: &str) -> String {
+    FIELD_FIXES.iter().find(|(f, _)| *f == field).map_or_else(
+        || "see scenarios/README.md for the fields a scenario may have".to_string(),
+        |(_, fix)| fix.to_string(),
+    )
+}
+
+impl Scenario {
+    /// Finds a scenario by name or path and loads it.
+    pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
+        let path = resolve(name_or_path)?;
+        let text = std::fs::read_to_string(&path).map_err(|e| ScenarioError {
+            file: path.display().to_string(),
+            field: None,
+            problem: format!("cannot read the file: {e}"),
+            fix: "check the path and its permissions".into(),
+        })?;
+        let name = path.file_stem().map_or_else(
+            || name_or_path.to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        Scenario::parse(&name, &display_path(&path), &text)
+    }
+
+    /// Parses and validates scenario text; `file` is used in error messages.
+    pub fn parse(name: &str, file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let err = |field: &str, problem: String| ScenarioError {
+            file: file.to_string(),
+            field: Some(field.to_string()),
+            problem,
+            fix: fix_for(field),
+        };
+        let count = |field: &str, n: i64| -> Result<usize, ScenarioError> {
+            if (1..=paxos_models::cfg::NODES_PER_ROLE_MAX as i64).contains(&n) {
+                Ok(n as usize)
+            } else {
+                Err(err(field, format!("must be between 1 and 9, got {n}")))
+            }
+        };
+        let proposers = count("proposers", raw.proposers)?;
+        let acceptors = count("acceptors", raw.acceptors)?;
+        let learners = count("learners", raw.learners)?;
+        if raw.description.trim().is_empty() {
+            return Err(err("description", "is empty".into()));
+        }
+        if raw.values.is_empty() {
+            return Err(err("values", "lists no value".into()));
+        }
+        if raw.values.len() > proposers {
+            return Err(ScenarioError {
+                file: file.into(),
+                field: Some("values".into()),
+                problem: format!(
+                    "{} values but only {proposers} proposers: each proposer proposes one value",
+                    raw.values.len()
+                ),
+                fix: format!("list at most {proposers} values, or raise proposers"),
+            });
+        }
+        for (i, v) in raw.values.iter().enumerate() {
+            if v.trim().is_empty() {
+                return Err(err("values", format!("value #{} is empty", i + 1)));
+            }
+            if raw.values[..i].contains(v) {
+                return Err(err("values", format!("{v:?} is listed twice")));
+            }
+        }
+        if !(1..=paxos_models::cfg::BALLOTS_MAX as i64).contains(&raw.ballots_max) {
+            return Err(err(
+                "ballots_max",
+                format!("must be between 1 and 10, got {}", raw.ballots_max),
+            ));
+        }
+        let delivery = Delivery::from_name(&raw.network.delivery).ok_or_else(|| {
+            err(
+                "network.delivery",
+                format!("unknown delivery {:?}", raw.network.delivery),
+            )
+        })?;
+        let mut may_crash = RoleSet::EMPTY;
+        for role in &raw.faults.may_crash {
+            let r = Role::ALL
+                .into_iter()
+                .find(|r| r.plural() == role)
+                .ok_or_else(|| err("faults.may_crash", format!("unknown role {role:?}")))?;
+            may_crash = may_crash.with(r);
+        }
+        let nodes_may_crash: i64 = may_crash
+            .iter()
+            .map(|r| match r {
+                Role::Proposer => proposers,
+                Role::Acceptor => acceptors,
+                Role::Learner => learners,
+            } as i64)
+            .sum();
+        if raw.faults.crashes_max < 0 || raw.faults.crashes_max > 9 {
+            return Err(err(
+                "faults.crashes_max",
+                format!("must be between 0 and 9, got {}", raw.faults.crashes_max),
+            ));
+        }
+        if raw.faults.crashes_max > 0 && may_crash.is_empty() {
+            return Err(ScenarioError {
+                file: file.into(),
+                field: Some("faults.may_crash".into()),
+                problem: format!(
+                    "crashes_max = {} but no role may crash",
+                    raw.faults.crashes_max
+                ),
+                fix: "add may_crash = [\"acceptors\"] (or set crashes_max = 0)".into(),
+            });
+        }
+        if raw.faults.crashes_max == 0 && (!may_crash.is_empty() || raw.faults.restarts) {
+            return Err(ScenarioError {
+                file: file.into(),
+                field: Some("faults.crashes_max".into()),
+                problem: "may_crash or restarts is set but crashes_max = 0, so nothing can crash"
+                    .into(),
+                fix: "set crashes_max = 1 or more (or remove may_crash and restarts)".into(),
+            });
+        }
+        if !raw.faults.restarts && raw.faults.crashes_max > nodes_may_crash {
+            return Err(err(
+                "faults.crashes_max",
+                format!(
+                    "{} crashes without restarts, but only {nodes_may_crash} nodes may crash",
+                    raw.faults.crashes_max
+                ),
+            ));
+        }
+        if raw.simulate.runs < 1 {
+            return Err(err(
+                "simulate.runs",
+                format!("must be at least 1, got {}", raw.simulate.runs),
+            ));
+        }
+        if raw.simulate.steps_max < 1 {
+            return Err(err(
+                "simulate.steps_max",
+                format!("must be at least 1, got {}", raw.simulate.steps_max),
+            ));
+        }
+        let cluster = ClusterCfg {
+            proposers,
+            acceptors,
+            learners,
+            values: raw.values,
+            ballots_max: raw.ballots_max as usize,
+            delivery,
+            lossy: raw.network.lossy,
+            crashes_max: raw.faults.crashes_max as usize,
+            may_crash,
+            restarts: raw.faults.restarts,
+        };
+        cluster.check().map_err(|problem| ScenarioError {
+            file: file.into(),
+            field: None,
+            problem,
+            fix: "see scenarios/README.md".into(),
+        })?;
+        Ok(Scenario {
+            name: name.to_string(),
+            file: file.to_string(),
+            description: raw.description.trim().to_string(),
+            cluster,
+            simulate: SimulateCfg {
+                runs: raw.simulate.runs as u64,
+                steps_max: raw.simulate.steps_max as usize,
+            },
+            hash: format!("{:016x}", fnv1a(text.as_bytes())),
+        })
+    }
+
+    /// One line describing the world: `2 proposers, 3 acceptors, ...`.
+    pub fn summary(&self) -> String {
+        let c = &self.cluster;
+        let values: Vec<String> = c.values.iter().map(|v| format!("{v:?}")).collect();
+        let mut faults = Vec::new();
+        if c.lossy {
+            faults.push("lossy".to_string());
+        }
+        if c.crashes_max > 0 {
+            let roles: Vec<&str> = c.may_crash.iter().map(Role::plural).collect();
+            faults.push(format!(
+                "up to {} crash{} of {}{}",
+                c.crashes_max,
+                if c.crashes_max == 1 { "" } else { "es" },
+                roles.join("/"),
+                if c.restarts {
+                    " with restarts"
+                } else {
+                    ", no restarts"
+                }
+            ));
+        }
+        format!(
+            "{} proposers, {} acceptors, {} learners, values {}, {} ballot{} each, {} network{}",
+            c.proposers,
+            c.acceptors,
+            c.learners,
+            values.join(" "),
+            c.ballots_max,
+            if c.ballots_max == 1 { "" } else { "s" },
+            c.delivery.name(),
+            if faults.is_empty() {
+                ", no faults".to_string()
+            } else {
+                format!(", {}", faults.join(", "))
+            }
+        )
+    }
+}
+
+/// 64-bit FNV-1a: a stable hash (unlike `DefaultHasher`, documented never to change).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The directories searched for scenario names, in order.
+pub fn scenario_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("scenarios")];
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    if !dirs.iter().any(|d| same_dir(d, &own)) {
+        dirs.push(own);
+    }
+    dirs
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Every scenario name found, sorted, without duplicates.
+pub fn list() -> Vec<String> {
+    let mut names: Vec<String> = scenario_dirs()
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn resolve(name_or_path: &str) -> Result<PathBuf, ScenarioError> {
+    let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+    if looks_like_path {
+        let path = PathBuf::from(name_or_path);
+        if path.is_file() {
+            return Ok(path);
+        }
+        return Err(ScenarioError {
+            file: name_or_path.to_string(),
+            field: None,
+            problem: "no such file".into(),
+            fix: "check the path, or give a scenario name from `paxos-lab list`".into(),
+        });
+    }
+    for dir in scenario_dirs() {
+        let path = dir.join(format!("{name_or_path}.toml"));
+        if path.is_file() {
+            return Ok(path);
+        }
+    }
+    Err(ScenarioError {
+        file: format!("`{name_or_path}`"),
+        field: None,
+        problem: "no scenario of that name".into(),
+        fix: format!(
+            "use one of: {}, or a path to a .toml file",
+            list().join(", ")
+        ),
+    })
+}
+
+fn display_path(path: &Path) -> String {
+    let own = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match path.strip_prefix(own) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Turns a TOML or shape error into one line: file, line, field, problem, fix.
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let message = e.message().trim().replace('\n', " ");
+    let line = e
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let field = field_of(text, e, &message);
+    let fix = match &field {
+        Some(f) if message.starts_with("unknown field") => {
+            format!("remove or rename `{f}`; see scenarios/README.md for the fields")
+        }
+        Some(f) => fix_for(f),
+        None => "see scenarios/README.md for the format".into(),
+    };
+    ScenarioError {
+        file: match line {
+            Some(l) => format!("{file}:{l}"),
+            None => file.to_string(),
+        },
+        field,
+        problem: message,
+        fix,
+    }
+}
+
+/// The dotted field an error is about: named in the message (`missing field `values``,
+/// `unknown field `x``), or the key at the error's position, under its `[table]`.
+fn field_of(text: &str, e: &toml::de::Error, message: &str) -> Option<String> {
+    let table_at = |offset: usize| -> Option<String> {
+        text[..offset.min(text.len())].lines().rev().find_map(|l| {
+            let l = l.trim();
+            (l.starts_with('[') && l.ends_with(']'))
+                .then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+        })
+    };
+    let dotted = |table: Option<String>, key: &str| match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    };
+    let start = e.span().map(|s| s.start);
+    if let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))
+    {
+        let key = rest.split('`').next().unwrap_or_default();
+        return Some(dotted(start.and_then(table_at), key));
+    }
+    let start = start?;
+    let line_start = text[..start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    let key = line.split('=').next()?.trim();
+    if key.is_empty() || key.starts_with('[') || line.trim_start().starts_with('[') {
+        return None;
+    }
+    Some(dotted(table_at(line_start), key.trim_matches('"')))
+}
