@@ -1,0 +1,129 @@
+//! The engines: pinned state counts, breadth-first and depth-first agreeing, results that
+//! do not depend on the thread count, symmetry that changes counts but never verdicts, and
+//! bounds that give "inconclusive", never "holds".
+
+use paxos_lab::check::{self, Outcome, SearchOpts, Strategy, Verdict};
+use paxos_lab::trace;
+use paxos_models::{registry, Correct, PaxosModel, Rules, VARIANTS};
+
+use super::{cfg, scenario, summary};
+
+fn check_with(name: &str, rules: &'static dyn Rules, c: &check::CheckCfg) -> Outcome {
+    check::check(&scenario(name), rules, c, &mut |_, _| {})
+}
+
+#[test]
+fn classic_state_counts_are_pinned() {
+    let sym = check_with("classic", &Correct, &cfg(Strategy::Bfs, true, 1));
+    assert_eq!(
+        (sym.main.unique, sym.main.states, sym.main.depth),
+        (35_654, 149_721, 22)
+    );
+    let full = check_with("classic", &Correct, &cfg(Strategy::Bfs, false, 1));
+    assert_eq!(
+        (full.main.unique, full.main.states, full.main.depth),
+        (389_176, 1_627_195, 22)
+    );
+}
+
+#[test]
+fn bfs_and_stateright_dfs_count_the_same_states_without_symmetry() {
+    for name in ["classic", "lossy-duplicating"] {
+        let bfs = check_with(name, &Correct, &cfg(Strategy::Bfs, false, 1));
+        let dfs = check_with(name, &Correct, &cfg(Strategy::Dfs, false, 1));
+        assert_eq!(bfs.main.unique, dfs.main.unique, "{name}");
+        assert_eq!(
+            summary(&bfs),
+            summary(&dfs)
+                .iter()
+                .map(|&(p, _)| (p, None))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn dfs_finds_the_same_violations_as_bfs_never_shorter() {
+    let rules = registry::variant("ignore-promised-value").unwrap().rules;
+    let bfs = summary(&check_with("classic", rules, &cfg(Strategy::Bfs, false, 1)));
+    let dfs = summary(&check_with("classic", rules, &cfg(Strategy::Dfs, false, 1)));
+    for ((p, b), (q, d)) in bfs.iter().zip(&dfs) {
+        assert_eq!(p, q);
+        assert_eq!(b.is_some(), d.is_some(), "{}", p.name());
+        if let (Some(b), Some(d)) = (b, d) {
+            assert!(d >= b, "{}: dfs {d} shorter than bfs {b}", p.name());
+        }
+    }
+}
+
+fn rendered(outcome: &Outcome, model: &PaxosModel) -> Vec<String> {
+    outcome
+        .verdicts
+        .iter()
+        .filter_map(|v| match &v.verdict {
+            Verdict::Violated(t) => Some(trace::render(model, t, Some(v.property))),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn results_and_traces_do_not_depend_on_the_thread_count() {
+    let rules = registry::variant("ignore-promised-value").unwrap().rules;
+    let model = PaxosModel::new(scenario("classic").cluster, rules);
+    let one = check_with("classic", rules, &cfg(Strategy::Bfs, true, 1));
+    for threads in [2, 4] {
+        let many = check_with("classic", rules, &cfg(Strategy::Bfs, true, threads));
+        assert_eq!(
+            (one.main.states, one.main.unique, one.main.depth),
+            (many.main.states, many.main.unique, many.main.depth)
+        );
+        assert_eq!(
+            rendered(&one, &model),
+            rendered(&many, &model),
+            "{threads} threads"
+        );
+    }
+}
+
+#[test]
+fn symmetry_never_changes_a_verdict_or_a_shortest_length() {
+    for v in VARIANTS {
+        for name in ["classic", "lossy-duplicating"] {
+            let on = summary(&check_with(name, v.rules, &cfg(Strategy::Bfs, true, 2)));
+            let off = summary(&check_with(name, v.rules, &cfg(Strategy::Bfs, false, 2)));
+            assert_eq!(on, off, "{} on {name}", v.name);
+        }
+    }
+}
+
+#[test]
+fn a_depth_bound_gives_inconclusive_never_holds() {
+    let mut c = cfg(Strategy::Bfs, true, 1);
+    c.opts = SearchOpts {
+        depth_max: Some(6),
+        ..c.opts
+    };
+    let outcome = check_with("classic", &Correct, &c);
+    assert!(!outcome.main.complete);
+    assert!(outcome.verdicts[..3]
+        .iter()
+        .all(|v| matches!(v.verdict, Verdict::Inconclusive)));
+    assert_eq!(outcome.exit_code(), 3);
+    // A violation within the bound is still a violation.
+    let rules = registry::variant("ignore-promised-value").unwrap().rules;
+    c.opts.depth_max = Some(12);
+    let outcome = check_with("classic", rules, &c);
+    assert!(matches!(outcome.verdicts[1].verdict, Verdict::Violated(_)));
+    assert_eq!(outcome.exit_code(), 1);
+}
+
+#[test]
+fn a_state_bound_gives_inconclusive_with_either_engine() {
+    for strategy in [Strategy::Bfs, Strategy::Dfs] {
+        let mut c = cfg(strategy, false, 1);
+        c.opts.states_max = Some(1000);
+        let outcome = check_with("classic", &Correct, &c);
+        assert_eq!(outcome.exit_code(), 3, "{strategy:?}");
+    }
+}

@@ -1,0 +1,57 @@
+//! The one integration-test binary: the model and its properties, the variants and their
+//! registry, the engines, and the CLI's contract (output, exit codes, bad input).
+
+mod cli;
+mod engine;
+mod properties;
+mod registry;
+mod variants;
+
+use paxos_lab::check::{self, CheckCfg, Outcome, SearchOpts, Strategy, Verdict};
+use paxos_lab::scenario::Scenario;
+use paxos_models::{PropertyName, Rules};
+
+/// Loads a scenario from this crate's `scenarios/`.
+pub fn scenario(name: &str) -> Scenario {
+    Scenario::load(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
+    CheckCfg {
+        strategy,
+        symmetry,
+        opts: SearchOpts {
+            threads,
+            depth_max: None,
+            states_max: None,
+            stop_when_all_found: true,
+        },
+    }
+}
+
+/// Checks `rules` in `scenario` breadth-first with symmetry, one thread.
+pub fn run(scenario_name: &str, rules: &'static dyn Rules) -> Outcome {
+    check::check(
+        &scenario(scenario_name),
+        rules,
+        &cfg(Strategy::Bfs, true, 1),
+        &mut |_, _| {},
+    )
+}
+
+/// (property, None if it holds, Some(trace length) if violated); panics on inconclusive.
+pub fn summary(outcome: &Outcome) -> Vec<(PropertyName, Option<usize>)> {
+    outcome
+        .verdicts
+        .iter()
+        .map(|v| {
+            let r = match &v.verdict {
+                Verdict::Holds => None,
+                Verdict::Violated(t) => Some(t.len()),
+                Verdict::Unreachable { .. } => Some(0),
+                Verdict::Inconclusive => panic!("{} inconclusive", v.property.name()),
+            };
+            (v.property, r)
+        })
+        .collect()
+}
