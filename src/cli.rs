@@ -35,6 +35,52 @@ pub enum Command {
     /// Exhaustively check a variant in a scenario (default: correct Paxos on `classic`).
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Random walks over the same model, seeded: run i uses seed SEED+i.
+    #[command(after_help = EXIT_CODES)]
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The variant to simulate (see `paxos-lab list`).
+    #[arg(long, default_value = "paxos")]
+    pub variant: String,
+    /// A scenario name from scenarios/ or a path to a .toml file.
+    #[arg(long, default_value = "classic")]
+    pub scenario: String,
+    /// The first seed; run i uses seed SEED+i.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of runs (default: the scenario's simulate.runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Most steps in one run (default: the scenario's simulate.steps_max).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Worker threads (results never depend on it).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Swarm testing: each run draws its own fault mix and node speeds from its seed.
+    #[arg(long)]
+    pub swarm: bool,
+    /// Run every seed instead of stopping at the first violation.
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Run each seed twice and compare the traces byte for byte.
+    #[arg(long)]
+    pub check_determinism: bool,
+    /// Chance of losing a message at a step (default: the scenario's simulate.drop).
+    #[arg(long)]
+    pub drop: Option<f64>,
+    /// Chance of redelivering a delivered message (default: the scenario's simulate.duplicate).
+    #[arg(long)]
+    pub duplicate: Option<f64>,
+    /// Chance of a crash at a step (default: the scenario's simulate.crash).
+    #[arg(long)]
+    pub crash: Option<f64>,
+    /// Chance of a restart at a step (default: the scenario's simulate.restart).
+    #[arg(long)]
+    pub restart: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +155,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Check(args) => {
             let code = run_check(&args, &mut out)?;
+            Ok(ExitCode::from(code))
+        }
+        Command::Simulate(args) => {
+            let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
             Ok(ExitCode::from(code))
         }
     }

@@ -6,5 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cli_simulate;
 pub mod scenario;
+pub mod simulate;
 pub mod trace;

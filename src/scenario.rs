@@ -68,6 +68,30 @@ pub struct RawSimulate {
     pub runs: i64,
     #[serde(default = "default_steps_max")]
     pub steps_max: i64,
+    #[serde(default = "default_drop")]
+    pub drop: f64,
+    #[serde(default = "default_duplicate")]
+    pub duplicate: f64,
+    #[serde(default = "default_crash")]
+    pub crash: f64,
+    #[serde(default = "default_restart")]
+    pub restart: f64,
+}
+
+fn default_drop() -> f64 {
+    0.05
+}
+
+fn default_duplicate() -> f64 {
+    0.1
+}
+
+fn default_crash() -> f64 {
+    0.05
+}
+
+fn default_restart() -> f64 {
+    0.3
 }
 
 fn default_runs() -> i64 {
@@ -83,15 +107,24 @@ impl Default for RawSimulate {
         RawSimulate {
             runs: default_runs(),
             steps_max: default_steps_max(),
+            drop: default_drop(),
+            duplicate: default_duplicate(),
+            crash: default_crash(),
+            restart: default_restart(),
         }
     }
 }
 
 /// Simulation defaults a scenario carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SimulateCfg {
     pub runs: u64,
     pub steps_max: usize,
+    /// Fault probabilities per step (see `simulate::FaultMix`).
+    pub drop: f64,
+    pub duplicate: f64,
+    pub crash: f64,
+    pub restart: f64,
 }
 
 /// A validated scenario: its name, where it came from, its text's hash, and the world.
@@ -309,6 +342,19 @@ impl Scenario {
                 format!("must be at least 1, got {}", raw.simulate.steps_max),
             ));
         }
+        for (field, p) in [
+            ("simulate.drop", raw.simulate.drop),
+            ("simulate.duplicate", raw.simulate.duplicate),
+            ("simulate.crash", raw.simulate.crash),
+            ("simulate.restart", raw.simulate.restart),
+        ] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(err(
+                    field,
+                    format!("must be a probability from 0 to 1, got {p}"),
+                ));
+            }
+        }
         let cluster = ClusterCfg {
             proposers,
             acceptors,
@@ -335,6 +381,10 @@ impl Scenario {
             simulate: SimulateCfg {
                 runs: raw.simulate.runs as u64,
                 steps_max: raw.simulate.steps_max as usize,
+                drop: raw.simulate.drop,
+                duplicate: raw.simulate.duplicate,
+                crash: raw.simulate.crash,
+                restart: raw.simulate.restart,
             },
             hash: format!("{:016x}", fnv1a(text.as_bytes())),
         })

@@ -1,0 +1,268 @@
+//! `paxos-lab simulate`: validate the flags, run the batch, shrink the first violation and
+//! print it with the command that reproduces it.
+
+use std::io::Write;
+
+use paxos_models::{PaxosModel, PropertyName};
+
+use crate::cli::{find_variant, CliError, SimulateArgs};
+use crate::scenario::Scenario;
+use crate::simulate::{self, Batch, End, FaultMix, SimCfg, SimProgress};
+use crate::trace;
+
+fn probability(flag: &'static str, p: Option<f64>, default: f64) -> Result<f64, CliError> {
+    let p = p.unwrap_or(default);
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(CliError::BadFlag {
+            flag,
+            problem: format!("must be a probability from 0 to 1, got {p}"),
+            fix: format!("pass e.g. --{flag} 0.05"),
+        })
+    }
+}
+
+/// Validates `simulate`'s flags against the scenario.
+pub fn sim_cfg(args: &SimulateArgs, scenario: &Scenario) -> Result<SimCfg, CliError> {
+    let d = &scenario.simulate;
+    let runs = args.runs.unwrap_or(d.runs);
+    if runs == 0 {
+        return Err(CliError::BadFlag {
+            flag: "runs",
+            problem: "must be at least 1".into(),
+            fix: "pass --runs 1 or more".into(),
+        });
+    }
+    let steps_max = args.steps.unwrap_or(d.steps_max);
+    if steps_max == 0 {
+        return Err(CliError::BadFlag {
+            flag: "steps",
+            problem: "must be at least 1".into(),
+            fix: "pass --steps 200".into(),
+        });
+    }
+    if args.threads == 0 || args.threads > 256 {
+        return Err(CliError::BadFlag {
+            flag: "threads",
+            problem: format!("must be between 1 and 256, got {}", args.threads),
+            fix: "pass --threads 1 or --threads 2".into(),
+        });
+    }
+    if args.seed.checked_add(runs - 1).is_none() {
+        return Err(CliError::BadFlag {
+            flag: "seed",
+            problem: "seed + runs overflows 64 bits".into(),
+            fix: "pass a smaller --seed or --runs".into(),
+        });
+    }
+    let mix = FaultMix::fixed(
+        &scenario.cluster,
+        probability("drop", args.drop, d.drop)?,
+        probability("duplicate", args.duplicate, d.duplicate)?,
+        probability("crash", args.crash, d.crash)?,
+        probability("restart", args.restart, d.restart)?,
+    );
+    Ok(SimCfg {
+        seed: args.seed,
+        runs,
+        steps_max,
+        threads: args.threads,
+        swarm: args.swarm,
+        mix,
+        keep_going: args.keep_going,
+    })
+}
+
+pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, CliError> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let variant = find_variant(&args.variant)?;
+    let sim = sim_cfg(args, &scenario)?;
+    let cfg = &scenario.cluster;
+    writeln!(
+        out,
+        "paxos-lab simulate: variant {} on scenario {} ({})",
+        variant.name, scenario.name, scenario.file
+    )?;
+    writeln!(out, "  world:  {}", scenario.summary())?;
+    writeln!(
+        out,
+        "  runs:   seeds {}..{} ({} runs), at most {} steps each, {} thread{}{}",
+        sim.seed,
+        sim.seed + (sim.runs - 1),
+        sim.runs,
+        sim.steps_max,
+        sim.threads,
+        if sim.threads == 1 { "" } else { "s" },
+        if sim.keep_going {
+            ""
+        } else {
+            ", stopping at the first violation"
+        }
+    )?;
+    if sim.swarm {
+        writeln!(
+            out,
+            "  faults: swarm (each run draws its own mix from its seed)"
+        )?;
+    } else {
+        writeln!(out, "  faults: {}", sim.mix.describe(cfg))?;
+    }
+    if sim.runs == 1 {
+        // Like TigerBeetle's VOPR: the seed and everything derived from it, before the run.
+        let mix = simulate::mix_for(cfg, &sim, sim.seed);
+        writeln!(out, "SEED={} {}", sim.seed, mix.describe(cfg))?;
+    }
+    out.flush()?;
+
+    let progress = |p: &SimProgress| {
+        eprintln!(
+            "progress: runs={} steps={} steps/s={:.0} violations={}",
+            p.runs,
+            p.steps,
+            p.steps as f64 / p.seconds.max(1e-9),
+            p.violations
+        );
+    };
+    let batch = simulate::simulate(cfg, variant.rules, &sim, &progress);
+
+    if args.check_determinism {
+        let model = PaxosModel::new(cfg.clone(), variant.rules);
+        let last = sim.seed + (batch.runs.max(1) - 1);
+        for seed in sim.seed..=last {
+            let mix = simulate::mix_for(cfg, &sim, seed);
+            let a = simulate::walk(&model, seed, &mix, sim.steps_max);
+            let b = simulate::walk(&model, seed, &mix, sim.steps_max);
+            let text = |r: &simulate::Run| {
+                r.actions
+                    .iter()
+                    .map(|x| paxos_models::describe::action(cfg, x))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            if text(&a) != text(&b) || a.end != b.end {
+                writeln!(out, "NONDETERMINISM: seed {seed} gave two different traces")?;
+                return Ok(2);
+            }
+        }
+        writeln!(
+            out,
+            "determinism: seeds {}..{} each ran twice with byte-identical traces",
+            sim.seed, last
+        )?;
+    }
+
+    report(
+        out,
+        args,
+        &scenario,
+        variant.name,
+        variant.rules,
+        &sim,
+        &batch,
+    )
+}
+
+fn report(
+    out: &mut impl Write,
+    args: &SimulateArgs,
+    scenario: &Scenario,
+    variant: &str,
+    rules: &'static dyn paxos_models::Rules,
+    sim: &SimCfg,
+    batch: &Batch,
+) -> Result<u8, CliError> {
+    let cfg = &scenario.cluster;
+    writeln!(out)?;
+    for (p, n) in &batch.violations {
+        let text = if *n == 0 {
+            format!("no violation in {} runs", batch.runs)
+        } else {
+            format!("VIOLATED in {n} of {} runs", batch.runs)
+        };
+        writeln!(out, "  {:<20} {text}", p.name())?;
+    }
+    writeln!(
+        out,
+        "  {:<20} not judged by simulation (a random walk cannot show a decision unreachable; `check` does): decided in {} of {} runs",
+        PropertyName::FaultTolerance.name(),
+        batch.decided_runs,
+        batch.runs
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "runs={} steps={} seconds={:.2} steps/s={:.0} runs/s={:.0}",
+        batch.runs,
+        batch.steps,
+        batch.seconds,
+        batch.steps as f64 / batch.seconds.max(1e-9),
+        batch.runs as f64 / batch.seconds.max(1e-9)
+    )?;
+    let Some(run) = &batch.first else {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "verdict: no violation in {} runs (a simulation proves nothing; `paxos-lab check` explores every state) (exit 0)",
+            batch.runs
+        )?;
+        return Ok(0);
+    };
+    let End::Violation(property) = run.end else {
+        unreachable!("the first failing run ends in a violation")
+    };
+    let model = PaxosModel::new(cfg.clone(), rules);
+    let shrunk = simulate::shrink(&model, property, &run.actions);
+    let t = trace::replay_actions(&model, &shrunk.actions).expect("a shrunk trace replays exactly");
+    writeln!(out)?;
+    writeln!(
+        out,
+        "first violation: seed {} (run {} of the batch)",
+        run.seed,
+        run.seed - sim.seed + 1
+    )?;
+    writeln!(out, "SEED={} {}", run.seed, run.mix.describe(cfg))?;
+    writeln!(
+        out,
+        "shrunk: {} steps with {} injected faults -> {} steps with {} (delta debugging, every candidate replayed)",
+        shrunk.steps_before,
+        shrunk.faults_before,
+        shrunk.actions.len(),
+        shrunk.faults_after
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "counterexample: {} violated after {} steps (shrunk, {variant} on {})",
+        property.name(),
+        t.len(),
+        scenario.name
+    )?;
+    write!(out, "{}", trace::render(&model, &t, Some(property)))?;
+    writeln!(out)?;
+    let mut cmd = format!(
+        "paxos-lab simulate --scenario {} --variant {variant} --seed {} --runs 1",
+        args.scenario, run.seed
+    );
+    if args.steps.is_some() {
+        cmd += &format!(" --steps {}", sim.steps_max);
+    }
+    if sim.swarm {
+        cmd += " --swarm";
+    } else {
+        for (flag, v) in [
+            ("drop", args.drop),
+            ("duplicate", args.duplicate),
+            ("crash", args.crash),
+            ("restart", args.restart),
+        ] {
+            if let Some(v) = v {
+                cmd += &format!(" --{flag} {v}");
+            }
+        }
+    }
+    writeln!(out, "reproduce: {cmd}")?;
+    writeln!(out)?;
+    writeln!(out, "verdict: violated: {} (exit 1)", property.name())?;
+    Ok(1)
+}
