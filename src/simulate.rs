@@ -394,7 +394,8 @@ pub fn shrink(model: &PaxosModel, property: PropertyName, actions: &[Action]) ->
     while cur.len() >= 2 {
         let chunk = cur.len().div_ceil(n);
         let mut improved = false;
-        for i in 0..n {
+        let parts = n;
+        for i in 0..parts {
             let lo = i * chunk;
             if lo >= cur.len() {
                 break;
@@ -472,6 +473,15 @@ pub struct Batch {
     pub seconds: f64,
 }
 
+/// What a batch keeps of one run: the failing run whole, the others as counts.
+struct RunRecord {
+    index: u64,
+    steps: u64,
+    violated: Option<PropertyName>,
+    decided: bool,
+    failing: Option<Run>,
+}
+
 /// Runs seeds `seed..seed+runs` over `threads` threads. Seeds are handed out in order;
 /// unless `keep_going`, once a run fails no higher seed is started, and results of higher
 /// seeds already running are discarded, so every count and the failing run are the same at
@@ -486,8 +496,7 @@ pub fn simulate(
     let model = PaxosModel::new(cfg.clone(), rules);
     let next = AtomicU64::new(0);
     let fail_at = AtomicU64::new(u64::MAX);
-    let results: Mutex<Vec<(u64, u64, Option<PropertyName>, bool, Option<Run>)>> =
-        Mutex::new(Vec::new());
+    let results: Mutex<Vec<RunRecord>> = Mutex::new(Vec::new());
     let done_runs = AtomicU64::new(0);
     let done_steps = AtomicU64::new(0);
     let done_violations = AtomicU64::new(0);
@@ -512,13 +521,13 @@ pub fn simulate(
         done_steps.fetch_add(run.actions.len() as u64, Ordering::Relaxed);
         let steps = run.actions.len() as u64;
         let decided = run.decided;
-        results.lock().expect("results lock").push((
-            i,
+        results.lock().expect("results lock").push(RunRecord {
+            index: i,
             steps,
             violated,
             decided,
-            violated.map(|_| run),
-        ));
+            failing: violated.map(|_| run),
+        });
         let mut last = last_report.lock().expect("progress lock");
         if last.elapsed().as_secs_f64() >= 1.0 {
             *last = Instant::now();
@@ -540,16 +549,16 @@ pub fn simulate(
         });
     }
     let mut results = results.into_inner().expect("results lock");
-    results.sort_by_key(|r| r.0);
+    results.sort_by_key(|r| r.index);
     let cutoff = if sim.keep_going {
         u64::MAX
     } else {
         fail_at.load(Ordering::SeqCst)
     };
-    results.retain(|r| r.0 <= cutoff);
+    results.retain(|r| r.index <= cutoff);
     let mut violations: Vec<(PropertyName, u64)> = SAFETY.iter().map(|&p| (p, 0)).collect();
     for r in &results {
-        if let Some(p) = r.2 {
+        if let Some(p) = r.violated {
             if let Some(v) = violations.iter_mut().find(|v| v.0 == p) {
                 v.1 += 1;
             }
@@ -557,10 +566,10 @@ pub fn simulate(
     }
     Batch {
         runs: results.len() as u64,
-        steps: results.iter().map(|r| r.1).sum(),
+        steps: results.iter().map(|r| r.steps).sum(),
         violations,
-        decided_runs: results.iter().filter(|r| r.3).count() as u64,
-        first: results.iter_mut().find_map(|r| r.4.take()),
+        decided_runs: results.iter().filter(|r| r.decided).count() as u64,
+        first: results.iter_mut().find_map(|r| r.failing.take()),
         seconds: started.elapsed().as_secs_f64(),
     }
 }
