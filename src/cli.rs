@@ -38,6 +38,15 @@ pub enum Command {
     /// Random walks over the same model, seeded: run i uses seed SEED+i.
     #[command(after_help = EXIT_CODES)]
     Simulate(SimulateArgs),
+    /// Re-run a saved trace (.json from check or simulate) against the current code.
+    #[command(after_help = EXIT_CODES)]
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// A trace file written by `check` or `simulate`.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +90,9 @@ pub struct SimulateArgs {
     /// Chance of a restart at a step (default: the scenario's simulate.restart).
     #[arg(long)]
     pub restart: Option<f64>,
+    /// Where to save the shrunk counterexample as JSON (default: reports/<scenario>/<variant>/).
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -106,6 +118,9 @@ pub struct CheckArgs {
     /// Stop after this many unique states; a run cut by it is inconclusive.
     #[arg(long)]
     pub states_max: Option<usize>,
+    /// Where to save each counterexample as JSON (default: reports/<scenario>/<variant>/).
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// A switch.
@@ -130,6 +145,8 @@ pub enum CliError {
     },
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// Looks up a variant by name.
@@ -159,6 +176,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Simulate(args) => {
             let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
+            Ok(ExitCode::from(code))
+        }
+        Command::Replay(args) => {
+            let code = crate::cli_simulate::run_replay(&args.file, &mut out)?;
             Ok(ExitCode::from(code))
         }
     }
@@ -330,6 +351,23 @@ fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
                 scenario.name
             )?;
             write!(out, "{}", trace::render(&model, t, Some(v.property)))?;
+            let dir = args
+                .report
+                .clone()
+                .unwrap_or_else(|| crate::report::default_dir(&scenario.name, variant.name));
+            let engine = match cfg.strategy {
+                Strategy::Bfs => "bfs",
+                Strategy::Dfs => "dfs",
+            };
+            let path =
+                crate::report::TraceFile::new(&scenario, variant, engine, None, v.property, t)
+                    .write(&dir)?;
+            writeln!(
+                out,
+                "  saved: {} (replay: paxos-lab replay {})",
+                path.display(),
+                path.display()
+            )?;
         }
     }
     writeln!(out)?;

@@ -152,26 +152,18 @@ pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, Cli
         )?;
     }
 
-    report(
-        out,
-        args,
-        &scenario,
-        variant.name,
-        variant.rules,
-        &sim,
-        &batch,
-    )
+    report(out, args, &scenario, variant, &sim, &batch)
 }
 
 fn report(
     out: &mut impl Write,
     args: &SimulateArgs,
     scenario: &Scenario,
-    variant: &str,
-    rules: &'static dyn paxos_models::Rules,
+    v: &paxos_models::Variant,
     sim: &SimCfg,
     batch: &Batch,
 ) -> Result<u8, CliError> {
+    let (variant, rules) = (v.name, v.rules);
     let cfg = &scenario.cluster;
     writeln!(out)?;
     for (p, n) in &batch.violations {
@@ -239,6 +231,18 @@ fn report(
         scenario.name
     )?;
     write!(out, "{}", trace::render(&model, &t, Some(property)))?;
+    let dir = args
+        .report
+        .clone()
+        .unwrap_or_else(|| crate::report::default_dir(&scenario.name, variant));
+    let path = crate::report::TraceFile::new(scenario, v, "simulate", Some(run.seed), property, &t)
+        .write(&dir)?;
+    writeln!(
+        out,
+        "  saved: {} (replay: paxos-lab replay {})",
+        path.display(),
+        path.display()
+    )?;
     writeln!(out)?;
     let mut cmd = format!(
         "paxos-lab simulate --scenario {} --variant {variant} --seed {} --runs 1",
@@ -265,4 +269,108 @@ fn report(
     writeln!(out)?;
     writeln!(out, "verdict: violated: {} (exit 1)", property.name())?;
     Ok(1)
+}
+
+/// `paxos-lab replay FILE.json`: re-runs a saved trace against the current code.
+pub fn run_replay(file: &std::path::Path, out: &mut impl Write) -> Result<u8, CliError> {
+    use crate::report::{ReportError, TraceFile};
+    let t = TraceFile::read(file)?;
+    let name = file.display().to_string();
+    let stale = |problem: String, fix: &str| {
+        CliError::Report(ReportError::Bad {
+            file: name.clone(),
+            problem,
+            fix: fix.into(),
+        })
+    };
+    let scenario = Scenario::load(&t.scenario.file).map_err(|e| {
+        stale(
+            format!("its scenario {} cannot be loaded: {e}", t.scenario.file),
+            "restore the scenario file, or re-create the trace",
+        )
+    })?;
+    if scenario.hash != t.scenario.hash {
+        return Err(stale(
+            format!(
+                "scenario {} changed since the trace was written (hash {} now, {} then)",
+                t.scenario.file, scenario.hash, t.scenario.hash
+            ),
+            "re-create the trace with `check` or `simulate`",
+        ));
+    }
+    let variant = paxos_models::registry::variant(&t.variant.name).ok_or_else(|| {
+        stale(
+            format!("variant `{}` is no longer registered", t.variant.name),
+            "re-create the trace with a registered variant",
+        )
+    })?;
+    if variant.source_hash() != t.variant.hash {
+        return Err(stale(
+            format!(
+                "variant `{}` changed since the trace was written (hash {} now, {} then)",
+                t.variant.name,
+                variant.source_hash(),
+                t.variant.hash
+            ),
+            "re-create the trace with `check` or `simulate`",
+        ));
+    }
+    let property = PropertyName::from_name(&t.property).expect("checked on read");
+    let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
+    writeln!(
+        out,
+        "paxos-lab replay: {} ({} on {}, engine {}{}, {} steps)",
+        name,
+        variant.name,
+        scenario.name,
+        t.engine,
+        t.seed.map(|s| format!(", seed {s}")).unwrap_or_default(),
+        t.actions.len()
+    )?;
+    let trace = match crate::report::replay(&model, &t.actions) {
+        Ok(trace) => trace,
+        Err((step, action)) => {
+            writeln!(
+                out,
+                "the recorded path no longer replays: step {step} `{action}` is not possible with the current code"
+            )?;
+            writeln!(
+                out,
+                "verdict: {} no longer violated on this path (run `paxos-lab check` to look for others) (exit 0)",
+                property.name()
+            )?;
+            return Ok(0);
+        }
+    };
+    let first = trace
+        .states
+        .iter()
+        .position(|s| crate::check::violates(&model, property, s));
+    match first {
+        Some(at) => {
+            let cut = crate::trace::Trace {
+                states: trace.states[..=at].to_vec(),
+                actions: trace.actions[..at].to_vec(),
+            };
+            write!(out, "{}", trace::render(&model, &cut, Some(property)))?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "verdict: still violated: {} after {} steps (exit 1)",
+                property.name(),
+                at
+            )?;
+            Ok(1)
+        }
+        None => {
+            write!(out, "{}", trace::render(&model, &trace, None))?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "verdict: {} now holds on this path (exit 0)",
+                property.name()
+            )?;
+            Ok(0)
+        }
+    }
 }

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod cli_simulate;
+pub mod report;
 pub mod scenario;
 pub mod simulate;
 pub mod trace;

@@ -477,6 +477,10 @@ fn resolve(name_or_path: &str) -> Result<PathBuf, ScenarioError> {
         if path.is_file() {
             return Ok(path);
         }
+        let own = Path::new(env!("CARGO_MANIFEST_DIR")).join(&path);
+        if path.is_relative() && own.is_file() {
+            return Ok(own);
+        }
         return Err(ScenarioError {
             file: name_or_path.to_string(),
             field: None,

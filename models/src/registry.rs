@@ -16,6 +16,19 @@ pub struct Variant {
     pub violates: &'static [PropertyName],
     /// The scenarios that expose the bug (the first is the smallest).
     pub exposed_by: &'static [&'static str],
+    /// The source that defines the variant (its file; `rules.rs` for correct Paxos), so a
+    /// saved trace can tell when the variant changed since it was written.
+    pub source: &'static str,
+}
+
+impl Variant {
+    /// FNV-1a 64 of [`Variant::source`], as 16 hex digits.
+    pub fn source_hash(&self) -> String {
+        let h = self.source.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{h:016x}")
+    }
 }
 
 /// Correct Paxos, then the broken variants in alphabetical order.
@@ -26,6 +39,7 @@ pub static VARIANTS: &[Variant] = &[
         rules: &Correct,
         violates: &[],
         exposed_by: &[],
+        source: include_str!("rules.rs"),
     },
     variants::ignore_promised_value::VARIANT,
     variants::volatile_acceptor::VARIANT,

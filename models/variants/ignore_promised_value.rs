@@ -42,5 +42,6 @@ pub const VARIANT: Variant = Variant {
     summary: "the proposer proposes its own value even when a promise reports an accepted one",
     rules: &IgnorePromisedValue,
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
+    source: include_str!("ignore_promised_value.rs"),
     exposed_by: &["classic"],
 };

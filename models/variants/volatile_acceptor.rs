@@ -41,5 +41,6 @@ pub const VARIANT: Variant = Variant {
     summary: "acceptors keep promises and accepted values only in volatile state",
     rules: &VolatileAcceptor,
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
+    source: include_str!("volatile_acceptor.rs"),
     exposed_by: &["crash-restart"],
 };
