@@ -38,6 +38,8 @@ pub struct SearchOpts {
     pub states_max: Option<usize>,
     /// Stop as soon as every property has a discovery.
     pub stop_when_all_found: bool,
+    /// Stop as soon as any property has a discovery (the others are then inconclusive).
+    pub stop_when_any_found: bool,
 }
 
 /// A progress report, about once a second.

@@ -38,9 +38,18 @@ pub enum Command {
     /// Random walks over the same model, seeded: run i uses seed SEED+i.
     #[command(after_help = EXIT_CODES)]
     Simulate(SimulateArgs),
+    /// Benchmarks: simulator steps/s and runs/s, and time to the first violation per variant.
+    Bench(BenchArgs),
     /// Re-run a saved trace (.json from check or simulate) against the current code.
     #[command(after_help = EXIT_CODES)]
     Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Simulated runs of correct Paxos on classic per thread count.
+    #[arg(long, default_value_t = 20_000)]
+    pub runs: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,6 +187,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
             Ok(ExitCode::from(code))
         }
+        Command::Bench(args) => {
+            crate::bench::run(&args, &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Replay(args) => {
             let code = crate::cli_simulate::run_replay(&args.file, &mut out)?;
             Ok(ExitCode::from(code))
@@ -228,6 +241,7 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
             depth_max: args.depth_max,
             states_max: args.states_max,
             stop_when_all_found: true,
+            stop_when_any_found: false,
         },
     })
 }

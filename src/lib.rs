@@ -4,6 +4,7 @@
 //! ([`scenario`]), the exhaustive engines ([`check`]), counterexample traces ([`trace`]) and
 //! the command-line interface ([`cli`]).
 
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cli_simulate;

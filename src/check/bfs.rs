@@ -150,8 +150,16 @@ where
     }
 
     let mut depth = 0usize;
-    let all_found = |d: &[Option<u32>]| opts.stop_when_all_found && d.iter().all(Option::is_some);
-    'levels: while !frontier.is_empty() && !all_found(&discoveries) {
+    let found_enough = |d: &[Option<u32>]| {
+        (opts.stop_when_all_found && d.iter().all(Option::is_some))
+            || (opts.stop_when_any_found && d.iter().any(Option::is_some))
+    };
+    'levels: while !frontier.is_empty() {
+        if found_enough(&discoveries) {
+            // Stopped with work left: properties without a discovery are not decided.
+            complete = false;
+            break;
+        }
         let mut next_frontier: Vec<(M::State, u32)> = Vec::new();
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
         for block in frontier.chunks(BLOCK) {
@@ -202,7 +210,8 @@ where
                     seconds: started.elapsed().as_secs_f64(),
                 });
             }
-            if all_found(&discoveries) {
+            if found_enough(&discoveries) {
+                complete = false;
                 break 'levels;
             }
             if opts.states_max.is_some_and(|m| nodes.len() >= m) {

@@ -244,3 +244,106 @@ fn bad_scenarios_exit_2_naming_file_field_and_fix() {
         assert_bad(&["check", "--scenario", path.to_str().unwrap()], needles);
     }
 }
+
+/// The lines from `counterexample:` up to (not including) the `saved:` line.
+fn counterexample_block(out: &str) -> String {
+    let start = out.find("counterexample:").expect("a counterexample");
+    let rest = &out[start..];
+    let end = rest.find("  saved:").unwrap_or(rest.len());
+    rest[..end].to_string()
+}
+
+#[test]
+fn simulate_finds_the_bug_shrinks_it_and_its_reproduce_line_gives_the_same_bytes() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-sim-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let o = paxos_lab(&["simulate", "--variant", "ignore-promised-value", "--report", d]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("shrunk: "), "{out}");
+    let line = out
+        .lines()
+        .find_map(|l| l.strip_prefix("reproduce: paxos-lab "))
+        .expect("a reproduce line");
+    let mut args: Vec<&str> = line.split(' ').collect();
+    args.extend(["--report", d]);
+    let again = paxos_lab(&args);
+    assert_eq!(again.status.code(), Some(1));
+    let again_out = stdout(&again);
+    assert!(again_out.contains("SEED="), "parameters before the run:\n{again_out}");
+    assert_eq!(counterexample_block(&out), counterexample_block(&again_out));
+    // The saved trace replays to the same text.
+    let replayed = paxos_lab(&["replay", &format!("{d}/conflict-resolution.json")]);
+    assert_eq!(replayed.status.code(), Some(1));
+    let r = stdout(&replayed);
+    let trace = counterexample_block(&out);
+    let steps = &trace[trace.find('\n').unwrap() + 1..];
+    assert!(r.contains(steps), "replay shows the same steps:\n{r}");
+}
+
+#[test]
+fn simulate_correct_paxos_exits_0_and_says_a_simulation_proves_nothing() {
+    let o = paxos_lab(&["simulate", "--runs", "500", "--threads", "2", "--check-determinism"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("coherence            no violation in 500 runs"));
+    assert!(out.contains("a simulation proves nothing"));
+    assert!(out.contains("determinism: seeds 0..499 each ran twice with byte-identical traces"));
+}
+
+#[test]
+fn simulate_rejects_bad_flags_with_exit_2() {
+    assert_bad(&["simulate", "--drop", "2"], &["--drop", "probability", "fix:"]);
+    assert_bad(&["simulate", "--runs", "0"], &["--runs", "at least 1"]);
+    assert_bad(&["simulate", "--variant", "nope"], &["unknown variant `nope`"]);
+}
+
+#[test]
+fn replay_round_trip_from_check_gives_identical_trace_text() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-check-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let o = paxos_lab(&["check", "--variant", "ignore-promised-value", "--report", d]);
+    let out = stdout(&o);
+    let file = format!("{d}/conflict-resolution.json");
+    let r = paxos_lab(&["replay", &file]);
+    assert_eq!(r.status.code(), Some(1));
+    let start = out.find("counterexample: conflict-resolution").unwrap();
+    let block = &out[start..];
+    let steps = &block[block.find('\n').unwrap() + 1..block.find("  saved:").unwrap()];
+    assert!(stdout(&r).contains(steps), "{}", stdout(&r));
+    assert!(stdout(&r).contains("verdict: still violated: conflict-resolution after 12 steps (exit 1)"));
+}
+
+#[test]
+fn replay_refuses_tampered_stale_or_corrupt_files_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-tamper-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    paxos_lab(&["check", "--variant", "ignore-promised-value", "--report", d]);
+    let file = format!("{d}/conflict-resolution.json");
+    let good = std::fs::read_to_string(&file).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = format!("{d}/{name}.json");
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let scenario_hash = v["scenario"]["hash"].as_str().unwrap().to_string();
+    let variant_hash = v["variant"]["hash"].as_str().unwrap().to_string();
+    let stale_scenario = write("stale-scenario", &good.replace(&scenario_hash, "0000000000000000"));
+    assert_bad(&["replay", &stale_scenario], &["stale-scenario.json", "changed since the trace was written"]);
+    let stale_variant = write("stale-variant", &good.replace(&variant_hash, "0000000000000000"));
+    assert_bad(&["replay", &stale_variant], &["variant `ignore-promised-value` changed"]);
+    let corrupt = write("corrupt", &good[..good.len() / 2]);
+    assert_bad(&["replay", &corrupt], &["corrupt.json", "not a paxos-lab trace file", "fix:"]);
+    let version = write("version", &good.replace("\"version\": 1", "\"version\": 99"));
+    assert_bad(&["replay", &version], &["`version` is 99"]);
+    assert_bad(&["replay", "/nonexistent/trace.json"], &["cannot read"]);
+    // A path the current code cannot take any more: the violation is gone from it.
+    let detour = write(
+        "detour",
+        &good.replace("\"p1 -> a1  Prepare(b=1)\"", "\"p1 -> a1  Prepare(b=9)\""),
+    );
+    let o = paxos_lab(&["replay", &detour]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("no longer replays: step 1"));
+}

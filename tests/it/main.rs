@@ -5,6 +5,7 @@ mod cli;
 mod engine;
 mod properties;
 mod registry;
+mod simulate;
 mod variants;
 
 use paxos_lab::check::{self, CheckCfg, Outcome, SearchOpts, Strategy, Verdict};
@@ -25,6 +26,7 @@ pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
             depth_max: None,
             states_max: None,
             stop_when_all_found: true,
+            stop_when_any_found: false,
         },
     }
 }
