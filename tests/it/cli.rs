@@ -257,7 +257,13 @@ fn counterexample_block(out: &str) -> String {
 fn simulate_finds_the_bug_shrinks_it_and_its_reproduce_line_gives_the_same_bytes() {
     let dir = std::env::temp_dir().join(format!("paxos-lab-sim-{}", std::process::id()));
     let d = dir.to_str().unwrap();
-    let o = paxos_lab(&["simulate", "--variant", "ignore-promised-value", "--report", d]);
+    let o = paxos_lab(&[
+        "simulate",
+        "--variant",
+        "ignore-promised-value",
+        "--report",
+        d,
+    ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("shrunk: "), "{out}");
@@ -270,7 +276,10 @@ fn simulate_finds_the_bug_shrinks_it_and_its_reproduce_line_gives_the_same_bytes
     let again = paxos_lab(&args);
     assert_eq!(again.status.code(), Some(1));
     let again_out = stdout(&again);
-    assert!(again_out.contains("SEED="), "parameters before the run:\n{again_out}");
+    assert!(
+        again_out.contains("SEED="),
+        "parameters before the run:\n{again_out}"
+    );
     assert_eq!(counterexample_block(&out), counterexample_block(&again_out));
     // The saved trace replays to the same text.
     let replayed = paxos_lab(&["replay", &format!("{d}/conflict-resolution.json")]);
@@ -283,7 +292,14 @@ fn simulate_finds_the_bug_shrinks_it_and_its_reproduce_line_gives_the_same_bytes
 
 #[test]
 fn simulate_correct_paxos_exits_0_and_says_a_simulation_proves_nothing() {
-    let o = paxos_lab(&["simulate", "--runs", "500", "--threads", "2", "--check-determinism"]);
+    let o = paxos_lab(&[
+        "simulate",
+        "--runs",
+        "500",
+        "--threads",
+        "2",
+        "--check-determinism",
+    ]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("coherence            no violation in 500 runs"));
@@ -293,9 +309,15 @@ fn simulate_correct_paxos_exits_0_and_says_a_simulation_proves_nothing() {
 
 #[test]
 fn simulate_rejects_bad_flags_with_exit_2() {
-    assert_bad(&["simulate", "--drop", "2"], &["--drop", "probability", "fix:"]);
+    assert_bad(
+        &["simulate", "--drop", "2"],
+        &["--drop", "probability", "fix:"],
+    );
     assert_bad(&["simulate", "--runs", "0"], &["--runs", "at least 1"]);
-    assert_bad(&["simulate", "--variant", "nope"], &["unknown variant `nope`"]);
+    assert_bad(
+        &["simulate", "--variant", "nope"],
+        &["unknown variant `nope`"],
+    );
 }
 
 #[test]
@@ -311,7 +333,9 @@ fn replay_round_trip_from_check_gives_identical_trace_text() {
     let block = &out[start..];
     let steps = &block[block.find('\n').unwrap() + 1..block.find("  saved:").unwrap()];
     assert!(stdout(&r).contains(steps), "{}", stdout(&r));
-    assert!(stdout(&r).contains("verdict: still violated: conflict-resolution after 12 steps (exit 1)"));
+    assert!(
+        stdout(&r).contains("verdict: still violated: conflict-resolution after 12 steps (exit 1)")
+    );
 }
 
 #[test]
@@ -329,13 +353,31 @@ fn replay_refuses_tampered_stale_or_corrupt_files_with_exit_2() {
     let v: serde_json::Value = serde_json::from_str(&good).unwrap();
     let scenario_hash = v["scenario"]["hash"].as_str().unwrap().to_string();
     let variant_hash = v["variant"]["hash"].as_str().unwrap().to_string();
-    let stale_scenario = write("stale-scenario", &good.replace(&scenario_hash, "0000000000000000"));
-    assert_bad(&["replay", &stale_scenario], &["stale-scenario.json", "changed since the trace was written"]);
-    let stale_variant = write("stale-variant", &good.replace(&variant_hash, "0000000000000000"));
-    assert_bad(&["replay", &stale_variant], &["variant `ignore-promised-value` changed"]);
+    let stale_scenario = write(
+        "stale-scenario",
+        &good.replace(&scenario_hash, "0000000000000000"),
+    );
+    assert_bad(
+        &["replay", &stale_scenario],
+        &["stale-scenario.json", "changed since the trace was written"],
+    );
+    let stale_variant = write(
+        "stale-variant",
+        &good.replace(&variant_hash, "0000000000000000"),
+    );
+    assert_bad(
+        &["replay", &stale_variant],
+        &["variant `ignore-promised-value` changed"],
+    );
     let corrupt = write("corrupt", &good[..good.len() / 2]);
-    assert_bad(&["replay", &corrupt], &["corrupt.json", "not a paxos-lab trace file", "fix:"]);
-    let version = write("version", &good.replace("\"version\": 1", "\"version\": 99"));
+    assert_bad(
+        &["replay", &corrupt],
+        &["corrupt.json", "not a paxos-lab trace file", "fix:"],
+    );
+    let version = write(
+        "version",
+        &good.replace("\"version\": 1", "\"version\": 99"),
+    );
     assert_bad(&["replay", &version], &["`version` is 99"]);
     assert_bad(&["replay", "/nonexistent/trace.json"], &["cannot read"]);
     // A path the current code cannot take any more: the violation is gone from it.

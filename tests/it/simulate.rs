@@ -55,7 +55,12 @@ fn a_seed_gives_the_same_trace_every_time_and_at_any_thread_count() {
         for name in ["classic", "crash-restart", "lossy-duplicating"] {
             let s = scenario(name);
             for swarm in [false, true] {
-                let one = simulate::simulate(&s.cluster, v.rules, &sim(name, 300, 1, swarm, false), &|_| {});
+                let one = simulate::simulate(
+                    &s.cluster,
+                    v.rules,
+                    &sim(name, 300, 1, swarm, false),
+                    &|_| {},
+                );
                 for threads in [1, 2, 4] {
                     let many = simulate::simulate(
                         &s.cluster,
@@ -70,8 +75,12 @@ fn a_seed_gives_the_same_trace_every_time_and_at_any_thread_count() {
                         v.name
                     );
                     assert_eq!(
-                        one.first.as_ref().map(|r| (r.seed, text(&s.cluster, &r.actions))),
-                        many.first.as_ref().map(|r| (r.seed, text(&s.cluster, &r.actions))),
+                        one.first
+                            .as_ref()
+                            .map(|r| (r.seed, text(&s.cluster, &r.actions))),
+                        many.first
+                            .as_ref()
+                            .map(|r| (r.seed, text(&s.cluster, &r.actions))),
                     );
                 }
             }
@@ -84,9 +93,18 @@ fn every_broken_variant_is_found_in_its_scenarios_within_the_default_budget() {
     for v in VARIANTS.iter().skip(1) {
         for name in v.exposed_by {
             let s = scenario(name);
-            let b = simulate::simulate(&s.cluster, v.rules, &sim(name, s.simulate.runs, 2, false, false), &|_| {});
-            let run = b.first.unwrap_or_else(|| panic!("{} not found on {name}", v.name));
-            let End::Violation(p) = run.end else { panic!("ends in a violation") };
+            let b = simulate::simulate(
+                &s.cluster,
+                v.rules,
+                &sim(name, s.simulate.runs, 2, false, false),
+                &|_| {},
+            );
+            let run = b
+                .first
+                .unwrap_or_else(|| panic!("{} not found on {name}", v.name));
+            let End::Violation(p) = run.end else {
+                panic!("ends in a violation")
+            };
             assert!(v.violates.contains(&p), "{} violated {}", v.name, p.name());
         }
     }
@@ -98,7 +116,12 @@ fn correct_paxos_shows_no_violation_in_simulation() {
     for name in paxos_lab::scenario::list() {
         let s = scenario(&name);
         for swarm in [false, true] {
-            let b = simulate::simulate(&s.cluster, &Correct, &sim(&name, 2_000, 2, swarm, true), &|_| {});
+            let b = simulate::simulate(
+                &s.cluster,
+                &Correct,
+                &sim(&name, 2_000, 2, swarm, true),
+                &|_| {},
+            );
             assert!(b.first.is_none(), "correct Paxos violated on {name}");
             assert_eq!(b.runs, 2_000);
             assert!(b.decided_runs > 0, "no run decided on {name}");
@@ -125,7 +148,11 @@ fn shrinking_returns_shorter_traces_that_reproduce() {
                     let t = trace::replay_actions(&model, &shrunk.actions)
                         .expect("the shrunk trace replays exactly");
                     let last = t.states.last().unwrap();
-                    assert!(paxos_lab::check::violates(&model, p, last), "{} seed {seed}", v.name);
+                    assert!(
+                        paxos_lab::check::violates(&model, p, last),
+                        "{} seed {seed}",
+                        v.name
+                    );
                     for s in &t.states[..t.states.len() - 1] {
                         assert!(!paxos_lab::check::violates(&model, p, s));
                     }
