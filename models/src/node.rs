@@ -215,7 +215,7 @@ impl Node {
             src,
             Msg::Promise {
                 b,
-                accepted: a.accepted,
+                accepted: self.rules().promise_reports(a.accepted),
             },
         );
         Some(next)
@@ -260,7 +260,11 @@ impl Node {
             return None;
         }
         let vote = Vote { b, acceptor, v };
-        let at = l.votes.binary_search(&vote).err()?;
+        let at = match l.votes.binary_search(&vote) {
+            Err(at) => at,
+            Ok(at) if rules.learner_counts_duplicates() => at,
+            Ok(_) => return None,
+        };
         let mut votes = l.votes.clone();
         votes.insert(at, vote);
         let decided = rules.learner_decides(&votes, rules.phase2_quorum(self.cfg().acceptors));

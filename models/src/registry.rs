@@ -41,8 +41,19 @@ pub static VARIANTS: &[Variant] = &[
         exposed_by: &[],
         source: include_str!("rules.rs"),
     },
+    variants::accept_below_promise::VARIANT,
+    variants::even_split_quorum::VARIANT,
     variants::ignore_promised_value::VARIANT,
+    variants::learner_counts_duplicates::VARIANT,
+    variants::learner_first_accept::VARIANT,
+    variants::lowest_accepted_value::VARIANT,
+    variants::minority_quorum::VARIANT,
+    variants::promise_without_accepted::VARIANT,
+    variants::recount_learner::VARIANT,
+    variants::shared_ballots::VARIANT,
+    variants::unanimous_quorum::VARIANT,
     variants::volatile_acceptor::VARIANT,
+    variants::volatile_learner::VARIANT,
 ];
 
 /// The variant named `name`, if registered.

@@ -37,6 +37,12 @@ pub trait Rules: Send + Sync + 'static {
         reported.iter().max().map_or(own, |&(_, v)| v)
     }
 
+    /// What an acceptor's promise reports of the proposal it accepted before: Paxos reports
+    /// it whole, so the proposer can adopt it.
+    fn promise_reports(&self, accepted: Option<(Ballot, Value)>) -> Option<(Ballot, Value)> {
+        accepted
+    }
+
     /// How many promises a proposer waits for before phase 2.
     fn phase1_quorum(&self, acceptors: usize) -> usize {
         majority(acceptors)
@@ -64,6 +70,12 @@ pub trait Rules: Send + Sync + 'static {
                 .count();
             (same >= quorum).then_some(vote.v)
         })
+    }
+
+    /// Whether a learner counts an `Accepted` it already holds (a duplicate from the same
+    /// acceptor) again. Paxos: no, a quorum is of distinct acceptors.
+    fn learner_counts_duplicates(&self) -> bool {
+        false
     }
 
     /// Whether a learner that has decided keeps listening and may decide again. Paxos: no,

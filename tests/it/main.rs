@@ -1,6 +1,7 @@
 //! The one integration-test binary: the model and its properties, the variants and their
 //! registry, the engines, and the CLI's contract (output, exit codes, bad input).
 
+mod catalog;
 mod cli;
 mod engine;
 mod properties;

@@ -52,7 +52,12 @@ fn text(cfg: &paxos_models::ClusterCfg, actions: &[paxos_models::model::Action])
 #[test]
 fn a_seed_gives_the_same_trace_every_time_and_at_any_thread_count() {
     for v in VARIANTS {
-        for name in ["classic", "crash-restart", "lossy-duplicating"] {
+        for name in [
+            "classic",
+            "crash-restart",
+            "lossy-duplicating",
+            "learner-crash",
+        ] {
             let s = scenario(name);
             for swarm in [false, true] {
                 let one = simulate::simulate(
@@ -90,7 +95,14 @@ fn a_seed_gives_the_same_trace_every_time_and_at_any_thread_count() {
 
 #[test]
 fn every_broken_variant_is_found_in_its_scenarios_within_the_default_budget() {
-    for v in VARIANTS.iter().skip(1) {
+    // A random walk cannot show a decision unreachable: fault-tolerance-only variants are
+    // left to `check`.
+    let safety_breakers = VARIANTS.iter().skip(1).filter(|v| {
+        v.violates
+            .iter()
+            .any(|p| *p != paxos_models::PropertyName::FaultTolerance)
+    });
+    for v in safety_breakers {
         for name in v.exposed_by {
             let s = scenario(name);
             let b = simulate::simulate(

@@ -1,0 +1,62 @@
+//! One test per broken variant: the properties it violates in its smallest scenario, and
+//! the length of each shortest counterexample (0 stands for fault tolerance, which fails
+//! without a trace: no decision is reachable).
+
+use paxos_models::registry;
+use paxos_models::PropertyName::{
+    self, Coherence, ConflictResolution, FaultTolerance, NoTakebacks,
+};
+
+use super::{run, summary};
+
+fn pin(variant: &str, scenario: &str, expected: &[(PropertyName, usize)]) {
+    let v = registry::variant(variant).expect("registered");
+    assert_eq!(
+        v.exposed_by[0], scenario,
+        "{variant}: its smallest scenario comes first"
+    );
+    let violated: Vec<(PropertyName, usize)> = summary(&run(scenario, v.rules))
+        .into_iter()
+        .filter_map(|(p, r)| r.map(|n| (p, n)))
+        .collect();
+    assert_eq!(violated, expected, "{variant} on {scenario}");
+}
+
+macro_rules! pins {
+    ($($test:ident: $variant:literal on $scenario:literal => [$(($p:ident, $n:expr)),*];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                pin($variant, $scenario, &[$(($p, $n)),*]);
+            }
+        )*
+    };
+}
+
+pins! {
+    accept_below_promise: "accept-below-promise" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
+    even_split_quorum: "even-split-quorum" on "four-acceptors" => [(ConflictResolution, 12)];
+    ignore_promised_value: "ignore-promised-value" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
+    learner_counts_duplicates: "learner-counts-duplicates" on "lossy-duplicating" => [(Coherence, 14)];
+    learner_first_accept: "learner-first-accept" on "classic" => [(Coherence, 12)];
+    lowest_accepted_value: "lowest-accepted-value" on "three-proposers" => [(ConflictResolution, 17)];
+    minority_quorum: "minority-quorum" on "classic" => [(Coherence, 12), (ConflictResolution, 10)];
+    promise_without_accepted: "promise-without-accepted" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
+    recount_learner: "recount-learner" on "classic" => [(NoTakebacks, 14)];
+    shared_ballots: "shared-ballots" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
+    unanimous_quorum: "unanimous-quorum" on "classic" => [(FaultTolerance, 0)];
+    volatile_acceptor: "volatile-acceptor" on "crash-restart" => [(Coherence, 18), (ConflictResolution, 14)];
+    volatile_learner: "volatile-learner" on "learner-crash" => [(NoTakebacks, 10)];
+}
+
+#[test]
+fn every_broken_variant_has_a_pinned_test_here() {
+    let source = include_str!("catalog.rs");
+    for v in paxos_models::VARIANTS.iter().skip(1) {
+        assert!(
+            source.contains(&format!("\"{}\" on", v.name)),
+            "{} has no pinned test in tests/it/catalog.rs",
+            v.name
+        );
+    }
+}
