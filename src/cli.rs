@@ -38,11 +38,26 @@ pub enum Command {
     /// Random walks over the same model, seeded: run i uses seed SEED+i.
     #[command(after_help = EXIT_CODES)]
     Simulate(SimulateArgs),
+    /// Every variant in every scenario it is meant for: the variant x property table.
+    #[command(
+        after_help = "Exit codes:\n  0  every variant breaks exactly what it declares\n  1  a mismatch (or an inconclusive cell)\n  2  usage or I/O error"
+    )]
+    Matrix(MatrixArgs),
     /// Benchmarks: simulator steps/s and runs/s, and time to the first violation per variant.
     Bench(BenchArgs),
     /// Re-run a saved trace (.json from check or simulate) against the current code.
     #[command(after_help = EXIT_CODES)]
     Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatrixArgs {
+    /// Refresh the committed reports/matrix.md.
+    #[arg(long)]
+    pub write: bool,
+    /// Worker threads for each check.
+    #[arg(long, default_value_t = 2)]
+    pub threads: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -187,6 +202,33 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Simulate(args) => {
             let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
             Ok(ExitCode::from(code))
+        }
+        Command::Matrix(args) => {
+            let m = crate::matrix::run(args.threads.max(1), &mut |i, n, v, s| {
+                eprintln!("matrix: [{i}/{n}] {v} on {s}");
+            })?;
+            writeln!(out, "{}", m.render(true))?;
+            writeln!(out, "cells={} seconds={:.1}", m.cells.len(), m.seconds)?;
+            if args.write {
+                let path =
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/matrix.md");
+                let tmp = path.with_extension("md.tmp");
+                std::fs::write(&tmp, m.file())?;
+                std::fs::rename(&tmp, &path)?;
+                writeln!(out, "wrote {}", path.display())?;
+            }
+            let ok = m.all_match();
+            writeln!(
+                out,
+                "verdict: {} (exit {})",
+                if ok {
+                    "every variant breaks exactly what it declares"
+                } else {
+                    "MISMATCH between what variants declare and what they break"
+                },
+                if ok { 0 } else { 1 }
+            )?;
+            Ok(ExitCode::from(if ok { 0 } else { 1 }))
         }
         Command::Bench(args) => {
             crate::bench::run(&args, &mut out)?;

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cli_simulate;
+pub mod matrix;
 pub mod report;
 pub mod scenario;
 pub mod simulate;

@@ -16,6 +16,9 @@ pub struct Variant {
     pub violates: &'static [PropertyName],
     /// The scenarios that expose the bug (the first is the smallest).
     pub exposed_by: &'static [&'static str],
+    /// The scenarios the variant is meant for, which `paxos-lab matrix` checks it in;
+    /// empty means every scenario.
+    pub scenarios: &'static [&'static str],
     /// The source that defines the variant (its file; `rules.rs` for correct Paxos), so a
     /// saved trace can tell when the variant changed since it was written.
     pub source: &'static str,
@@ -31,6 +34,18 @@ impl Variant {
     }
 }
 
+/// The small worlds every broken variant is checked in by default: each explores in
+/// seconds, together they cover duplication, acceptor and learner crashes, and an even
+/// cluster. The big ones (`three-proposers`, `five-acceptors`) are for correct Paxos and the
+/// variants that need them.
+pub const SMALL_WORLDS: &[&str] = &[
+    "classic",
+    "crash-restart",
+    "four-acceptors",
+    "learner-crash",
+    "lossy-duplicating",
+];
+
 /// Correct Paxos, then the broken variants in alphabetical order.
 pub static VARIANTS: &[Variant] = &[
     Variant {
@@ -39,6 +54,7 @@ pub static VARIANTS: &[Variant] = &[
         rules: &Correct,
         violates: &[],
         exposed_by: &[],
+        scenarios: &[],
         source: include_str!("rules.rs"),
     },
     variants::accept_below_promise::VARIANT,

@@ -42,4 +42,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("accept_below_promise.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

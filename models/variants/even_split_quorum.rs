@@ -14,7 +14,8 @@
 //! # Counterexample
 //! p1's ballot 1 prepares and gets "red" accepted with a1 and a2: chosen. p2's ballot 2
 //! prepares with a3 and a4, which report nothing, and gets "blue" accepted by them: chosen
-//! too. With three acceptors n/2 is one acceptor, which fails the same way.
+//! too. Meant for even clusters only (`four-acceptors`): with three acceptors n/2 is a
+//! single acceptor, which is `minority-quorum` and breaks `coherence` as well.
 //!
 //! # Reference
 //! Lamport, *Paxos Made Simple* (2001), section 2.2: a majority, so that any two majorities
@@ -42,4 +43,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution],
     source: include_str!("even_split_quorum.rs"),
     exposed_by: &["four-acceptors"],
+    scenarios: &["four-acceptors"],
 };

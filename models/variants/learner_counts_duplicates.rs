@@ -38,4 +38,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::Coherence],
     source: include_str!("learner_counts_duplicates.rs"),
     exposed_by: &["lossy-duplicating"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

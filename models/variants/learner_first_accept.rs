@@ -40,4 +40,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::Coherence],
     source: include_str!("learner_first_accept.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

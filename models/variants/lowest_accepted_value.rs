@@ -43,4 +43,12 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution],
     source: include_str!("lowest_accepted_value.rs"),
     exposed_by: &["three-proposers"],
+    scenarios: &[
+        "classic",
+        "crash-restart",
+        "four-acceptors",
+        "learner-crash",
+        "lossy-duplicating",
+        "three-proposers",
+    ],
 };

@@ -39,4 +39,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("minority_quorum.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

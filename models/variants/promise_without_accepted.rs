@@ -41,4 +41,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("promise_without_accepted.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

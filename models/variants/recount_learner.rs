@@ -54,4 +54,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::NoTakebacks],
     source: include_str!("recount_learner.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

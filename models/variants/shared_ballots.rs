@@ -18,6 +18,10 @@
 //! and a2, sends Accept(b=1, "red"); p2, with a2 and a3, sends Accept(b=1, "blue"). a1 and a2
 //! accept "red" (chosen), then a2 and a3 accept "blue" in the same ballot (chosen too).
 //!
+//! Not meant for `lossy-duplicating`: with one ballot shared and every message redelivered
+//! forever, acceptors flip between the two values without end and the state space grows
+//! past tens of millions of states.
+//!
 //! # Reference
 //! Lamport, *Paxos Made Simple* (2001), section 2.2 ("different proposals have different
 //! numbers") and P1a (a promise is not to accept anything *less than* n).
@@ -45,4 +49,10 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("shared_ballots.rs"),
     exposed_by: &["classic"],
+    scenarios: &[
+        "classic",
+        "crash-restart",
+        "four-acceptors",
+        "learner-crash",
+    ],
 };

@@ -40,4 +40,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::FaultTolerance],
     source: include_str!("unanimous_quorum.rs"),
     exposed_by: &["classic"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

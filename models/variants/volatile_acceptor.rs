@@ -43,4 +43,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("volatile_acceptor.rs"),
     exposed_by: &["crash-restart"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

@@ -37,4 +37,5 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::NoTakebacks],
     source: include_str!("volatile_learner.rs"),
     exposed_by: &["learner-crash"],
+    scenarios: crate::registry::SMALL_WORLDS,
 };

@@ -4,6 +4,7 @@
 mod catalog;
 mod cli;
 mod engine;
+mod matrix;
 mod properties;
 mod registry;
 mod simulate;

@@ -1,0 +1,298 @@
+//! `paxos-lab matrix`: every registered variant, correct Paxos included, checked
+//! exhaustively in every scenario it is meant for, as a variant x property table (for a
+//! violation: the scenario that shows it with the shortest trace, the trace length and the
+//! time the check took; for a hold: in how many scenarios it was verified) and a variant x
+//! scenario table. The outcome is compared with what each variant declares: any mismatch is
+//! a failure of the gate (exit 1).
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use paxos_models::{PropertyName, Variant, VARIANTS};
+
+use crate::check::{self, CheckCfg, SearchOpts, Strategy, Verdict};
+use crate::scenario::{self, Scenario, ScenarioError};
+
+/// One property's result in one cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Holds,
+    /// Violated; the shortest trace's length (0: fault tolerance, no decision reachable).
+    Violated(usize),
+    Inconclusive,
+}
+
+/// One variant checked in one scenario.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub variant: &'static str,
+    pub scenario: String,
+    pub marks: Vec<(PropertyName, Mark)>,
+    pub unique: u64,
+    pub seconds: f64,
+}
+
+/// The whole matrix.
+#[derive(Clone, Debug)]
+pub struct Matrix {
+    pub scenarios: Vec<String>,
+    pub cells: Vec<Cell>,
+    pub seconds: f64,
+}
+
+/// The scenarios `v` is meant for.
+pub fn scenarios_of(v: &Variant, all: &[String]) -> Vec<String> {
+    if v.scenarios.is_empty() {
+        all.to_vec()
+    } else {
+        v.scenarios.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// Checks every cell; `progress` hears which cell is about to run.
+pub fn run(
+    threads: usize,
+    progress: &mut dyn FnMut(usize, usize, &str, &str),
+) -> Result<Matrix, ScenarioError> {
+    let started = Instant::now();
+    let all = scenario::list();
+    let mut loaded: Vec<Scenario> = Vec::new();
+    for name in &all {
+        loaded.push(Scenario::load(name)?);
+    }
+    let jobs: Vec<(&'static Variant, String)> = VARIANTS
+        .iter()
+        .flat_map(|v| scenarios_of(v, &all).into_iter().map(move |s| (v, s)))
+        .collect();
+    let cfg = CheckCfg {
+        strategy: Strategy::Bfs,
+        symmetry: true,
+        opts: SearchOpts {
+            threads,
+            depth_max: None,
+            states_max: Some(8_000_000),
+            stop_when_all_found: true,
+            stop_when_any_found: false,
+        },
+    };
+    let mut cells = Vec::new();
+    for (i, (v, name)) in jobs.iter().enumerate() {
+        progress(i + 1, jobs.len(), v.name, name);
+        let scenario = match loaded.iter().find(|s| &s.name == name) {
+            Some(s) => s.clone(),
+            None => Scenario::load(name)?,
+        };
+        let t = Instant::now();
+        let outcome = check::check(&scenario, v.rules, &cfg, &mut |_, _| {});
+        let marks = outcome
+            .verdicts
+            .iter()
+            .map(|pv| {
+                let m = match &pv.verdict {
+                    Verdict::Holds => Mark::Holds,
+                    Verdict::Violated(t) => Mark::Violated(t.len()),
+                    Verdict::Unreachable { .. } => Mark::Violated(0),
+                    Verdict::Inconclusive => Mark::Inconclusive,
+                };
+                (pv.property, m)
+            })
+            .collect();
+        cells.push(Cell {
+            variant: v.name,
+            scenario: name.clone(),
+            marks,
+            unique: outcome.main.unique,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    Ok(Matrix {
+        scenarios: all,
+        cells,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// How one variant's outcome compares with what it declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Agreement {
+    Matches,
+    Mismatch {
+        declared: Vec<PropertyName>,
+        found: Vec<PropertyName>,
+    },
+    /// Some cell was inconclusive: nothing can be compared.
+    Inconclusive,
+}
+
+impl Matrix {
+    fn cells_of<'a>(&'a self, variant: &'a str) -> impl Iterator<Item = &'a Cell> + 'a {
+        self.cells.iter().filter(move |c| c.variant == variant)
+    }
+
+    /// The properties `variant` violated in any of its scenarios, in report order.
+    pub fn found(&self, variant: &str) -> Vec<PropertyName> {
+        PropertyName::ALL
+            .into_iter()
+            .filter(|p| {
+                self.cells_of(variant).any(|c| {
+                    c.marks
+                        .iter()
+                        .any(|(q, m)| q == p && matches!(m, Mark::Violated(_)))
+                })
+            })
+            .collect()
+    }
+
+    pub fn agreement(&self, v: &Variant) -> Agreement {
+        if self
+            .cells_of(v.name)
+            .any(|c| c.marks.iter().any(|(_, m)| *m == Mark::Inconclusive))
+        {
+            return Agreement::Inconclusive;
+        }
+        let found = self.found(v.name);
+        let mut declared = v.violates.to_vec();
+        declared.sort();
+        if found == declared {
+            Agreement::Matches
+        } else {
+            Agreement::Mismatch { declared, found }
+        }
+    }
+
+    /// Whether every variant matches its declaration (the CI gate).
+    pub fn all_match(&self) -> bool {
+        VARIANTS
+            .iter()
+            .all(|v| self.agreement(v) == Agreement::Matches)
+    }
+
+    /// Both tables as Markdown. With `times`, each violation shows the seconds its check
+    /// took; the committed `reports/matrix.md` leaves times out so that it is reproducible.
+    pub fn render(&self, times: bool) -> String {
+        let mut out = String::new();
+        let names = |ps: &[PropertyName]| {
+            if ps.is_empty() {
+                "nothing".to_string()
+            } else {
+                ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let _ = writeln!(out, "## Variant x property\n");
+        let _ = writeln!(
+            out,
+            "A violation names the scenario with the shortest counterexample, its length in steps{}; `holds` counts the scenarios where the property was verified exhaustively. `unreachable`: no decision is reachable with a minority of acceptors down.\n",
+            if times { " and the seconds that check took" } else { "" }
+        );
+        let _ = writeln!(
+            out,
+            "| variant | coherence | conflict-resolution | no-takebacks | fault-tolerance | declared |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for v in VARIANTS {
+            let mut row = format!("| `{}` |", v.name);
+            for p in PropertyName::ALL {
+                let mut best: Option<(usize, &Cell)> = None;
+                let mut holds = 0;
+                let mut total = 0;
+                for c in self.cells_of(v.name) {
+                    total += 1;
+                    match c.marks.iter().find(|(q, _)| *q == p).map(|(_, m)| *m) {
+                        Some(Mark::Violated(n)) => {
+                            if best.is_none_or(|(b, _)| n < b) {
+                                best = Some((n, c));
+                            }
+                        }
+                        Some(Mark::Holds) => holds += 1,
+                        _ => {}
+                    }
+                }
+                let text = match best {
+                    Some((n, c)) => {
+                        let what = if n == 0 {
+                            "unreachable".to_string()
+                        } else {
+                            format!("{n} steps")
+                        };
+                        if times {
+                            format!(
+                                " **violated** in {} ({what}, {:.2} s) |",
+                                c.scenario, c.seconds
+                            )
+                        } else {
+                            format!(" **violated** in {} ({what}) |", c.scenario)
+                        }
+                    }
+                    None => format!(" holds ({holds}/{total}) |"),
+                };
+                row += &text;
+            }
+            row += &match self.agreement(v) {
+                Agreement::Matches => format!(" {} |", names(&self.found(v.name))),
+                Agreement::Mismatch { declared, found } => format!(
+                    " **MISMATCH**: declares {}, breaks {} |",
+                    names(&declared),
+                    names(&found)
+                ),
+                Agreement::Inconclusive => " **inconclusive** |".to_string(),
+            };
+            let _ = writeln!(out, "{row}");
+        }
+        let _ = writeln!(out, "\n## Variant x scenario\n");
+        let _ = writeln!(
+            out,
+            "What each variant violates in each scenario: `ok` (all four hold), `-` (not meant for that scenario), or the violated properties (coh = coherence, cr = conflict-resolution, nt = no-takebacks, ft = fault-tolerance).\n"
+        );
+        let mut head = "| variant |".to_string();
+        let mut rule = "|---|".to_string();
+        for s in &self.scenarios {
+            head += &format!(" {s} |");
+            rule += "---|";
+        }
+        let _ = writeln!(out, "{head}\n{rule}");
+        for v in VARIANTS {
+            let mut row = format!("| `{}` |", v.name);
+            for s in &self.scenarios {
+                let text = match self.cells_of(v.name).find(|c| &c.scenario == s) {
+                    None => "-".to_string(),
+                    Some(c) => {
+                        let bad: Vec<&str> = c
+                            .marks
+                            .iter()
+                            .filter_map(|(p, m)| match m {
+                                Mark::Violated(_) => Some(short(*p)),
+                                Mark::Inconclusive => Some("?"),
+                                Mark::Holds => None,
+                            })
+                            .collect();
+                        if bad.is_empty() {
+                            "ok".to_string()
+                        } else {
+                            bad.join(" ")
+                        }
+                    }
+                };
+                row += &format!(" {text} |");
+            }
+            let _ = writeln!(out, "{row}");
+        }
+        out
+    }
+
+    /// The committed file: a title, how to refresh it, and the tables without times.
+    pub fn file(&self) -> String {
+        format!(
+            "# Variant x property matrix\n\nGenerated by `paxos-lab matrix --write` (exhaustive breadth-first checks with symmetry reduction); a test fails when this file is stale. Run `paxos-lab matrix` to see the times on your machine.\n\n{}",
+            self.render(false)
+        )
+    }
+}
+
+fn short(p: PropertyName) -> &'static str {
+    match p {
+        PropertyName::Coherence => "coh",
+        PropertyName::ConflictResolution => "cr",
+        PropertyName::NoTakebacks => "nt",
+        PropertyName::FaultTolerance => "ft",
+    }
+}
