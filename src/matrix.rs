@@ -198,10 +198,8 @@ impl Matrix {
                 for c in self.cells_of(v.name) {
                     total += 1;
                     match c.marks.iter().find(|(q, _)| *q == p).map(|(_, m)| *m) {
-                        Some(Mark::Violated(n)) => {
-                            if best.is_none_or(|(b, _)| n < b) {
-                                best = Some((n, c));
-                            }
+                        Some(Mark::Violated(n)) if best.is_none_or(|(b, _)| n < b) => {
+                            best = Some((n, c));
                         }
                         Some(Mark::Holds) => holds += 1,
                         _ => {}
