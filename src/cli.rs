@@ -43,11 +43,25 @@ pub enum Command {
         after_help = "Exit codes:\n  0  every variant breaks exactly what it declares\n  1  a mismatch (or an inconclusive cell)\n  2  usage or I/O error"
     )]
     Matrix(MatrixArgs),
+    /// Write a new variant from a template, overriding one Rules hook, and register it.
+    NewVariant(NewVariantArgs),
     /// Benchmarks: simulator steps/s and runs/s, and time to the first violation per variant.
     Bench(BenchArgs),
     /// Re-run a saved trace (.json from check or simulate) against the current code.
     #[command(after_help = EXIT_CODES)]
     Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewVariantArgs {
+    /// The variant's CLI name, lowercase words joined by '-' (its file uses '_').
+    pub name: String,
+    /// The Rules hook to override (e.g. may_accept, value_to_propose, phase2_quorum).
+    #[arg(long)]
+    pub hook: String,
+    /// The repository to write into (default: this one).
+    #[arg(long, hide = true)]
+    pub root: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +186,8 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    NewVariant(#[from] crate::new_variant::NewVariantError),
 }
 
 /// Looks up a variant by name.
@@ -202,6 +218,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Simulate(args) => {
             let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
             Ok(ExitCode::from(code))
+        }
+        Command::NewVariant(args) => {
+            let root = args
+                .root
+                .clone()
+                .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+            let file = crate::new_variant::create(&root, &args.name, &args.hook)?;
+            writeln!(
+                out,
+                "wrote {} and registered `{}`",
+                file.display(),
+                args.name
+            )?;
+            writeln!(
+                out,
+                "next: edit its `{}` and header, then: cargo run --release -- check --variant {}",
+                args.hook, args.name
+            )?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Matrix(args) => {
             let m = crate::matrix::run(args.threads.max(1), &mut |i, n, v, s| {

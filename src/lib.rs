@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod cli_simulate;
 pub mod matrix;
+pub mod new_variant;
 pub mod report;
 pub mod scenario;
 pub mod simulate;

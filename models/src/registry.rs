@@ -19,6 +19,9 @@ pub struct Variant {
     /// The scenarios the variant is meant for, which `paxos-lab matrix` checks it in;
     /// empty means every scenario.
     pub scenarios: &'static [&'static str],
+    /// Whether `violates` is a declaration. A variant fresh from `paxos-lab new-variant`
+    /// declares nothing yet: the matrix shows what it breaks without failing the gate.
+    pub declared: bool,
     /// The source that defines the variant (its file; `rules.rs` for correct Paxos), so a
     /// saved trace can tell when the variant changed since it was written.
     pub source: &'static str,
@@ -55,10 +58,12 @@ pub static VARIANTS: &[Variant] = &[
         violates: &[],
         exposed_by: &[],
         scenarios: &[],
+        declared: true,
         source: include_str!("rules.rs"),
     },
     variants::accept_below_promise::VARIANT,
     variants::even_split_quorum::VARIANT,
+    variants::flexible_quorums::VARIANT,
     variants::ignore_promised_value::VARIANT,
     variants::learner_counts_duplicates::VARIANT,
     variants::learner_first_accept::VARIANT,

@@ -43,4 +43,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("accept_below_promise.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

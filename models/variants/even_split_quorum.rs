@@ -44,4 +44,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("even_split_quorum.rs"),
     exposed_by: &["four-acceptors"],
     scenarios: &["four-acceptors"],
+    declared: true,
 };

@@ -45,4 +45,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("ignore_promised_value.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

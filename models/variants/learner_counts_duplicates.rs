@@ -39,4 +39,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("learner_counts_duplicates.rs"),
     exposed_by: &["lossy-duplicating"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

@@ -51,4 +51,5 @@ pub const VARIANT: Variant = Variant {
         "lossy-duplicating",
         "three-proposers",
     ],
+    declared: true,
 };

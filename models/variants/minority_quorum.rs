@@ -40,4 +40,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("minority_quorum.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

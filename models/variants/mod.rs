@@ -4,6 +4,7 @@
 
 pub mod accept_below_promise;
 pub mod even_split_quorum;
+pub mod flexible_quorums;
 pub mod ignore_promised_value;
 pub mod learner_counts_duplicates;
 pub mod learner_first_accept;

@@ -42,4 +42,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("promise_without_accepted.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

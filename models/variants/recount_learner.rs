@@ -55,4 +55,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("recount_learner.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

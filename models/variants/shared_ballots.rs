@@ -55,4 +55,5 @@ pub const VARIANT: Variant = Variant {
         "four-acceptors",
         "learner-crash",
     ],
+    declared: true,
 };

@@ -41,4 +41,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("unanimous_quorum.rs"),
     exposed_by: &["classic"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

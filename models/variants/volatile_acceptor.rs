@@ -44,4 +44,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("volatile_acceptor.rs"),
     exposed_by: &["crash-restart"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

@@ -38,4 +38,5 @@ pub const VARIANT: Variant = Variant {
     source: include_str!("volatile_learner.rs"),
     exposed_by: &["learner-crash"],
     scenarios: crate::registry::SMALL_WORLDS,
+    declared: true,
 };

@@ -389,3 +389,82 @@ fn replay_refuses_tampered_stale_or_corrupt_files_with_exit_2() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("no longer replays: step 1"));
 }
+
+#[test]
+fn new_variant_writes_a_template_and_registers_it_in_order() {
+    let root = std::env::temp_dir().join(format!("paxos-lab-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("models/variants")).unwrap();
+    std::fs::create_dir_all(root.join("models/src")).unwrap();
+    let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for f in ["models/variants/mod.rs", "models/src/registry.rs"] {
+        std::fs::copy(own.join(f), root.join(f)).unwrap();
+    }
+    let r = root.to_str().unwrap();
+    let o = paxos_lab(&[
+        "new-variant",
+        "fast-quorum",
+        "--hook",
+        "phase2_quorum",
+        "--root",
+        r,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let file = std::fs::read_to_string(root.join("models/variants/fast_quorum.rs")).unwrap();
+    for needle in [
+        "//! `fast-quorum`",
+        "//! # Bug",
+        "//! # Violates",
+        "//! # Why",
+        "//! # Counterexample",
+        "//! # Reference",
+        "impl Rules for FastQuorum",
+        "fn phase2_quorum(&self, acceptors: usize) -> usize {",
+        "majority(acceptors)",
+        "declared: false",
+    ] {
+        assert!(file.contains(needle), "{needle} in:\n{file}");
+    }
+    let mods = std::fs::read_to_string(root.join("models/variants/mod.rs")).unwrap();
+    let lines: Vec<&str> = mods.lines().filter(|l| l.starts_with("pub mod ")).collect();
+    assert!(lines.contains(&"pub mod fast_quorum;"));
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+    let reg = std::fs::read_to_string(root.join("models/src/registry.rs")).unwrap();
+    let entries: Vec<&str> = reg
+        .lines()
+        .filter(|l| l.starts_with("    variants::"))
+        .collect();
+    assert!(entries.contains(&"    variants::fast_quorum::VARIANT,"));
+    let mut sorted = entries.clone();
+    sorted.sort();
+    assert_eq!(entries, sorted);
+    // Bad names, unknown hooks and existing variants are refused.
+    assert_bad(
+        &[
+            "new-variant",
+            "Fast_Quorum",
+            "--hook",
+            "phase2_quorum",
+            "--root",
+            r,
+        ],
+        &["`Fast_Quorum`", "fix:"],
+    );
+    assert_bad(
+        &["new-variant", "other", "--hook", "nope", "--root", r],
+        &["unknown hook `nope`", "may_accept"],
+    );
+    assert_bad(
+        &[
+            "new-variant",
+            "fast-quorum",
+            "--hook",
+            "may_accept",
+            "--root",
+            r,
+        ],
+        &["already exists"],
+    );
+}

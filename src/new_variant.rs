@@ -1,0 +1,170 @@
+//! `paxos-lab new-variant NAME --hook HOOK`: writes `models/variants/NAME.rs` from a
+//! template (the header sections to fill, the hook overridden with Paxos's own default body,
+//! so it compiles and behaves as Paxos until edited) and registers it, in alphabetical
+//! order, in `models/variants/mod.rs` and `models/src/registry.rs`. The new variant declares
+//! nothing yet: the matrix shows it as "undeclared" with what it actually breaks.
+
+use std::path::{Path, PathBuf};
+
+/// The source of the `Rules` trait: hooks and their default bodies are read from it.
+const RULES: &str = include_str!("../models/src/rules.rs");
+
+/// Errors: one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum NewVariantError {
+    #[error("variant name `{0}`: use lowercase words joined by '-', like `accept-twice` (fix: rename it)")]
+    BadName(String),
+    #[error(
+        "variant `{0}` already exists (fix: choose another name, or edit models/variants/{1}.rs)"
+    )]
+    Exists(String, String),
+    #[error("unknown hook `{0}` (fix: use one of: {1})")]
+    UnknownHook(String, String),
+    #[error("cannot update {file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("cannot register the variant in {0}: its layout is not the expected one (fix: add it by hand, see models/README.md)")]
+    Layout(String),
+}
+
+/// The names of the `Rules` hooks, in trait order.
+pub fn hooks() -> Vec<&'static str> {
+    RULES
+        .lines()
+        .filter_map(|l| l.strip_prefix("    fn "))
+        .filter_map(|l| l.split('(').next())
+        .filter(|h| *h != "symmetric")
+        .collect()
+}
+
+/// The hook's doc comment and default implementation, as written in the trait.
+fn hook_source(hook: &str) -> Option<String> {
+    let lines: Vec<&str> = RULES.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("    fn {hook}(")))?;
+    let mut first = start;
+    while first > 0 && lines[first - 1].trim_start().starts_with("///") {
+        first -= 1;
+    }
+    let end = start + lines[start..].iter().position(|l| *l == "    }")?;
+    Some(lines[first..=end].join("\n"))
+}
+
+fn io(file: &Path) -> impl FnOnce(std::io::Error) -> NewVariantError + '_ {
+    move |source| NewVariantError::Io {
+        file: file.display().to_string(),
+        source,
+    }
+}
+
+/// Inserts `line` into the run of lines starting with `prefix`, keeping them sorted.
+fn insert_sorted(text: &str, prefix: &str, line: &str) -> Option<String> {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let run: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with(prefix))
+        .collect();
+    let (&first, &last) = (run.first()?, run.last()?);
+    let at = (first..=last)
+        .find(|&i| lines[i].as_str() > line)
+        .unwrap_or(last + 1);
+    lines.insert(at, line.to_string());
+    Some(lines.join("\n") + "\n")
+}
+
+/// Writes and registers the variant under `root` (the repository); returns the new file.
+pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariantError> {
+    let valid = !name.is_empty()
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name != "paxos";
+    if !valid {
+        return Err(NewVariantError::BadName(name.into()));
+    }
+    let module = name.replace('-', "_");
+    let dir = root.join("models/variants");
+    let file = dir.join(format!("{module}.rs"));
+    if file.exists() || paxos_models::registry::variant(name).is_some() {
+        return Err(NewVariantError::Exists(name.into(), module));
+    }
+    let body = hook_source(hook)
+        .ok_or_else(|| NewVariantError::UnknownHook(hook.into(), hooks().join(", ")))?;
+    let ty: String = name
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let text = format!(
+        r#"//! `{name}`
+//!
+//! # Bug
+//! TODO: one sentence: what this variant changes from correct Paxos.
+//!
+//! # Violates
+//! TODO: the properties it breaks (run `paxos-lab check --variant {name}` to find out).
+//!
+//! # Why
+//! TODO: which Paxos invariant the change breaks.
+//!
+//! # Counterexample
+//! TODO: the interleaving that breaks it, in prose (the trace `check` prints).
+//!
+//! # Reference
+//! TODO: the rule in *Paxos Made Simple* (or the paper) that it breaks.
+
+#[allow(unused_imports)]
+use crate::node::AcceptorState;
+use crate::registry::Variant;
+use crate::rules::Rules;
+#[allow(unused_imports)]
+use crate::types::{{Ballot, Value, Vote}};
+
+pub struct {ty};
+
+impl Rules for {ty} {{
+    // Paxos's own rule, copied from `models/src/rules.rs`: change it to break Paxos.
+{body}
+}}
+
+pub const VARIANT: Variant = Variant {{
+    name: "{name}",
+    summary: "TODO: one line for `paxos-lab list`",
+    rules: &{ty},
+    // Once you know what it breaks: list the properties (e.g. `PropertyName::Coherence`,
+    // with `use crate::properties::PropertyName;`), the scenarios that show it (smallest
+    // first) in `exposed_by`, and set `declared: true`.
+    violates: &[],
+    source: include_str!("{module}.rs"),
+    exposed_by: &[],
+    scenarios: crate::registry::SMALL_WORLDS,
+    declared: false,
+}};
+"#
+    );
+    let mod_rs = dir.join("mod.rs");
+    let registry = root.join("models/src/registry.rs");
+    let mods = std::fs::read_to_string(&mod_rs).map_err(io(&mod_rs))?;
+    let regs = std::fs::read_to_string(&registry).map_err(io(&registry))?;
+    let mods = insert_sorted(&mods, "pub mod ", &format!("pub mod {module};"))
+        .ok_or_else(|| NewVariantError::Layout(mod_rs.display().to_string()))?;
+    let regs = insert_sorted(
+        &regs,
+        "    variants::",
+        &format!("    variants::{module}::VARIANT,"),
+    )
+    .ok_or_else(|| NewVariantError::Layout(registry.display().to_string()))?;
+    std::fs::write(&file, text).map_err(io(&file))?;
+    std::fs::write(&mod_rs, mods).map_err(io(&mod_rs))?;
+    std::fs::write(&registry, regs).map_err(io(&registry))?;
+    Ok(file)
+}
