@@ -190,6 +190,27 @@ pub enum CliError {
     NewVariant(#[from] crate::new_variant::NewVariantError),
 }
 
+/// Saves a counterexample as JSON (in `dir`, or `reports/<scenario>/<variant>/`) and says
+/// where, with the command that replays it.
+pub fn save(
+    out: &mut impl Write,
+    dir: Option<&std::path::Path>,
+    file: &crate::report::TraceFile,
+) -> Result<(), CliError> {
+    let dir = dir.map_or_else(
+        || crate::report::default_dir(&file.scenario.name, &file.variant.name),
+        std::path::Path::to_path_buf,
+    );
+    let path = file.write(&dir)?;
+    writeln!(
+        out,
+        "  saved: {} (replay: paxos-lab replay {})",
+        path.display(),
+        path.display()
+    )?;
+    Ok(())
+}
+
 /// Looks up a variant by name.
 pub fn find_variant(name: &str) -> Result<&'static Variant, CliError> {
     registry::variant(name).ok_or_else(|| CliError::UnknownVariant {
@@ -451,23 +472,13 @@ fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
                 scenario.name
             )?;
             write!(out, "{}", trace::render(&model, t, Some(v.property)))?;
-            let dir = args
-                .report
-                .clone()
-                .unwrap_or_else(|| crate::report::default_dir(&scenario.name, variant.name));
             let engine = match cfg.strategy {
                 Strategy::Bfs => "bfs",
                 Strategy::Dfs => "dfs",
             };
-            let path =
-                crate::report::TraceFile::new(&scenario, variant, engine, None, v.property, t)
-                    .write(&dir)?;
-            writeln!(
-                out,
-                "  saved: {} (replay: paxos-lab replay {})",
-                path.display(),
-                path.display()
-            )?;
+            let file =
+                crate::report::TraceFile::new(&scenario, variant, engine, None, v.property, t);
+            save(out, args.report.as_deref(), &file)?;
         }
     }
     writeln!(out)?;

@@ -231,18 +231,8 @@ fn report(
         scenario.name
     )?;
     write!(out, "{}", trace::render(&model, &t, Some(property)))?;
-    let dir = args
-        .report
-        .clone()
-        .unwrap_or_else(|| crate::report::default_dir(&scenario.name, variant));
-    let path = crate::report::TraceFile::new(scenario, v, "simulate", Some(run.seed), property, &t)
-        .write(&dir)?;
-    writeln!(
-        out,
-        "  saved: {} (replay: paxos-lab replay {})",
-        path.display(),
-        path.display()
-    )?;
+    let file = crate::report::TraceFile::new(scenario, v, "simulate", Some(run.seed), property, &t);
+    crate::cli::save(out, args.report.as_deref(), &file)?;
     writeln!(out)?;
     let mut cmd = format!(
         "paxos-lab simulate --scenario {} --variant {variant} --seed {} --runs 1",
