@@ -4,6 +4,38 @@
 #[test]
 fn matrix_matches_every_declaration_and_the_committed_file_is_current() {
     let m = paxos_lab::matrix::run(2, &mut |_, _, _, _| {}).expect("scenarios load");
+    // Correct Paxos holds everything in every scenario, each explored to the end.
+    let paxos: Vec<_> = m.cells.iter().filter(|c| c.variant == "paxos").collect();
+    assert_eq!(paxos.len(), paxos_lab::scenario::list().len());
+    for c in paxos {
+        assert!(
+            c.marks
+                .iter()
+                .all(|(_, mark)| *mark == paxos_lab::matrix::Mark::Holds),
+            "paxos on {}",
+            c.scenario
+        );
+    }
+    // Each broken variant's declared scenarios expose everything it declares.
+    for v in paxos_models::VARIANTS.iter().filter(|v| v.declared) {
+        let mut exposed: Vec<_> = m
+            .cells
+            .iter()
+            .filter(|c| c.variant == v.name && v.exposed_by.contains(&c.scenario.as_str()))
+            .flat_map(|c| c.marks.iter())
+            .filter(|(_, mark)| matches!(mark, paxos_lab::matrix::Mark::Violated(_)))
+            .map(|(p, _)| *p)
+            .collect();
+        exposed.sort();
+        exposed.dedup();
+        let mut declared = v.violates.to_vec();
+        declared.sort();
+        assert_eq!(
+            exposed, declared,
+            "{}: exposed_by shows what it declares",
+            v.name
+        );
+    }
     for v in paxos_models::VARIANTS {
         assert_eq!(
             m.agreement(v),
