@@ -52,12 +52,7 @@ pub fn replay_actions(model: &PaxosModel, actions: &[Action]) -> Option<Trace> {
 
 /// The messages in flight, as sorted (src, dst, msg) with multiplicity.
 fn in_flight(state: &PaxosState) -> Vec<(usize, usize, paxos_models::Msg)> {
-    let mut v: Vec<_> = state
-        .sys
-        .network
-        .iter_all()
-        .map(|e| (usize::from(e.src), usize::from(e.dst), *e.msg))
-        .collect();
+    let mut v = paxos_models::model::in_flight(&state.sys.network);
     v.sort();
     v
 }

@@ -178,6 +178,31 @@ impl PaxosModel {
     }
 }
 
+/// Every message in flight as (src, dst, msg), one entry per copy, in a deterministic order.
+///
+/// stateright 0.31's `Network::iter_all` never ends on an ordered network (its iterator
+/// keeps returning the head of the first flow), so ordered flows are read here directly.
+pub fn in_flight(network: &Network<Msg>) -> Vec<(usize, usize, Msg)> {
+    let mut v: Vec<(usize, usize, Msg)> = match network {
+        Network::Ordered(flows) => flows
+            .iter()
+            .flat_map(|(&(src, dst), msgs)| {
+                msgs.iter()
+                    .map(move |m| (usize::from(src), usize::from(dst), *m))
+            })
+            .collect(),
+        _ => network
+            .iter_all()
+            .map(|e| (usize::from(e.src), usize::from(e.dst), *e.msg))
+            .collect(),
+    };
+    if !matches!(network, Network::Ordered(_)) {
+        // Unordered networks iterate in hash order: sort. Ordered flows keep FIFO order.
+        v.sort();
+    }
+    v
+}
+
 impl Model for PaxosModel {
     type State = PaxosState;
     type Action = Action;

@@ -74,11 +74,7 @@ impl PaxosModel {
         let cfg = self.cfg();
         let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
         let sys = &state.sys;
-        let envelopes: Vec<(usize, usize, Msg)> = sys
-            .network
-            .iter_all()
-            .map(|e| (usize::from(e.src), usize::from(e.dst), *e.msg))
-            .collect();
+        let envelopes: Vec<(usize, usize, Msg)> = crate::model::in_flight(&sys.network);
         let learner_base = p + a;
 
         // Acceptors first, described without naming learners.
