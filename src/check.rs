@@ -151,15 +151,19 @@ pub const SAFETY: [PropertyName; 3] = [
     PropertyName::NoTakebacks,
 ];
 
-fn safety_properties(model: &PaxosModel) -> Vec<Property<PaxosModel>> {
+/// The model's safety properties in report order, each with its name; both engines
+/// evaluate these.
+pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<PaxosModel>)> {
     let all = model.properties();
     SAFETY
         .iter()
-        .map(|p| {
-            all.iter()
+        .map(|&p| {
+            let prop = all
+                .iter()
                 .find(|q| q.name == p.name())
                 .expect("the model defines every safety property")
-                .clone()
+                .clone();
+            (p, prop)
         })
         .collect()
 }
@@ -241,7 +245,10 @@ pub fn check(
 ) -> Outcome {
     let started = Instant::now();
     let model = PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
-    let props = safety_properties(&model);
+    let props: Vec<Property<PaxosModel>> = safety_properties(&model)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     let opts = SearchOpts {
         stop_when_all_found: true,
         ..cfg.opts.clone()

@@ -21,8 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use stateright::actor::ActorModelAction;
 use stateright::{Model, Property};
 
-use crate::check::SAFETY;
-use crate::trace::{replay_actions, Trace};
+use crate::check::{safety_properties, SAFETY};
 
 /// Fault probabilities and cluster timing for one run.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,21 +195,6 @@ pub struct SimCfg {
     pub mix: FaultMix,
     /// Run every seed to the end instead of stopping at the first violation.
     pub keep_going: bool,
-}
-
-fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<PaxosModel>)> {
-    let all = model.properties();
-    SAFETY
-        .iter()
-        .map(|&p| {
-            let prop = all
-                .iter()
-                .find(|q| q.name == p.name())
-                .expect("the model defines every safety property")
-                .clone();
-            (p, prop)
-        })
-        .collect()
 }
 
 fn first_violation(
@@ -572,9 +556,4 @@ pub fn simulate(
         first: results.iter_mut().find_map(|r| r.failing.take()),
         seconds: started.elapsed().as_secs_f64(),
     }
-}
-
-/// Replays a simulated (or checked) action list exactly, for rendering.
-pub fn trace_of(model: &PaxosModel, actions: &[Action]) -> Option<Trace> {
-    replay_actions(model, actions)
 }
