@@ -6,6 +6,8 @@
 //! a failure of the gate (exit 1).
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use paxos_models::{PropertyName, Variant, VARIANTS};
@@ -49,10 +51,10 @@ pub fn scenarios_of(v: &Variant, all: &[String]) -> Vec<String> {
     }
 }
 
-/// Checks every cell; `progress` hears which cell is about to run.
+/// Checks every cell on `threads` workers; `progress` hears which cell is about to run.
 pub fn run(
     threads: usize,
-    progress: &mut dyn FnMut(usize, usize, &str, &str),
+    progress: &mut (dyn FnMut(usize, usize, &str, &str) + Send),
 ) -> Result<Matrix, ScenarioError> {
     let started = Instant::now();
     let all = scenario::list();
@@ -64,47 +66,67 @@ pub fn run(
         .iter()
         .flat_map(|v| scenarios_of(v, &all).into_iter().map(move |s| (v, s)))
         .collect();
+    // Cells run side by side, one per worker thread, each checked on one thread: cells are
+    // independent, so this scales better than splitting each search. Results land in their
+    // cell's slot, so the matrix never depends on the thread count or on timing.
     let cfg = CheckCfg {
         strategy: Strategy::Bfs,
         symmetry: true,
         opts: SearchOpts {
-            threads,
+            threads: 1,
             depth_max: None,
             states_max: Some(8_000_000),
             stop_when_all_found: true,
             stop_when_any_found: false,
         },
     };
-    let mut cells = Vec::new();
-    for (i, (v, name)) in jobs.iter().enumerate() {
-        progress(i + 1, jobs.len(), v.name, name);
-        let scenario = match loaded.iter().find(|s| &s.name == name) {
-            Some(s) => s.clone(),
-            None => Scenario::load(name)?,
-        };
-        let t = Instant::now();
-        let outcome = check::check(&scenario, v.rules, &cfg, &mut |_, _| {});
-        let marks = outcome
-            .verdicts
-            .iter()
-            .map(|pv| {
-                let m = match &pv.verdict {
-                    Verdict::Holds => Mark::Holds,
-                    Verdict::Violated(t) => Mark::Violated(t.len()),
-                    Verdict::Unreachable { .. } => Mark::Violated(0),
-                    Verdict::Inconclusive => Mark::Inconclusive,
+    let scenarios: Vec<Scenario> = jobs
+        .iter()
+        .map(|(_, name)| match loaded.iter().find(|s| &s.name == name) {
+            Some(s) => Ok(s.clone()),
+            None => Scenario::load(name),
+        })
+        .collect::<Result<_, _>>()?;
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Cell>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let progress = Mutex::new(progress);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1).min(jobs.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((v, name)) = jobs.get(i) else {
+                    break;
                 };
-                (pv.property, m)
-            })
-            .collect();
-        cells.push(Cell {
-            variant: v.name,
-            scenario: name.clone(),
-            marks,
-            unique: outcome.main.unique,
-            seconds: t.elapsed().as_secs_f64(),
-        });
-    }
+                (progress.lock().unwrap())(i + 1, jobs.len(), v.name, name);
+                let t = Instant::now();
+                let outcome = check::check(&scenarios[i], v.rules, &cfg, &mut |_, _| {});
+                let marks = outcome
+                    .verdicts
+                    .iter()
+                    .map(|pv| {
+                        let m = match &pv.verdict {
+                            Verdict::Holds => Mark::Holds,
+                            Verdict::Violated(t) => Mark::Violated(t.len()),
+                            Verdict::Unreachable { .. } => Mark::Violated(0),
+                            Verdict::Inconclusive => Mark::Inconclusive,
+                        };
+                        (pv.property, m)
+                    })
+                    .collect();
+                *slots[i].lock().unwrap() = Some(Cell {
+                    variant: v.name,
+                    scenario: name.clone(),
+                    marks,
+                    unique: outcome.main.unique,
+                    seconds: t.elapsed().as_secs_f64(),
+                });
+            });
+        }
+    });
+    let cells = slots
+        .into_iter()
+        .map(|slot| slot.into_inner().unwrap().expect("every cell ran"))
+        .collect();
     Ok(Matrix {
         scenarios: all,
         cells,

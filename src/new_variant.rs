@@ -35,7 +35,7 @@ pub fn hooks() -> Vec<&'static str> {
         .lines()
         .filter_map(|l| l.strip_prefix("    fn "))
         .filter_map(|l| l.split('(').next())
-        .filter(|h| *h != "symmetric")
+        .filter(|h| *h != "symmetric" && *h != "protocol")
         .collect()
 }
 

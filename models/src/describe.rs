@@ -46,6 +46,7 @@ pub fn msg(cfg: &ClusterCfg, m: &Msg) -> String {
         }
         Msg::Accept { b, v } => format!("Accept(b={}, {})", ballot(b), value(cfg, v)),
         Msg::Accepted { b, v } => format!("Accepted(b={}, {})", ballot(b), value(cfg, v)),
+        Msg::Write { v } => format!("Write({})", value(cfg, v)),
     }
 }
 
@@ -120,5 +121,9 @@ pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)
                 ),
             ]
         }
+        NodeState::Replica(r) => vec![(
+            "holds",
+            r.held.map_or("none".to_string(), |v| value(cfg, v)),
+        )],
     }
 }

@@ -12,6 +12,7 @@ pub mod model;
 pub mod node;
 pub mod properties;
 pub mod registry;
+pub mod replication;
 pub mod rules;
 pub mod symmetry;
 pub mod types;

@@ -171,9 +171,11 @@ impl PaxosModel {
             obs.first_decision[i].get_or_insert(v);
             obs.decided_ever[i] |= 1 << v;
         }
-        if let Some((b, v)) = node.accepted() {
-            let (_, acceptor) = self.cfg().role_of(i);
-            obs.record_accept(b, v, acceptor);
+        let (role, index) = self.cfg().role_of(i);
+        if role == Role::Acceptor {
+            if let Some((b, v)) = node.accepted() {
+                obs.record_accept(b, v, index);
+            }
         }
     }
 }

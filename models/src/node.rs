@@ -9,6 +9,7 @@ use std::sync::Arc;
 use stateright::actor::{model_timeout, Actor, Id, Out};
 
 use crate::cfg::{ClusterCfg, Role};
+use crate::replication::{Protocol, ReplicaState};
 use crate::rules::Rules;
 use crate::types::{Ballot, Msg, Timer, Value, Vote};
 
@@ -88,6 +89,8 @@ pub enum NodeState {
     Proposer(ProposerState),
     Acceptor(AcceptorState),
     Learner(LearnerState),
+    /// An acceptor or learner under a replication protocol (see `replication.rs`).
+    Replica(ReplicaState),
 }
 
 /// A node's durable storage, by role: what survives a crash.
@@ -101,6 +104,9 @@ pub enum Storage {
     Learner {
         decided: Option<Value>,
     },
+    Replica {
+        held: Option<Value>,
+    },
 }
 
 impl NodeState {
@@ -108,14 +114,18 @@ impl NodeState {
     pub fn decision(&self) -> Option<Value> {
         match self {
             NodeState::Learner(l) => l.decided,
+            NodeState::Replica(r) => r.held,
             _ => None,
         }
     }
 
-    /// What this node has accepted, if it is an acceptor that accepted something.
+    /// What this node has accepted, if it is an acceptor that accepted something. A replica
+    /// holds what it accepted in the one, implicit ballot of a replication protocol (the
+    /// harness asks acceptors only).
     pub fn accepted(&self) -> Option<(Ballot, Value)> {
         match self {
             NodeState::Acceptor(a) => a.accepted,
+            NodeState::Replica(r) => r.held.map(|v| (Ballot::NONE, v)),
             _ => None,
         }
     }
@@ -291,6 +301,9 @@ impl Actor for Node {
     }
 
     fn on_start(&self, _id: Id, storage: &Option<Storage>, o: &mut Out<Self>) -> NodeState {
+        if let Protocol::Replication(_) = self.rules().protocol() {
+            return self.replica_start(storage, o);
+        }
         match self.role {
             Role::Proposer => {
                 let round = match storage {
@@ -322,6 +335,9 @@ impl Actor for Node {
     }
 
     fn on_msg(&self, _id: Id, state: &mut Cow<NodeState>, src: Id, msg: Msg, o: &mut Out<Self>) {
+        if let Protocol::Replication(adopt) = self.rules().protocol() {
+            return self.replica_on_msg(adopt, state, src, msg, o);
+        }
         match (&**state, msg) {
             (NodeState::Proposer(_), Msg::Promise { b, accepted }) => {
                 self.on_promise(state, src, b, accepted, o)

@@ -3,6 +3,7 @@
 //! hook (see `models/variants/`), so the diff between a variant and Paxos is the variant.
 
 use crate::node::AcceptorState;
+use crate::replication::Protocol;
 use crate::types::{Ballot, Value, Vote};
 
 /// A strict majority of `n`: the smallest quorum size whose quorums pairwise intersect.
@@ -88,6 +89,12 @@ pub trait Rules: Send + Sync + 'static {
     /// cannot take it back.
     fn learner_persists_decision(&self) -> bool {
         true
+    }
+
+    /// Which protocol the nodes run: Paxos under these rules, or, for a variant that is not
+    /// Paxos at all, a replication protocol whose nodes ignore every other hook here.
+    fn protocol(&self) -> Protocol {
+        Protocol::Paxos
     }
 
     /// Whether acceptors are interchangeable and so are learners, so that symmetry reduction

@@ -218,7 +218,7 @@ impl PaxosModel {
             .actor_states
             .iter()
             .map(|node| match &**node {
-                NodeState::Acceptor(_) => Arc::clone(node),
+                NodeState::Acceptor(_) | NodeState::Replica(_) => Arc::clone(node),
                 NodeState::Proposer(ps) => match &ps.phase {
                     Some(Phase::Preparing { promised, reported }) => {
                         let mut ps = ps.clone();

@@ -40,6 +40,9 @@ pub enum Msg {
     Accept { b: Ballot, v: Value },
     /// Phase 2b, acceptor to learners: "I accepted `v` in ballot `b`".
     Accepted { b: Ballot, v: Value },
+    /// Replication protocols only (not Paxos): "take value `v`", from a client to the
+    /// replicas, and copied on from replica to replica.
+    Write { v: Value },
 }
 
 /// Timers. A proposer's `Retry` fires at any moment (the checker has no clock): the proposer

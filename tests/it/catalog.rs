@@ -37,10 +37,12 @@ pins! {
     accept_below_promise: "accept-below-promise" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
     even_split_quorum: "even-split-quorum" on "four-acceptors" => [(ConflictResolution, 12)];
     ignore_promised_value: "ignore-promised-value" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
+    last_writer_wins: "last-writer-wins" on "classic" => [(Coherence, 2), (ConflictResolution, 2), (NoTakebacks, 2)];
     learner_counts_duplicates: "learner-counts-duplicates" on "lossy-duplicating" => [(Coherence, 14)];
     learner_first_accept: "learner-first-accept" on "classic" => [(Coherence, 12)];
     lowest_accepted_value: "lowest-accepted-value" on "three-proposers" => [(ConflictResolution, 17)];
     minority_quorum: "minority-quorum" on "classic" => [(Coherence, 12), (ConflictResolution, 10)];
+    naive_replication: "naive-replication" on "classic" => [(Coherence, 2), (ConflictResolution, 2)];
     promise_without_accepted: "promise-without-accepted" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
     recount_learner: "recount-learner" on "classic" => [(NoTakebacks, 14)];
     shared_ballots: "shared-ballots" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
@@ -65,6 +67,23 @@ fn flexible_quorums_holds_on_four_acceptors_and_needs_all_three_of_three() {
             (ConflictResolution, None),
             (NoTakebacks, None),
             (FaultTolerance, Some(0))
+        ]
+    );
+}
+
+/// Replication without consensus never takes a value back, crash-restart included: a
+/// replica keeps its first value, on disk. What it lacks is agreement.
+#[test]
+fn naive_replication_keeps_its_values_through_crash_restart() {
+    let rules = registry::variant("naive-replication").unwrap().rules;
+    let crash_restart = summary(&run("crash-restart", rules));
+    assert_eq!(
+        crash_restart,
+        vec![
+            (Coherence, Some(2)),
+            (ConflictResolution, Some(2)),
+            (NoTakebacks, None),
+            (FaultTolerance, None)
         ]
     );
 }
