@@ -9,7 +9,7 @@
 
 pub mod bfs;
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::time::Instant;
 
 use paxos_models::model::Action;
@@ -66,12 +66,16 @@ pub struct Search {
     pub discoveries: Vec<Option<(usize, Vec<usize>)>>,
 }
 
-/// The 64-bit fingerprint of a state (SipHash with fixed keys: the same in every process).
+/// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
+/// in every process (SipHash cost twice as much and dedups no better).
 pub fn fingerprint<T: Hash>(value: &T) -> u64 {
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new();
-    value.hash(&mut h);
-    h.finish()
+    ahash::RandomState::with_seeds(
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    )
+    .hash_one(value)
 }
 
 /// The verdict on one property.
@@ -309,6 +313,17 @@ fn dfs(
     props: &[Property<PaxosModel>],
     opts: &SearchOpts,
 ) -> (Search, Vec<Option<Trace>>) {
+    stateright_search(model, props, opts, false)
+}
+
+/// stateright's own checker on our model: `spawn_bfs` when `breadth_first`, else
+/// `spawn_dfs`. Its discoveries are replayed and cut at the first violating state.
+pub fn stateright_search(
+    model: PaxosModel,
+    props: &[Property<PaxosModel>],
+    opts: &SearchOpts,
+    breadth_first: bool,
+) -> (Search, Vec<Option<Trace>>) {
     let started = Instant::now();
     let replayer = PaxosModel::with_mode(model.cfg().clone(), model.rules(), model.mode);
     let replayer = PaxosModel {
@@ -323,16 +338,30 @@ fn dfs(
     if let Some(n) = opts.states_max {
         builder = builder.target_state_count(n);
     }
-    let checker = builder.spawn_dfs().join();
     let bounded = opts.depth_max.is_some() || opts.states_max.is_some();
+    if breadth_first {
+        collect(&builder.spawn_bfs().join(), &replayer, props, started, bounded)
+    } else {
+        collect(&builder.spawn_dfs().join(), &replayer, props, started, bounded)
+    }
+}
+
+/// The counts and replayed discoveries of a finished stateright checker.
+fn collect(
+    checker: &impl Checker<PaxosModel>,
+    replayer: &PaxosModel,
+    props: &[Property<PaxosModel>],
+    started: Instant,
+    bounded: bool,
+) -> (Search, Vec<Option<Trace>>) {
     let traces = props
         .iter()
         .map(|p| {
             checker.discovery(p.name).map(|path| {
                 let actions: Vec<Action> = path.into_actions();
-                let trace = crate::trace::replay_actions(&replayer, &actions)
+                let trace = crate::trace::replay_actions(replayer, &actions)
                     .expect("stateright's discovery replays");
-                cut_at_first_violation(&replayer, p, trace)
+                cut_at_first_violation(replayer, p, trace)
             })
         })
         .collect();

@@ -5,8 +5,8 @@
 //! scenario table. The outcome is compared with what each variant declares: any mismatch is
 //! a failure of the gate (exit 1).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -87,16 +87,19 @@ pub fn run(
             None => Scenario::load(name),
         })
         .collect::<Result<_, _>>()?;
-    let next = AtomicUsize::new(0);
+    let queue = Mutex::new(Queue {
+        remaining: (0..jobs.len()).collect(),
+        cost: BTreeMap::new(),
+    });
     let slots: Vec<Mutex<Option<Cell>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
     let progress = Mutex::new(progress);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1).min(jobs.len().max(1)) {
             scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((v, name)) = jobs.get(i) else {
+                let Some(i) = queue.lock().unwrap().pick(&jobs) else {
                     break;
                 };
+                let (v, name) = &jobs[i];
                 (progress.lock().unwrap())(i + 1, jobs.len(), v.name, name);
                 let t = Instant::now();
                 let outcome = check::check(&scenarios[i], v.rules, &cfg, &mut |_, _| {});
@@ -113,6 +116,13 @@ pub fn run(
                         (pv.property, m)
                     })
                     .collect();
+                if v.name == VARIANTS[0].name {
+                    queue
+                        .lock()
+                        .unwrap()
+                        .cost
+                        .insert(name.clone(), outcome.main.unique);
+                }
                 *slots[i].lock().unwrap() = Some(Cell {
                     variant: v.name,
                     scenario: name.clone(),
@@ -132,6 +142,40 @@ pub fn run(
         cells,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The cells not started yet, and what correct Paxos cost in each scenario it finished.
+struct Queue {
+    remaining: Vec<usize>,
+    cost: BTreeMap<String, u64>,
+}
+
+impl Queue {
+    /// The next cell to run, longest first, so no worker is left with a long cell at the end:
+    /// correct Paxos's cells first (they explore each scenario whole, and their unique-state
+    /// counts measure it), then the rest by their scenario's count, a scenario whose Paxos
+    /// cell is still running counting as the largest.
+    fn pick(&mut self, jobs: &[(&'static Variant, String)]) -> Option<usize> {
+        let at = match self
+            .remaining
+            .iter()
+            .position(|&i| jobs[i].0.name == VARIANTS[0].name)
+        {
+            Some(at) => at,
+            None => {
+                let cost = |i: usize| self.cost.get(&jobs[i].1).copied().unwrap_or(u64::MAX);
+                // max_by_key returns the last maximum: iterate in reverse for the first.
+                let (at, _) = self
+                    .remaining
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .max_by_key(|&(_, &i)| cost(i))?;
+                at
+            }
+        };
+        Some(self.remaining.remove(at))
+    }
 }
 
 /// How one variant's outcome compares with what it declares.
