@@ -10,6 +10,7 @@ use paxos_models::{registry, PropertyName, Variant, VARIANTS};
 
 use crate::check::{self, CheckCfg, Progress, SearchOpts, Strategy, Verdict};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::story::ColorChoice;
 use crate::trace;
 
 const EXIT_CODES: &str = "\
@@ -26,12 +27,15 @@ Exit codes:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour the report: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the variants, scenarios and properties.
-    List,
+    List(ListArgs),
     /// Exhaustively check a variant in a scenario (default: correct Paxos on `classic`).
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
@@ -50,6 +54,31 @@ pub enum Command {
     /// Re-run a saved trace (.json from check or simulate) against the current code.
     #[command(after_help = EXIT_CODES)]
     Replay(ReplayArgs),
+    /// Serve stateright's web Explorer for a variant and scenario on 127.0.0.1 (blocks).
+    Explore(ExploreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// The variant to explore (see `paxos-lab list`).
+    #[arg(long, default_value = "paxos")]
+    pub variant: String,
+    /// A scenario name from scenarios/ or a path to a .toml file.
+    #[arg(long, default_value = "classic")]
+    pub scenario: String,
+    /// The port on 127.0.0.1.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// Open the Explorer at this saved trace's path (its variant and scenario win).
+    #[arg(long)]
+    pub trace: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +114,9 @@ pub struct BenchArgs {
 pub struct ReplayArgs {
     /// A trace file written by `check` or `simulate`.
     pub file: std::path::PathBuf,
+    /// Print one step at a time, waiting for Enter (q then Enter stops stepping).
+    #[arg(long)]
+    pub step: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,9 +160,12 @@ pub struct SimulateArgs {
     /// Chance of a restart at a step (default: the scenario's simulate.restart).
     #[arg(long)]
     pub restart: Option<f64>,
-    /// Where to save the shrunk counterexample as JSON (default: reports/<scenario>/<variant>/).
+    /// Where to save the shrunk counterexample's report (default: reports/<scenario>/<variant>/).
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
+    /// Print one JSON document (verdicts, counts, the trace) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,9 +192,13 @@ pub struct CheckArgs {
     /// "inconclusive" instead of being killed; every bundled scenario fits well under it.
     #[arg(long, default_value_t = 8_000_000)]
     pub states_max: usize,
-    /// Where to save each counterexample as JSON (default: reports/<scenario>/<variant>/).
+    /// Where to save each counterexample's report: <property>.json, .txt, .md and .svg
+    /// (default: reports/<scenario>/<variant>/).
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
+    /// Print one JSON document (verdicts, counts, traces) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A switch.
@@ -190,25 +229,38 @@ pub enum CliError {
     NewVariant(#[from] crate::new_variant::NewVariantError),
 }
 
-/// Saves a counterexample as JSON (in `dir`, or `reports/<scenario>/<variant>/`) and says
-/// where, with the command that replays it.
+/// Saves a counterexample's report (in `dir`, or `reports/<scenario>/<variant>/`): JSON for
+/// `replay`, plain text, Markdown with a Mermaid diagram, and SVG. Returns the JSON path.
 pub fn save(
-    out: &mut impl Write,
     dir: Option<&std::path::Path>,
     file: &crate::report::TraceFile,
-) -> Result<(), CliError> {
+    model: &paxos_models::PaxosModel,
+    trace: &trace::Trace,
+) -> Result<std::path::PathBuf, CliError> {
     let dir = dir.map_or_else(
         || crate::report::default_dir(&file.scenario.name, &file.variant.name),
         std::path::Path::to_path_buf,
     );
-    let path = file.write(&dir)?;
-    writeln!(
-        out,
-        "  saved: {} (replay: paxos-lab replay {})",
-        path.display(),
-        path.display()
-    )?;
-    Ok(())
+    Ok(file.write_all(&dir, model, trace)?)
+}
+
+/// The line that says where a report went.
+pub fn saved_line(json: &std::path::Path) -> String {
+    let stem = json.with_extension("");
+    format!(
+        "  saved: {}.{{json,txt,md,svg}} (replay: paxos-lab replay {})",
+        stem.display(),
+        json.display()
+    )
+}
+
+/// Writes `text`, coloured when `color` is set.
+pub fn emit(out: &mut impl Write, text: &str, color: bool) -> std::io::Result<()> {
+    if color {
+        write!(out, "{}", crate::story::paint(text))
+    } else {
+        write!(out, "{text}")
+    }
 }
 
 /// Looks up a variant by name.
@@ -227,18 +279,27 @@ pub fn find_variant(name: &str) -> Result<&'static Variant, CliError> {
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let color = cli.color.enabled();
     match cli.command {
-        Command::List => {
-            list(&mut out)?;
+        Command::List(args) => {
+            if args.json {
+                list_json(&mut out)?;
+            } else {
+                list(&mut out)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {
-            let code = run_check(&args, &mut out)?;
+            let code = run_check(&args, &mut out, color && !args.json)?;
             Ok(ExitCode::from(code))
         }
         Command::Simulate(args) => {
-            let code = crate::cli_simulate::run_simulate(&args, &mut out)?;
+            let code = crate::cli_simulate::run_simulate(&args, &mut out, color && !args.json)?;
             Ok(ExitCode::from(code))
+        }
+        Command::Explore(args) => {
+            crate::explore::run(&args, &mut out)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::NewVariant(args) => {
             let root = args
@@ -291,10 +352,47 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Replay(args) => {
-            let code = crate::cli_simulate::run_replay(&args.file, &mut out)?;
+            let code = crate::cli_simulate::run_replay(&args, &mut out, color)?;
             Ok(ExitCode::from(code))
         }
     }
+}
+
+fn list_json(out: &mut impl Write) -> Result<(), CliError> {
+    let variants: Vec<serde_json::Value> = VARIANTS
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "name": v.name,
+                "summary": v.summary,
+                "violates": v.violates.iter().map(|p| p.name()).collect::<Vec<_>>(),
+                "declared": v.declared,
+                "exposed_by": v.exposed_by,
+                "scenarios": v.scenarios,
+            })
+        })
+        .collect();
+    let scenarios: Vec<serde_json::Value> = scenario::list()
+        .into_iter()
+        .map(|name| match Scenario::load(&name) {
+            Ok(s) => serde_json::json!({
+                "name": name, "file": s.file, "hash": s.hash, "description": s.description,
+            }),
+            Err(e) => serde_json::json!({ "name": name, "error": e.to_string() }),
+        })
+        .collect();
+    let properties: Vec<serde_json::Value> = PropertyName::ALL
+        .iter()
+        .map(|p| serde_json::json!({ "name": p.name(), "summary": p.summary() }))
+        .collect();
+    let doc = serde_json::json!({
+        "command": "list",
+        "variants": variants,
+        "scenarios": scenarios,
+        "properties": properties,
+    });
+    writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("json"))?;
+    Ok(())
 }
 
 fn list(out: &mut impl Write) -> Result<(), CliError> {
@@ -345,10 +443,171 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
     })
 }
 
-fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
+fn engine_name(strategy: Strategy) -> &'static str {
+    match strategy {
+        Strategy::Bfs => "bfs",
+        Strategy::Dfs => "dfs",
+    }
+}
+
+fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, CliError> {
     let scenario = Scenario::load(&args.scenario)?;
     let variant = find_variant(&args.variant)?;
     let cfg = check_cfg(args)?;
+    let symmetric = cfg.strategy == Strategy::Bfs && cfg.symmetry && variant.rules.symmetric();
+    if !args.json {
+        check_header(out, &scenario, variant, &cfg, symmetric)?;
+    }
+    let started = Instant::now();
+    let mut progress = |phase: &str, p: &Progress| {
+        eprintln!(
+            "progress: {phase}: depth={} states={} unique={} states/s={:.0}",
+            p.depth,
+            p.states,
+            p.unique,
+            p.states as f64 / p.seconds.max(1e-9)
+        );
+    };
+    let outcome = check::check(&scenario, variant.rules, &cfg, &mut progress);
+    let seconds = started.elapsed().as_secs_f64();
+    let model =
+        paxos_models::PaxosModel::new(scenario.cluster.clone(), variant.rules).reduce_loss();
+    let code = outcome.exit_code();
+
+    // Every counterexample is saved, in text and JSON modes alike.
+    let mut saved = Vec::new();
+    for v in &outcome.verdicts {
+        if let Verdict::Violated(t) = &v.verdict {
+            let file = crate::report::TraceFile::new(
+                &scenario,
+                variant,
+                engine_name(cfg.strategy),
+                None,
+                v.property,
+                t,
+            );
+            saved.push(save(args.report.as_deref(), &file, &model, t)?);
+        }
+    }
+    if args.json {
+        let doc = check_json(
+            &scenario, variant, &cfg, symmetric, &outcome, &model, &saved,
+        );
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("json"))?;
+        return Ok(code);
+    }
+
+    let mut text = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(text);
+    for v in &outcome.verdicts {
+        let _ = writeln!(
+            text,
+            "  {:<20} {}",
+            v.property.name(),
+            verdict_text(&scenario, v)
+        );
+    }
+    let m = &outcome.main;
+    let witness_states: u64 = outcome.witnesses.iter().map(|(_, s)| s.unique).sum();
+    let _ = writeln!(text);
+    let _ = writeln!(
+        text,
+        "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
+        m.states,
+        m.unique,
+        m.depth,
+        m.seconds,
+        m.states as f64 / m.seconds.max(1e-9)
+    );
+    let _ = writeln!(
+        text,
+        "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
+        outcome.witnesses.len(),
+        witness_states,
+        seconds
+    );
+    if !m.complete
+        && !outcome
+            .verdicts
+            .iter()
+            .take(3)
+            .all(|v| matches!(v.verdict, Verdict::Violated(_)))
+    {
+        let _ = writeln!(
+            text,
+            "note: a bound stopped the search before every state was explored (--depth-max {}, --states-max {}); raise it, memory permitting, or check a smaller world",
+            args.depth_max.map_or("unset".to_string(), |d| d.to_string()),
+            args.states_max
+        );
+    }
+    let mut saved = saved.iter();
+    for v in &outcome.verdicts {
+        match &v.verdict {
+            Verdict::Violated(t) => {
+                let _ = writeln!(text);
+                let _ = writeln!(
+                    text,
+                    "counterexample: {} violated after {} steps ({} {} on {})",
+                    v.property.name(),
+                    t.len(),
+                    match cfg.strategy {
+                        Strategy::Bfs => "shortest,",
+                        Strategy::Dfs => "depth-first, not necessarily shortest,",
+                    },
+                    variant.name,
+                    scenario.name
+                );
+                text.push_str(&crate::story::text(&model, t, v.property));
+                let _ = writeln!(text, "{}", saved_line(saved.next().expect("saved")));
+            }
+            Verdict::Unreachable { down } => {
+                let _ = writeln!(text);
+                let _ = writeln!(
+                    text,
+                    "counterexample: fault-tolerance violated ({} on {}): no path to a decision exists, so there is no trace to show",
+                    variant.name, scenario.name
+                );
+                let _ = writeln!(text, "  why:");
+                for line in crate::narrate::narrate_unreachable(&model, down) {
+                    let _ = writeln!(text, "  - {line}");
+                }
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(text);
+    let verdict = match code {
+        0 => "all 4 properties hold (exhaustive)".to_string(),
+        1 => format!("violated: {}", violated_names(&outcome).join(", ")),
+        _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
+    };
+    let _ = writeln!(text, "verdict: {verdict} (exit {code})");
+    emit(out, &text, color)?;
+    Ok(code)
+}
+
+fn violated_names(outcome: &check::Outcome) -> Vec<&'static str> {
+    outcome
+        .verdicts
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.verdict,
+                Verdict::Violated(_) | Verdict::Unreachable { .. }
+            )
+        })
+        .map(|v| v.property.name())
+        .collect()
+}
+
+fn check_header(
+    out: &mut impl Write,
+    scenario: &Scenario,
+    variant: &Variant,
+    cfg: &CheckCfg,
+    symmetric: bool,
+) -> Result<(), CliError> {
     writeln!(
         out,
         "paxos-lab check: variant {} on scenario {} ({})",
@@ -360,7 +619,7 @@ fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
         Strategy::Dfs => "stateright depth-first (counterexamples not the shortest)",
     };
     let threads = cfg.opts.threads;
-    let symmetry = if cfg.strategy == Strategy::Bfs && cfg.symmetry && variant.rules.symmetric() {
+    let symmetry = if symmetric {
         "symmetry on (acceptors, learners)"
     } else {
         "symmetry off"
@@ -377,130 +636,87 @@ fn run_check(args: &CheckArgs, out: &mut impl Write) -> Result<u8, CliError> {
         )?;
     }
     out.flush()?;
-    let started = Instant::now();
-    let mut progress = |phase: &str, p: &Progress| {
-        eprintln!(
-            "progress: {phase}: depth={} states={} unique={} states/s={:.0}",
-            p.depth,
-            p.states,
-            p.unique,
-            p.states as f64 / p.seconds.max(1e-9)
-        );
-    };
-    let outcome = check::check(&scenario, variant.rules, &cfg, &mut progress);
-    let seconds = started.elapsed().as_secs_f64();
-    let model =
-        paxos_models::PaxosModel::new(scenario.cluster.clone(), variant.rules).reduce_loss();
+    Ok(())
+}
 
-    writeln!(out)?;
-    for v in &outcome.verdicts {
-        let text = match &v.verdict {
-            Verdict::Holds => match v.property {
-                PropertyName::FaultTolerance => format!(
-                    "holds      a decision is reachable with no node down{}",
-                    if scenario.cluster.acceptor_faults_tolerated() > 0 {
-                        format!(
-                            " and with any {} of {} acceptors down",
-                            scenario.cluster.acceptor_faults_tolerated(),
-                            scenario.cluster.acceptors
-                        )
-                    } else {
-                        String::new()
-                    }
-                ),
-                _ => "holds".to_string(),
-            },
-            Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
-            Verdict::Unreachable { down } if down.is_empty() => {
-                "VIOLATED   no decision is reachable even with every node up".to_string()
-            }
-            Verdict::Unreachable { down } => format!(
-                "VIOLATED   no decision is reachable with {} down",
-                down.join(", ")
-            ),
-            Verdict::Inconclusive => "inconclusive (a bound stopped the run first)".to_string(),
-        };
-        writeln!(out, "  {:<20} {text}", v.property.name())?;
-    }
-    let m = &outcome.main;
-    let witness_states: u64 = outcome.witnesses.iter().map(|(_, s)| s.unique).sum();
-    writeln!(out)?;
-    writeln!(
-        out,
-        "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
-        m.states,
-        m.unique,
-        m.depth,
-        m.seconds,
-        m.states as f64 / m.seconds.max(1e-9)
-    )?;
-    writeln!(
-        out,
-        "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
-        outcome.witnesses.len(),
-        witness_states,
-        seconds
-    )?;
-    if !m.complete
-        && !outcome
-            .verdicts
-            .iter()
-            .take(3)
-            .all(|v| matches!(v.verdict, Verdict::Violated(_)))
-    {
-        writeln!(
-            out,
-            "note: a bound stopped the search before every state was explored (--depth-max {}, --states-max {}); raise it, memory permitting, or check a smaller world",
-            args.depth_max.map_or("unset".to_string(), |d| d.to_string()),
-            args.states_max
-        )?;
-    }
-
-    for v in &outcome.verdicts {
-        if let Verdict::Violated(t) = &v.verdict {
-            writeln!(out)?;
-            writeln!(
-                out,
-                "counterexample: {} violated after {} steps ({} {} on {})",
-                v.property.name(),
-                t.len(),
-                match cfg.strategy {
-                    Strategy::Bfs => "shortest,",
-                    Strategy::Dfs => "depth-first, not necessarily shortest,",
-                },
-                variant.name,
-                scenario.name
-            )?;
-            write!(out, "{}", trace::render(&model, t, Some(v.property)))?;
-            let engine = match cfg.strategy {
-                Strategy::Bfs => "bfs",
-                Strategy::Dfs => "dfs",
-            };
-            let file =
-                crate::report::TraceFile::new(&scenario, variant, engine, None, v.property, t);
-            save(out, args.report.as_deref(), &file)?;
-        }
-    }
-    writeln!(out)?;
-    let code = outcome.exit_code();
-    let verdict = match code {
-        0 => "all 4 properties hold (exhaustive)".to_string(),
-        1 => {
-            let names: Vec<&str> = outcome
-                .verdicts
-                .iter()
-                .filter(|v| {
-                    matches!(
-                        v.verdict,
-                        Verdict::Violated(_) | Verdict::Unreachable { .. }
+fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
+    match &v.verdict {
+        Verdict::Holds => match v.property {
+            PropertyName::FaultTolerance => format!(
+                "holds      a decision is reachable with no node down{}",
+                if scenario.cluster.acceptor_faults_tolerated() > 0 {
+                    format!(
+                        " and with any {} of {} acceptors down",
+                        scenario.cluster.acceptor_faults_tolerated(),
+                        scenario.cluster.acceptors
                     )
-                })
-                .map(|v| v.property.name())
-                .collect();
-            format!("violated: {}", names.join(", "))
+                } else {
+                    String::new()
+                }
+            ),
+            _ => "holds".to_string(),
+        },
+        Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
+        Verdict::Unreachable { down } if down.is_empty() => {
+            "VIOLATED   no decision is reachable even with every node up".to_string()
         }
-        _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
-    };
-    writeln!(out, "verdict: {verdict} (exit {code})")?;
-    Ok(code)
+        Verdict::Unreachable { down } => format!(
+            "VIOLATED   no decision is reachable with {} down",
+            down.join(", ")
+        ),
+        Verdict::Inconclusive => "inconclusive (a bound stopped the run first)".to_string(),
+    }
+}
+
+/// `check --json`: one document with the verdicts, counts and traces.
+fn check_json(
+    scenario: &Scenario,
+    variant: &Variant,
+    cfg: &CheckCfg,
+    symmetric: bool,
+    outcome: &check::Outcome,
+    model: &paxos_models::PaxosModel,
+    saved: &[std::path::PathBuf],
+) -> serde_json::Value {
+    let mut saved = saved.iter();
+    let verdicts: Vec<serde_json::Value> = outcome
+        .verdicts
+        .iter()
+        .map(|v| match &v.verdict {
+            Verdict::Holds => serde_json::json!({"property": v.property.name(), "verdict": "holds"}),
+            Verdict::Inconclusive => {
+                serde_json::json!({"property": v.property.name(), "verdict": "inconclusive"})
+            }
+            Verdict::Unreachable { down } => serde_json::json!({
+                "property": v.property.name(),
+                "verdict": "violated",
+                "unreachable_with_down": down,
+                "why": crate::narrate::narrate_unreachable(model, down),
+            }),
+            Verdict::Violated(t) => serde_json::json!({
+                "property": v.property.name(),
+                "verdict": "violated",
+                "steps": t.len(),
+                "trace": t.actions.iter().map(|a| paxos_models::describe::action(model.cfg(), a)).collect::<Vec<_>>(),
+                "why": crate::narrate::narrate(model, t, v.property),
+                "report": saved.next().map(|p| p.display().to_string()),
+            }),
+        })
+        .collect();
+    let m = &outcome.main;
+    serde_json::json!({
+        "command": "check",
+        "variant": variant.name,
+        "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
+        "engine": engine_name(cfg.strategy),
+        "symmetry": symmetric,
+        "threads": cfg.opts.threads,
+        "verdicts": verdicts,
+        "states": m.states,
+        "unique": m.unique,
+        "depth": m.depth,
+        "complete": m.complete,
+        "seconds": m.seconds,
+        "exit_code": outcome.exit_code(),
+    })
 }

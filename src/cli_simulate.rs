@@ -74,10 +74,31 @@ pub fn sim_cfg(args: &SimulateArgs, scenario: &Scenario) -> Result<SimCfg, CliEr
     })
 }
 
-pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, CliError> {
+pub fn run_simulate(
+    args: &SimulateArgs,
+    out: &mut impl Write,
+    color: bool,
+) -> Result<u8, CliError> {
     let scenario = Scenario::load(&args.scenario)?;
     let variant = find_variant(&args.variant)?;
     let sim = sim_cfg(args, &scenario)?;
+    if args.json {
+        // One JSON document on stdout and nothing else.
+        let mut sink = std::io::sink();
+        return simulate_to(args, &mut sink, &scenario, variant, &sim, color, Some(out));
+    }
+    simulate_to(args, out, &scenario, variant, &sim, color, None)
+}
+
+fn simulate_to(
+    args: &SimulateArgs,
+    out: &mut impl Write,
+    scenario: &Scenario,
+    variant: &'static paxos_models::Variant,
+    sim: &SimCfg,
+    color: bool,
+    json: Option<&mut dyn Write>,
+) -> Result<u8, CliError> {
     let cfg = &scenario.cluster;
     writeln!(
         out,
@@ -110,7 +131,7 @@ pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, Cli
     }
     if sim.runs == 1 {
         // Like TigerBeetle's VOPR: the seed and everything derived from it, before the run.
-        let mix = simulate::mix_for(cfg, &sim, sim.seed);
+        let mix = simulate::mix_for(cfg, sim, sim.seed);
         writeln!(out, "SEED={} {}", sim.seed, mix.describe(cfg))?;
     }
     out.flush()?;
@@ -124,13 +145,13 @@ pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, Cli
             p.violations
         );
     };
-    let batch = simulate::simulate(cfg, variant.rules, &sim, &progress);
+    let batch = simulate::simulate(cfg, variant.rules, sim, &progress);
 
     if args.check_determinism {
         let model = PaxosModel::new(cfg.clone(), variant.rules);
         let last = sim.seed + (batch.runs.max(1) - 1);
         for seed in sim.seed..=last {
-            let mix = simulate::mix_for(cfg, &sim, seed);
+            let mix = simulate::mix_for(cfg, sim, seed);
             let a = simulate::walk(&model, seed, &mix, sim.steps_max);
             let b = simulate::walk(&model, seed, &mix, sim.steps_max);
             let text = |r: &simulate::Run| {
@@ -152,7 +173,10 @@ pub fn run_simulate(args: &SimulateArgs, out: &mut impl Write) -> Result<u8, Cli
         )?;
     }
 
-    report(out, args, &scenario, variant, &sim, &batch)
+    let mut text = Vec::new();
+    let code = report(&mut text, args, scenario, variant, sim, &batch, json)?;
+    crate::cli::emit(out, &String::from_utf8_lossy(&text), color)?;
+    Ok(code)
 }
 
 fn report(
@@ -162,6 +186,7 @@ fn report(
     v: &paxos_models::Variant,
     sim: &SimCfg,
     batch: &Batch,
+    json: Option<&mut dyn Write>,
 ) -> Result<u8, CliError> {
     let (variant, rules) = (v.name, v.rules);
     let cfg = &scenario.cluster;
@@ -191,7 +216,28 @@ fn report(
         batch.steps as f64 / batch.seconds.max(1e-9),
         batch.runs as f64 / batch.seconds.max(1e-9)
     )?;
+    let doc = |first: serde_json::Value, code: u8| {
+        serde_json::json!({
+            "command": "simulate",
+            "variant": variant,
+            "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
+            "seed": sim.seed,
+            "runs": batch.runs,
+            "steps": batch.steps,
+            "seconds": batch.seconds,
+            "swarm": sim.swarm,
+            "violations": batch.violations.iter().map(|(p, n)| serde_json::json!({"property": p.name(), "runs": n})).collect::<Vec<_>>(),
+            "decided_runs": batch.decided_runs,
+            "first": first,
+            "exit_code": code,
+        })
+    };
     let Some(run) = &batch.first else {
+        if let Some(json) = json {
+            let d = doc(serde_json::Value::Null, 0);
+            writeln!(json, "{}", serde_json::to_string_pretty(&d).expect("json"))?;
+            return Ok(0);
+        }
         writeln!(out)?;
         writeln!(
             out,
@@ -230,9 +276,10 @@ fn report(
         t.len(),
         scenario.name
     )?;
-    write!(out, "{}", trace::render(&model, &t, Some(property)))?;
+    write!(out, "{}", crate::story::text(&model, &t, property))?;
     let file = crate::report::TraceFile::new(scenario, v, "simulate", Some(run.seed), property, &t);
-    crate::cli::save(out, args.report.as_deref(), &file)?;
+    let saved = crate::cli::save(args.report.as_deref(), &file, &model, &t)?;
+    writeln!(out, "{}", crate::cli::saved_line(&saved))?;
     writeln!(out)?;
     let mut cmd = format!(
         "paxos-lab simulate --scenario {} --variant {variant} --seed {} --runs 1",
@@ -255,6 +302,21 @@ fn report(
             }
         }
     }
+    if let Some(json) = json {
+        let first = serde_json::json!({
+            "seed": run.seed,
+            "property": property.name(),
+            "steps_before_shrinking": shrunk.steps_before,
+            "steps": t.len(),
+            "trace": t.actions.iter().map(|a| paxos_models::describe::action(cfg, a)).collect::<Vec<_>>(),
+            "why": crate::narrate::narrate(&model, &t, property),
+            "report": saved.display().to_string(),
+            "reproduce": cmd,
+        });
+        let d = doc(first, 1);
+        writeln!(json, "{}", serde_json::to_string_pretty(&d).expect("json"))?;
+        return Ok(1);
+    }
     writeln!(out, "reproduce: {cmd}")?;
     writeln!(out)?;
     writeln!(out, "verdict: violated: {} (exit 1)", property.name())?;
@@ -262,8 +324,13 @@ fn report(
 }
 
 /// `paxos-lab replay FILE.json`: re-runs a saved trace against the current code.
-pub fn run_replay(file: &std::path::Path, out: &mut impl Write) -> Result<u8, CliError> {
+pub fn run_replay(
+    args: &crate::cli::ReplayArgs,
+    out: &mut impl Write,
+    color: bool,
+) -> Result<u8, CliError> {
     use crate::report::{ReportError, TraceFile};
+    let file = args.file.as_path();
     let t = TraceFile::read(file)?;
     let name = file.display().to_string();
     let stale = |problem: String, fix: &str| {
@@ -342,7 +409,12 @@ pub fn run_replay(file: &std::path::Path, out: &mut impl Write) -> Result<u8, Cl
                 states: trace.states[..=at].to_vec(),
                 actions: trace.actions[..at].to_vec(),
             };
-            write!(out, "{}", trace::render(&model, &cut, Some(property)))?;
+            let text = crate::story::text(&model, &cut, property);
+            if args.step {
+                step_through(out, &text, color)?;
+            } else {
+                crate::cli::emit(out, &text, color)?;
+            }
             writeln!(out)?;
             writeln!(
                 out,
@@ -353,7 +425,12 @@ pub fn run_replay(file: &std::path::Path, out: &mut impl Write) -> Result<u8, Cl
             Ok(1)
         }
         None => {
-            write!(out, "{}", trace::render(&model, &trace, None))?;
+            let text = trace::render(&model, &trace, None);
+            if args.step {
+                step_through(out, &text, color)?;
+            } else {
+                crate::cli::emit(out, &text, color)?;
+            }
             writeln!(out)?;
             writeln!(
                 out,
@@ -363,4 +440,44 @@ pub fn run_replay(file: &std::path::Path, out: &mut impl Write) -> Result<u8, Cl
             Ok(0)
         }
     }
+}
+
+/// `replay --step`: prints the report one step at a time, waiting for Enter between steps
+/// (`q` then Enter prints the rest at once; at the end of input it no longer waits).
+fn step_through(out: &mut impl Write, text: &str, color: bool) -> Result<(), CliError> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut stepping = true;
+    for line in text.split_inclusive('\n') {
+        // A step starts at a line whose number column is filled: "  12  p1 -> a1 ...".
+        let starts_step = stepping
+            && line.len() > 2
+            && line[2..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit());
+        if line.trim() == "sequence:" {
+            stepping = false;
+            blocks.push(String::new());
+        }
+        if starts_step || blocks.is_empty() {
+            blocks.push(String::new());
+        }
+        blocks.last_mut().expect("a block").push_str(line);
+    }
+    let stdin = std::io::stdin();
+    let mut waiting = true;
+    let count = blocks.len();
+    for (i, block) in blocks.into_iter().enumerate() {
+        crate::cli::emit(out, &block, color)?;
+        out.flush()?;
+        if waiting && i + 1 < count {
+            eprint!("-- Enter: next step, q: the rest --");
+            let mut answer = String::new();
+            let read = stdin.read_line(&mut answer)?;
+            eprintln!();
+            if read == 0 || answer.trim() == "q" {
+                waiting = false;
+            }
+        }
+    }
+    Ok(())
 }

@@ -5,12 +5,16 @@
 //! the command-line interface ([`cli`]).
 
 pub mod bench;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod cli_simulate;
+pub mod explore;
 pub mod matrix;
+pub mod narrate;
 pub mod new_variant;
 pub mod report;
 pub mod scenario;
 pub mod simulate;
+pub mod story;
 pub mod trace;

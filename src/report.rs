@@ -72,6 +72,21 @@ pub enum ReportError {
     },
 }
 
+/// Writes `text` to `dir/name` atomically: a temporary file in the same directory, then a
+/// rename, so a reader never sees half a file.
+pub fn write_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, ReportError> {
+    let path = dir.join(name);
+    let err = |source| ReportError::Write {
+        file: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(err)?;
+    std::fs::rename(&tmp, &path).map_err(err)?;
+    Ok(path)
+}
+
 /// The default report directory: `reports/<scenario>/<variant>/`.
 pub fn default_dir(scenario: &str, variant: &str) -> PathBuf {
     Path::new("reports").join(scenario).join(variant)
@@ -111,22 +126,36 @@ impl TraceFile {
 
     /// Writes `<dir>/<property>.json` atomically; returns the path.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, ReportError> {
-        let path = dir.join(format!("{}.json", self.property));
-        let err = |source| ReportError::Write {
-            file: path.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let tmp = dir.join(format!(
-            ".{}.json.tmp-{}",
-            self.property,
-            std::process::id()
-        ));
         let mut text = serde_json::to_string_pretty(self).expect("a trace file serializes");
         text.push('\n');
-        std::fs::write(&tmp, text).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)?;
-        Ok(path)
+        write_atomic(dir, &format!("{}.json", self.property), &text)
+    }
+
+    /// Writes the whole report of `trace` into `dir`: `<property>.json` (this file), `.txt`
+    /// (the terminal report without colour), `.md` (narration, Mermaid diagram and trace)
+    /// and `.svg` (the sequence diagram). Each file is written atomically; returns the
+    /// JSON file's path.
+    pub fn write_all(
+        &self,
+        dir: &Path,
+        model: &PaxosModel,
+        trace: &Trace,
+    ) -> Result<PathBuf, ReportError> {
+        let property = PropertyName::from_name(&self.property).expect("a property name");
+        let json = self.write(dir)?;
+        let replay = format!("paxos-lab replay {}", json.display());
+        let title = format!(
+            "{} violated: {} on {} ({})",
+            self.property, self.variant.name, self.scenario.name, self.engine
+        );
+        let mut txt = format!("{title}\n\n");
+        txt.push_str(&crate::story::text(model, trace, property));
+        write_atomic(dir, &format!("{}.txt", self.property), &txt)?;
+        let md = crate::story::markdown(model, trace, property, &title, &replay);
+        write_atomic(dir, &format!("{}.md", self.property), &md)?;
+        let svg = crate::chart::svg(model, trace, Some(property));
+        write_atomic(dir, &format!("{}.svg", self.property), &svg)?;
+        Ok(json)
     }
 
     /// Reads and checks the shape of a trace file.

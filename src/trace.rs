@@ -50,6 +50,18 @@ pub fn replay_actions(model: &PaxosModel, actions: &[Action]) -> Option<Trace> {
     })
 }
 
+/// Whether step `i` delivers a message that an earlier step of the trace already delivered
+/// (a duplicating network redelivers).
+pub fn is_duplicate(trace: &Trace, i: usize) -> bool {
+    let ActorModelAction::Deliver { src, dst, msg } = &trace.actions[i] else {
+        return false;
+    };
+    trace.actions[..i].iter().any(|a| {
+        matches!(a, ActorModelAction::Deliver { src: s, dst: d, msg: m }
+            if s == src && d == dst && m == msg)
+    })
+}
+
 /// The messages in flight, as sorted (src, dst, msg) with multiplicity.
 fn in_flight(state: &PaxosState) -> Vec<(usize, usize, paxos_models::Msg)> {
     let mut v = paxos_models::model::in_flight(&state.sys.network);
@@ -132,6 +144,14 @@ fn newly_chosen(model: &PaxosModel, before: &PaxosState, after: &PaxosState) -> 
         .into_iter()
         .filter(|&(b, v, _)| !old.iter().any(|&(b2, v2, _)| (b2, v2) == (b, v)))
         .map(|(b, v, mask)| {
+            if b.is_none() {
+                // A replication protocol: no ballots, one replica is a "quorum".
+                return format!(
+                    "chosen: {} by {}",
+                    describe::value(model.cfg(), v),
+                    acceptor_names(model.cfg(), mask)
+                );
+            }
             format!(
                 "chosen: {} in b={} by {}",
                 describe::value(model.cfg(), v),
@@ -244,8 +264,9 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let _ = writeln!(
             out,
-            "  {:>width$}  {}",
+            "  {:>width$}  {}{}",
             i + 1,
+            if is_duplicate(trace, i) { "DUP " } else { "" },
             describe::action(cfg, action)
         );
         let mut details = changed(cfg, before, after);

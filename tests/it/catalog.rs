@@ -7,6 +7,8 @@ use paxos_models::PropertyName::{
     self, Coherence, ConflictResolution, FaultTolerance, NoTakebacks,
 };
 
+use paxos_lab::check::Verdict;
+
 use super::{run, summary};
 
 fn pin(variant: &str, scenario: &str, expected: &[(PropertyName, usize)]) {
@@ -15,11 +17,25 @@ fn pin(variant: &str, scenario: &str, expected: &[(PropertyName, usize)]) {
         v.exposed_by[0], scenario,
         "{variant}: its smallest scenario comes first"
     );
-    let violated: Vec<(PropertyName, usize)> = summary(&run(scenario, v.rules))
+    let outcome = run(scenario, v.rules);
+    let violated: Vec<(PropertyName, usize)> = summary(&outcome)
         .into_iter()
         .filter_map(|(p, r)| r.map(|n| (p, n)))
         .collect();
     assert_eq!(violated, expected, "{variant} on {scenario}");
+    // The report a user reads for each violation: trace, sequence chart and narration.
+    let model =
+        paxos_models::PaxosModel::new(super::scenario(scenario).cluster, v.rules).reduce_loss();
+    for pv in &outcome.verdicts {
+        let text = match &pv.verdict {
+            Verdict::Violated(t) => paxos_lab::story::text(&model, t, pv.property),
+            Verdict::Unreachable { down } => {
+                paxos_lab::narrate::narrate_unreachable(&model, down).join("\n")
+            }
+            _ => continue,
+        };
+        insta::assert_snapshot!(format!("{variant}@{scenario}@{}", pv.property.name()), text);
+    }
 }
 
 macro_rules! pins {

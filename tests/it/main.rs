@@ -7,8 +7,13 @@ mod engine;
 mod matrix;
 mod properties;
 mod registry;
+mod reports;
 mod simulate;
 mod variants;
+
+/// As in the binary: the engines allocate and free millions of small states.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use paxos_lab::check::{self, CheckCfg, Outcome, SearchOpts, Strategy, Verdict};
 use paxos_lab::scenario::Scenario;

@@ -1,0 +1,477 @@
+//! Narration: a few sentences after a trace that say *why* the property failed, in the
+//! guide's words. Everything is derived from the trace and the harness's observations,
+//! never from the variant's name: each step is compared with what correct Paxos (the
+//! `Rules` defaults) would have done in the same state, and every difference is a rule
+//! broken.
+
+use paxos_models::cfg::Role;
+use paxos_models::describe::{ballot, value};
+use paxos_models::node::Phase;
+use paxos_models::properties::chosen;
+use paxos_models::rules::majority;
+use paxos_models::{
+    ClusterCfg, Correct, Msg, NodeState, PaxosModel, PaxosState, PropertyName, Rules, Vote,
+};
+use stateright::actor::ActorModelAction;
+
+use crate::trace::Trace;
+
+/// The narration of `trace`, which violates `property` in its last state: events (values
+/// chosen, decisions), the Paxos rules the run broke, and the failed property. One sentence
+/// a line.
+pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec<String> {
+    let mut lines = Vec::new();
+    let replication = !matches!(
+        model.rules().protocol(),
+        paxos_models::replication::Protocol::Paxos
+    );
+    if replication {
+        lines.push(
+            "This protocol is not Paxos: a replica takes a value on its own, with no ballots, \
+             no promises and no quorums, so nothing stops two replicas from taking different \
+             values, or one replica from replacing its own."
+                .to_string(),
+        );
+    }
+    if let Some(line) = shared_ballots(model.cfg(), trace) {
+        lines.push(line);
+    }
+    for (i, action) in trace.actions.iter().enumerate() {
+        let (before, after) = (&trace.states[i], &trace.states[i + 1]);
+        let step = i + 1;
+        lines.extend(broken_rules(model, trace, i, action, before, after));
+        lines.extend(events(model, step, before, after, replication));
+    }
+    lines.push(conclusion(model, property, trace.states.last().unwrap()));
+    lines
+}
+
+/// "p1 and p2 both used ballot 1": two proposers sharing a ballot at any point.
+fn shared_ballots(cfg: &ClusterCfg, trace: &Trace) -> Option<String> {
+    for state in &trace.states {
+        let ballots: Vec<(usize, u8)> = (0..cfg.proposers)
+            .filter_map(|p| match &*state.sys.actor_states[p] {
+                NodeState::Proposer(ps) if !ps.ballot.is_none() => Some((p, ps.ballot.0)),
+                _ => None,
+            })
+            .collect();
+        for (i, &(p, b)) in ballots.iter().enumerate() {
+            if let Some(&(q, _)) = ballots[i + 1..].iter().find(|&&(_, c)| c == b) {
+                return Some(format!(
+                    "{} and {} both used ballot {b}: Paxos gives every proposer ballots of its \
+                     own, so that a ballot names one proposer and one value.",
+                    cfg.node_name(p),
+                    cfg.node_name(q)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Values newly chosen and decisions newly made at `step`.
+fn events(
+    model: &PaxosModel,
+    step: usize,
+    before: &PaxosState,
+    after: &PaxosState,
+    replication: bool,
+) -> Vec<String> {
+    let cfg = model.cfg();
+    let mut lines = Vec::new();
+    let q = model.chosen_quorum();
+    let old = chosen(&before.obs, q);
+    for (b, v, mask) in chosen(&after.obs, q) {
+        if old.iter().any(|&(b2, v2, _)| (b2, v2) == (b, v)) || replication {
+            continue;
+        }
+        let n = mask.count_ones() as usize;
+        let of = cfg.acceptors;
+        let quorum = if n >= majority(of) {
+            format!("a majority of the {of} acceptors")
+        } else {
+            format!(
+                "{n} of {of} acceptors, not a majority: this run counts {q} as a quorum, and two \
+                 quorums of {q} need not share an acceptor"
+            )
+        };
+        lines.push(format!(
+            "Step {step}: {} is chosen: {} accepted it in ballot {} ({quorum}).",
+            value(cfg, v),
+            names(cfg, mask),
+            ballot(b)
+        ));
+    }
+    for i in 0..cfg.node_count() {
+        let (was, now) = (
+            before.sys.actor_states[i].decision(),
+            after.sys.actor_states[i].decision(),
+        );
+        if let Some(now_v) = now.filter(|_| now != was && !after.sys.crashed[i]) {
+            let v = value(cfg, now_v);
+            let what = match was {
+                None if replication => format!("takes {v}"),
+                None => format!("decides {v}"),
+                Some(old) => format!("replaces {} with {v}", value(cfg, old)),
+            };
+            lines.push(format!("Step {step}: {} {what}.", cfg.node_name(i)));
+        }
+    }
+    lines
+}
+
+fn names(cfg: &ClusterCfg, mask: u16) -> String {
+    let v: Vec<String> = (0..cfg.acceptors)
+        .filter(|a| mask & (1 << a) != 0)
+        .map(|a| format!("a{}", a + 1))
+        .collect();
+    match v.len() {
+        0 => "no acceptor".into(),
+        1 => format!("{} alone", v[0]),
+        _ => {
+            let (last, rest) = v.split_last().unwrap();
+            format!("{} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// The Paxos rules step `i` broke: what correct Paxos would have done differently.
+fn broken_rules(
+    model: &PaxosModel,
+    trace: &Trace,
+    i: usize,
+    action: &paxos_models::model::Action,
+    before: &PaxosState,
+    after: &PaxosState,
+) -> Vec<String> {
+    let cfg = model.cfg();
+    let paxos = Correct;
+    let step = i + 1;
+    let mut lines = Vec::new();
+    match action {
+        ActorModelAction::Deliver { src, dst, msg } => {
+            let (src, dst) = (usize::from(*src), usize::from(*dst));
+            let (b_node, a_node) = (
+                &*before.sys.actor_states[dst],
+                &*after.sys.actor_states[dst],
+            );
+            match (b_node, a_node, *msg) {
+                (NodeState::Proposer(p), NodeState::Proposer(q), Msg::Promise { b, accepted }) => {
+                    let (
+                        Some(Phase::Preparing { promised, reported }),
+                        Some(Phase::Accepting { v }),
+                    ) = (&p.phase, &q.phase)
+                    else {
+                        return lines;
+                    };
+                    let (_, acceptor) = cfg.role_of(src);
+                    let promised = promised | 1 << acceptor;
+                    let n = promised.count_ones() as usize;
+                    let who = cfg.node_name(dst);
+                    if n < majority(cfg.acceptors) {
+                        lines.push(format!(
+                            "Step {step}: {who} began phase 2 of ballot {} with promises from {} \
+                             ({n} of {}): Paxos waits for a majority, so that its phase-1 quorum \
+                             meets every quorum that may have chosen a value.",
+                            ballot(b),
+                            names(cfg, promised),
+                            cfg.acceptors
+                        ));
+                    }
+                    let mut reported = reported.clone();
+                    if let Some(pair) = accepted {
+                        if !reported.contains(&pair) {
+                            reported.push(pair);
+                            reported.sort();
+                        }
+                    }
+                    let own = cfg.value_of_proposer(cfg.role_of(dst).1);
+                    let right = paxos.value_to_propose(own, &reported);
+                    if *v != right {
+                        let (hb, hv) = *reported.iter().max().expect("a reported value");
+                        let how = if reported.iter().any(|&(_, rv)| rv == *v) {
+                            format!("adopted {} instead", value(cfg, *v))
+                        } else {
+                            format!("proposed its own {}", value(cfg, *v))
+                        };
+                        lines.push(format!(
+                            "Step {step}: {who} (ballot {}) heard in its promises that {} was \
+                             accepted in ballot {}, the highest reported, but {how}: Paxos must \
+                             propose the value of the highest-numbered proposal its phase-1 \
+                             quorum reports, because that value may already be chosen.",
+                            ballot(b),
+                            value(cfg, hv),
+                            ballot(hb)
+                        ));
+                    }
+                }
+                (NodeState::Acceptor(a), _, Msg::Prepare { b }) => {
+                    let promise = sent_to(before, after, dst, src);
+                    let Some(Msg::Promise { accepted, .. }) = promise else {
+                        return lines;
+                    };
+                    let who = cfg.node_name(dst);
+                    if !paxos.may_promise(a.promised, b) {
+                        lines.push(format!(
+                            "Step {step}: {who} promised ballot {} although it had already \
+                             promised ballot {}: Paxos promises only ballots higher than any \
+                             promised before.",
+                            ballot(b),
+                            ballot(a.promised)
+                        ));
+                    }
+                    if accepted != paxos.promise_reports(a.accepted) {
+                        let (ab, av) = a.accepted.expect("something was left out");
+                        lines.push(format!(
+                            "Step {step}: {who}'s promise for ballot {} left out that it had \
+                             accepted {} in ballot {}: Paxos promises carry the last accepted \
+                             proposal, so the next proposer can carry it on.",
+                            ballot(b),
+                            value(cfg, av),
+                            ballot(ab)
+                        ));
+                    }
+                }
+                (NodeState::Acceptor(a), NodeState::Acceptor(a2), Msg::Accept { b, v })
+                    if a2.accepted == Some((b, v))
+                        && a.accepted != a2.accepted
+                        && !paxos.may_accept(a.promised, b) =>
+                {
+                    lines.push(format!(
+                        "Step {step}: {} accepted {} in ballot {} after promising ballot {}: \
+                             a Paxos acceptor ignores proposals below its promise, which is what \
+                             makes a promise protect the values already reported.",
+                        cfg.node_name(dst),
+                        value(cfg, v),
+                        ballot(b),
+                        ballot(a.promised)
+                    ));
+                }
+                (NodeState::Learner(l), NodeState::Learner(l2), Msg::Accepted { b, v }) => {
+                    let who = cfg.node_name(dst);
+                    let (_, acceptor) = cfg.role_of(src);
+                    let vote = Vote {
+                        b,
+                        acceptor: acceptor as u8,
+                        v,
+                    };
+                    let mut votes = l.votes.clone();
+                    let duplicate = votes.contains(&vote);
+                    votes.push(vote);
+                    votes.sort();
+                    if let Some(decided) = l2.decided.filter(|_| l2.decided != l.decided) {
+                        let mut distinct = votes.clone();
+                        distinct.dedup();
+                        let right = paxos.learner_decides(&distinct, majority(cfg.acceptors));
+                        if l.decided.is_none() && right != l2.decided {
+                            let same: Vec<&Vote> =
+                                distinct.iter().filter(|w| w.b == b && w.v == v).collect();
+                            let mask = same.iter().fold(0u16, |m, w| m | 1 << w.acceptor);
+                            let why = if duplicate {
+                                format!("it counted {}'s Accepted twice", cfg.node_name(src))
+                            } else {
+                                format!("it had heard from {}", names(cfg, mask))
+                            };
+                            lines.push(format!(
+                                "Step {step}: {who} decided {} on ballot {}, but {why}: a Paxos \
+                                 learner waits until a majority of distinct acceptors ({} of \
+                                 {}) accepted one ballot's value.",
+                                value(cfg, decided),
+                                ballot(b),
+                                majority(cfg.acceptors),
+                                cfg.acceptors
+                            ));
+                        }
+                    }
+                    if let Some(gave_up) = l.decided.filter(|_| l2.decided != l.decided) {
+                        lines.push(format!(
+                            "Step {step}: {who} gave up its decision {} when {} reported ballot \
+                             {}: a Paxos learner's decision is final.",
+                            value(cfg, gave_up),
+                            cfg.node_name(src),
+                            ballot(b)
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        ActorModelAction::Recover(id) => {
+            let id = usize::from(*id);
+            // The node's state just before it crashed.
+            let crashed_at = (0..=i).rev().find(
+                |&k| matches!(trace.actions[k], ActorModelAction::Crash(c) if usize::from(c) == id),
+            );
+            let Some(k) = crashed_at else {
+                return lines;
+            };
+            let was = &*trace.states[k].sys.actor_states[id];
+            let now = &*after.sys.actor_states[id];
+            let who = cfg.node_name(id);
+            match (cfg.role_of(id).0, was, now) {
+                (Role::Acceptor, NodeState::Acceptor(a), NodeState::Acceptor(b)) if a != b => {
+                    let mut lost = Vec::new();
+                    if a.promised != b.promised {
+                        lost.push(format!("its promise of ballot {}", ballot(a.promised)));
+                    }
+                    if a.accepted != b.accepted {
+                        if let Some((ab, av)) = a.accepted {
+                            lost.push(format!(
+                                "that it accepted {} in ballot {}",
+                                value(cfg, av),
+                                ballot(ab)
+                            ));
+                        }
+                    }
+                    lines.push(format!(
+                        "Step {step}: {who} restarted having forgotten {}: a Paxos acceptor \
+                         writes its promise and its accepted proposal to stable storage before \
+                         it answers, because other nodes already count on them.",
+                        lost.join(" and ")
+                    ));
+                }
+                (Role::Learner, NodeState::Learner(a), NodeState::Learner(b))
+                    if a.decided.is_some() && b.decided != a.decided =>
+                {
+                    lines.push(format!(
+                        "Step {step}: {who} restarted without its decision {}: a Paxos learner \
+                         writes its decision to stable storage, because its users have seen it.",
+                        value(cfg, a.decided.unwrap())
+                    ));
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    lines
+}
+
+/// The message `from` sent to `to` in this step, if any.
+fn sent_to(before: &PaxosState, after: &PaxosState, from: usize, to: usize) -> Option<Msg> {
+    let mut old = paxos_models::model::in_flight(&before.sys.network);
+    for (s, d, m) in paxos_models::model::in_flight(&after.sys.network) {
+        if let Some(at) = old.iter().position(|o| *o == (s, d, m)) {
+            old.remove(at);
+        } else if s == from && d == to {
+            return Some(m);
+        }
+    }
+    None
+}
+
+/// The failed property, in the guide's words.
+fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> String {
+    let cfg = model.cfg();
+    match property {
+        PropertyName::Coherence => {
+            let deciders: Vec<String> = last
+                .obs
+                .decided_ever
+                .iter()
+                .enumerate()
+                .filter(|(_, &m)| m != 0)
+                .map(|(i, &m)| {
+                    let vals: Vec<String> = (0..16u8)
+                        .filter(|v| m & (1 << v) != 0)
+                        .map(|v| value(cfg, v))
+                        .collect();
+                    format!("{} decided {}", cfg.node_name(i), vals.join(" and later "))
+                })
+                .collect();
+            format!(
+                "So coherence fails: {}. Every computer must end up with the same state, so no \
+                 two nodes may decide different values.",
+                deciders.join(", ")
+            )
+        }
+        PropertyName::ConflictResolution => {
+            let c: Vec<String> = chosen(&last.obs, model.chosen_quorum())
+                .iter()
+                .map(|&(b, v, mask)| {
+                    if b.is_none() {
+                        format!("{} (taken by {})", value(cfg, v), names(cfg, mask))
+                    } else {
+                        format!(
+                            "{} (ballot {}, by {})",
+                            value(cfg, v),
+                            ballot(b),
+                            names(cfg, mask)
+                        )
+                    }
+                })
+                .collect();
+            let values: std::collections::BTreeSet<u8> = chosen(&last.obs, model.chosen_quorum())
+                .iter()
+                .map(|&(_, v, _)| v)
+                .collect();
+            if values.len() > 1 {
+                format!(
+                    "So conflict resolution fails: {} were both chosen. Among conflicting \
+                     proposals exactly one value may win.",
+                    c.join(" and ")
+                )
+            } else {
+                "So conflict resolution fails: a value that no proposer proposed was chosen or \
+                 decided. The value that wins must be one that was proposed."
+                    .to_string()
+            }
+        }
+        PropertyName::NoTakebacks => {
+            let taken: Vec<String> = last
+                .obs
+                .first_decision
+                .iter()
+                .zip(&last.sys.actor_states)
+                .enumerate()
+                .filter_map(|(i, (first, node))| {
+                    let first = (*first)?;
+                    let now = node.decision();
+                    (now != Some(first)).then(|| {
+                        format!(
+                            "{} decided {} and now holds {}",
+                            cfg.node_name(i),
+                            value(cfg, first),
+                            now.map_or("nothing".to_string(), |v| value(cfg, v))
+                        )
+                    })
+                })
+                .collect();
+            format!(
+                "So no-takebacks fails: {}. Once a node has decided, it never changes or retracts \
+                 that decision, crashes and restarts included.",
+                taken.join(", ")
+            )
+        }
+        PropertyName::FaultTolerance => {
+            "So fault tolerance fails: no decision is reachable.".to_string()
+        }
+    }
+}
+
+/// Why fault tolerance fails, when no decision is reachable with `down` crashed (no trace).
+pub fn narrate_unreachable(model: &PaxosModel, down: &[String]) -> Vec<String> {
+    let cfg = model.cfg();
+    let q1 = model.rules().phase1_quorum(cfg.acceptors);
+    let q2 = model.rules().phase2_quorum(cfg.acceptors);
+    let up = cfg.acceptors - down.iter().filter(|d| d.starts_with('a')).count();
+    let mut lines = Vec::new();
+    if down.is_empty() {
+        lines.push(
+            "With every node up and no message lost, no learner can ever decide.".to_string(),
+        );
+    } else {
+        lines.push(format!(
+            "With {} down from the start, {up} acceptors remain, but this run needs {q1} \
+             promises to start phase 2 and {q2} acceptances to choose a value.",
+            down.join(", ")
+        ));
+    }
+    lines.push(format!(
+        "So fault tolerance fails: a decision must stay reachable while a minority of acceptors \
+         (here {} of {}) is down.",
+        cfg.acceptor_faults_tolerated(),
+        cfg.acceptors
+    ));
+    lines
+}
