@@ -27,7 +27,132 @@ fn sim_cfg(scenario: &Scenario, runs: u64, threads: usize, keep_going: bool) -> 
     }
 }
 
+/// Linux's peak resident set (VmHWM) and current one (VmRSS), in bytes, after resetting
+/// the peak (writing 5 to /proc/self/clear_refs), so each engine's peak is its own.
+mod mem {
+    fn field(name: &str) -> Option<u64> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    }
+
+    /// Resets the peak to the current RSS; returns the current RSS.
+    pub fn reset_peak() -> Option<u64> {
+        std::fs::write("/proc/self/clear_refs", "5").ok()?;
+        field("VmRSS:")
+    }
+
+    pub fn peak() -> Option<u64> {
+        field("VmHWM:")
+    }
+}
+
+/// One exhaustive engine run: (unique, seconds, peak RSS growth in bytes, peak RSS).
+fn engine_run(
+    scenario: &Scenario,
+    engine: &str,
+    threads: usize,
+    symmetry: bool,
+) -> (u64, f64, Option<u64>, Option<u64>) {
+    let before = mem::reset_peak();
+    let opts = SearchOpts {
+        threads,
+        depth_max: None,
+        states_max: None,
+        stop_when_all_found: true,
+        stop_when_any_found: false,
+    };
+    let search = match engine {
+        "paxos-lab-bfs" => {
+            let cfg = CheckCfg {
+                strategy: Strategy::Bfs,
+                symmetry,
+                opts,
+            };
+            check::safety_search(scenario, &paxos_models::Correct, &cfg)
+        }
+        _ => {
+            let model =
+                PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct).reduce_loss();
+            let props: Vec<_> = check::safety_properties(&model)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
+            check::stateright_search(model, &props, &opts, engine == "stateright-bfs").0
+        }
+    };
+    let peak = mem::peak();
+    let grew = match (before, peak) {
+        (Some(b), Some(p)) => Some(p.saturating_sub(b)),
+        _ => None,
+    };
+    (search.unique, search.seconds, grew, peak)
+}
+
+/// The exhaustive engines side by side on correct Paxos: ours (1 and 2 threads, symmetry on
+/// and off) and stateright's BFS and DFS on the same model, then ratios against stateright
+/// BFS. Unique states per second; bytes per state is the growth of the peak resident set
+/// over the run divided by the unique states (so it counts everything: the visited set,
+/// parents, frontier and allocator slack).
+fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
+    for name in scenarios {
+        let scenario = Scenario::load(name)?;
+        let runs: [(&str, usize, bool); 8] = [
+            ("stateright-bfs", 1, false),
+            ("stateright-dfs", 1, false),
+            ("stateright-dfs", 2, false),
+            ("paxos-lab-bfs", 1, false),
+            ("paxos-lab-bfs", 2, false),
+            ("paxos-lab-bfs", 1, true),
+            ("paxos-lab-bfs", 2, true),
+            ("stateright-bfs", 2, false),
+        ];
+        let mut base: Option<f64> = None;
+        let mut lines = Vec::new();
+        for (engine, threads, symmetry) in runs {
+            let (unique, seconds, grew, peak) = engine_run(&scenario, engine, threads, symmetry);
+            let per_s = unique as f64 / seconds.max(1e-9);
+            if engine == "stateright-bfs" && threads == 1 {
+                base = Some(per_s);
+            }
+            let mb = |b: Option<u64>| {
+                b.map_or("n/a".to_string(), |b| {
+                    format!("{:.0}", b as f64 / 1048576.0)
+                })
+            };
+            writeln!(
+                out,
+                "engine={engine} scenario={name} threads={threads} symmetry={} unique={unique} seconds={seconds:.2} states_per_s={per_s:.0} bytes_per_state={} peak_rss_mb={}",
+                if symmetry { "on" } else { "off" },
+                grew.map_or("n/a".to_string(), |g| format!("{:.0}", g as f64 / unique.max(1) as f64)),
+                mb(peak)
+            )?;
+            out.flush()?;
+            lines.push((engine, threads, symmetry, per_s));
+        }
+        if let Some(base) = base {
+            for (engine, threads, symmetry, per_s) in lines {
+                writeln!(
+                    out,
+                    "ratio scenario={name} engine={engine} threads={threads} symmetry={} vs=stateright-bfs/1 states_per_s={:.2}",
+                    if symmetry { "on" } else { "off" },
+                    per_s / base
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let scenarios: Vec<String> = args
+        .engines
+        .iter()
+        .filter(|s| s.as_str() != "none")
+        .cloned()
+        .collect();
+    engines(out, &scenarios)?;
     let classic = Scenario::load("classic")?;
     let mut base = None;
     for threads in [1, 2] {

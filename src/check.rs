@@ -240,6 +240,21 @@ fn cut_at_first_violation(
     trace
 }
 
+/// The breadth-first safety search alone (no fault-tolerance witnesses, no traces): what
+/// `paxos-lab bench` times.
+pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &CheckCfg) -> Search {
+    let model = PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
+    let props: Vec<Property<PaxosModel>> = safety_properties(&model)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    let canon = canon_of(&model, cfg.symmetry);
+    let canon_ref = canon
+        .as_ref()
+        .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+    bfs::search(&model, &props, canon_ref, &cfg.opts, &mut |_| {})
+}
+
 /// Runs the whole check of one variant in one scenario.
 pub fn check(
     scenario: &Scenario,
@@ -340,9 +355,21 @@ pub fn stateright_search(
     }
     let bounded = opts.depth_max.is_some() || opts.states_max.is_some();
     if breadth_first {
-        collect(&builder.spawn_bfs().join(), &replayer, props, started, bounded)
+        collect(
+            &builder.spawn_bfs().join(),
+            &replayer,
+            props,
+            started,
+            bounded,
+        )
     } else {
-        collect(&builder.spawn_dfs().join(), &replayer, props, started, bounded)
+        collect(
+            &builder.spawn_dfs().join(),
+            &replayer,
+            props,
+            started,
+            bounded,
+        )
     }
 }
 

@@ -108,6 +108,9 @@ pub struct BenchArgs {
     /// Simulated runs of correct Paxos on classic per thread count.
     #[arg(long, default_value_t = 20_000)]
     pub runs: u64,
+    /// Scenarios for the exhaustive engines side by side (`none` skips them).
+    #[arg(long, value_delimiter = ',', default_values_t = ["classic".to_string(), "three-proposers".to_string()])]
+    pub engines: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
