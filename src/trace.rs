@@ -203,7 +203,7 @@ pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> St
                 .collect();
             if properties::conflict_resolution(
                 &paxos_models::Obs {
-                    decided_ever: vec![],
+                    decided_ever: Default::default(),
                     ..state.obs.clone()
                 },
                 model.chosen_quorum(),

@@ -15,7 +15,7 @@ use crate::cfg::{ClusterCfg, Delivery, Role};
 use crate::node::{Node, Setup};
 use crate::properties;
 use crate::rules::Rules;
-use crate::types::{Ballot, Msg, Timer, Value};
+use crate::types::{Ballot, Few, Msg, PerNode, Timer, Value};
 
 /// One action of the model: deliver, drop, timeout, crash or restart.
 pub type Action = ActorModelAction<Msg, Timer, ()>;
@@ -39,12 +39,12 @@ pub struct Obs {
     /// Values the proposers were asked to propose (bitmask of value indices).
     pub proposed: u16,
     /// Per node: the first value it was seen to decide.
-    pub first_decision: Vec<Option<Value>>,
+    pub first_decision: PerNode<Option<Value>>,
     /// Per node: every value it was ever seen to decide (bitmask of value indices).
-    pub decided_ever: Vec<u16>,
+    pub decided_ever: PerNode<u16>,
     /// Every proposal any acceptor was seen to accept: (ballot, value, bitmask of acceptor
     /// indices), sorted by ballot and value.
-    pub accepted: Vec<(Ballot, Value, u16)>,
+    pub accepted: Few<(Ballot, Value, u16)>,
 }
 
 impl Obs {
@@ -227,9 +227,9 @@ impl Model for PaxosModel {
                     proposed: (0..cfg.proposers)
                         .map(|p| 1u16 << cfg.value_of_proposer(p))
                         .fold(0, |m, bit| m | bit),
-                    first_decision: vec![None; cfg.node_count()],
-                    decided_ever: vec![0; cfg.node_count()],
-                    accepted: Vec::new(),
+                    first_decision: smallvec::smallvec![None; cfg.node_count()],
+                    decided_ever: smallvec::smallvec![0; cfg.node_count()],
+                    accepted: Few::new(),
                 };
                 for i in 0..cfg.node_count() {
                     self.observe(&sys, i, &mut obs);

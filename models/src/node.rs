@@ -11,7 +11,7 @@ use stateright::actor::{model_timeout, Actor, Id, Out};
 use crate::cfg::{ClusterCfg, Role};
 use crate::replication::{Protocol, ReplicaState};
 use crate::rules::Rules;
-use crate::types::{Ballot, Msg, Timer, Value, Vote};
+use crate::types::{Ballot, Few, Msg, Timer, Value, Vote};
 
 /// What every node knows about the cluster: the world and the rules in force.
 pub struct Setup {
@@ -53,7 +53,7 @@ pub enum Phase {
     /// `reported` holds the accepted proposals those promises reported (sorted, deduplicated).
     Preparing {
         promised: u16,
-        reported: Vec<(Ballot, Value)>,
+        reported: Few<(Ballot, Value)>,
     },
     /// Phase 2: sent `Accept(ballot, v)`; nothing more to do in this ballot.
     Accepting { v: Value },
@@ -79,7 +79,7 @@ pub struct AcceptorState {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct LearnerState {
     /// Votes heard, sorted, without duplicates. Cleared once the learner decides for good.
-    pub votes: Vec<Vote>,
+    pub votes: Few<Vote>,
     pub decided: Option<Value>,
 }
 
@@ -155,7 +155,7 @@ impl Node {
             ballot,
             phase: Some(Phase::Preparing {
                 promised: 0,
-                reported: Vec::new(),
+                reported: Few::new(),
             }),
         }
     }
@@ -325,7 +325,7 @@ impl Actor for Node {
                 _ => AcceptorState::default(),
             }),
             Role::Learner => NodeState::Learner(LearnerState {
-                votes: Vec::new(),
+                votes: Few::new(),
                 decided: match storage {
                     Some(Storage::Learner { decided }) => *decided,
                     _ => None,

@@ -205,7 +205,7 @@ impl PaxosModel {
     fn apply(&self, state: &PaxosState, perm: &[usize], acc: &[usize]) -> PaxosState {
         let sys = &state.sys;
         let n = perm.len();
-        fn reorder<T: Clone>(v: &[T], perm: &[usize]) -> Vec<T> {
+        fn reorder<T: Clone, C: FromIterator<T>>(v: &[T], perm: &[usize]) -> C {
             let mut out: Vec<Option<T>> = vec![None; v.len()];
             for (old, x) in v.iter().enumerate() {
                 out[perm[old]] = Some(x.clone());
@@ -255,7 +255,7 @@ impl PaxosModel {
             history: (),
             actor_storages: reorder(&sys.actor_storages, perm),
         };
-        let mut accepted: Vec<(Ballot, Value, u16)> = state
+        let mut accepted: crate::types::Few<(Ballot, Value, u16)> = state
             .obs
             .accepted
             .iter()

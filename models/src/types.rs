@@ -2,6 +2,15 @@
 //! Paxos messages. All are a byte or two, `Copy`, and totally ordered, so states hash fast
 //! and actions come out in a deterministic order.
 
+use smallvec::SmallVec;
+
+/// A per-node list held inline (no heap allocation) for clusters of up to 12 nodes.
+pub type PerNode<T> = SmallVec<[T; 12]>;
+
+/// A short sorted list held inline: votes a learner heard, proposals promises reported,
+/// proposals acceptors accepted. Longer lists spill to the heap.
+pub type Few<T> = SmallVec<[T; 6]>;
+
 /// A value is an index into the scenario's `values` list (`0` is `values[0]`).
 pub type Value = u8;
 

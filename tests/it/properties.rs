@@ -18,9 +18,9 @@ fn obs(decided_ever: Vec<u16>, accepted: Vec<(Ballot, u8, u16)>) -> Obs {
     Obs {
         crashes: 0,
         proposed: 0b11,
-        first_decision: vec![None; n],
-        decided_ever,
-        accepted,
+        first_decision: vec![None; n].into(),
+        decided_ever: decided_ever.into(),
+        accepted: accepted.into(),
     }
 }
 
@@ -45,8 +45,8 @@ fn conflict_resolution_fails_on_two_chosen_values_or_an_unproposed_one() {
     assert!(conflict_resolution(&same, q));
     let mut unproposed = obs(vec![0b100], vec![]);
     assert!(!conflict_resolution(&unproposed, q));
-    unproposed.decided_ever = vec![0];
-    unproposed.accepted = vec![(Ballot(1), 2, 0b111)];
+    unproposed.decided_ever = vec![0].into();
+    unproposed.accepted = vec![(Ballot(1), 2, 0b111)].into();
     assert!(!conflict_resolution(&unproposed, q));
 }
 
@@ -60,12 +60,12 @@ fn no_takebacks_fails_when_a_node_no_longer_holds_its_decision() {
     // l1 was seen to decide "red" but holds nothing.
     assert!(!no_takebacks(&state));
     state.sys.actor_states[l1] = Arc::new(NodeState::Learner(LearnerState {
-        votes: vec![],
+        votes: Default::default(),
         decided: Some(1),
     }));
     assert!(!no_takebacks(&state));
     state.sys.actor_states[l1] = Arc::new(NodeState::Learner(LearnerState {
-        votes: vec![],
+        votes: Default::default(),
         decided: Some(0),
     }));
     assert!(no_takebacks(&state));
