@@ -172,50 +172,28 @@ pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<Paxo
         .collect()
 }
 
-/// The representative function for `model` when symmetry is on and sound for its rules.
-fn canon_of(
-    model: &PaxosModel,
-    symmetry: bool,
-) -> Option<impl Fn(&PaxosState) -> PaxosState + Sync + '_> {
-    (symmetry && model.rules().symmetric()).then_some(move |s: &PaxosState| model.representative(s))
+/// The class fingerprint for `model` when symmetry is on and sound for its rules.
+fn canon_of(model: &PaxosModel, symmetry: bool) -> Option<impl Fn(&PaxosState) -> u64 + Sync + '_> {
+    (symmetry && model.rules().symmetric())
+        .then_some(move |s: &PaxosState| model.canonical_fingerprint(s))
 }
 
-/// Rebuilds a discovery as a real trace. The engine recorded action indices along a path of
-/// representatives; each step is matched back to the action of the real (not renamed) state
-/// that leads into the same class, so node names never jump around in a trace.
-pub fn replay_indices(model: &PaxosModel, symmetry: bool, init: usize, indices: &[usize]) -> Trace {
-    let canon = canon_of(model, symmetry);
-    let rep_of = |s: &PaxosState| match &canon {
-        Some(c) => c(s),
-        None => s.clone(),
-    };
-    let mut real = model.init_states().swap_remove(init);
-    let mut rep = rep_of(&real);
-    let mut states = vec![real.clone()];
+/// Rebuilds a discovery as a real trace: the engine keeps real states (symmetry only
+/// decides which are new), so the recorded action indices replay exactly.
+pub fn replay_indices(model: &PaxosModel, init: usize, indices: &[usize]) -> Trace {
+    let mut state = model.init_states().swap_remove(init);
+    let mut states = vec![state.clone()];
     let mut taken = Vec::new();
     let mut actions = Vec::new();
     for &i in indices {
         actions.clear();
-        model.actions(&rep, &mut actions);
-        let next_rep = rep_of(
-            &model
-                .next_state(&rep, actions.swap_remove(i))
-                .expect("a recorded action has a successor"),
-        );
-        let target = fingerprint(&next_rep);
-        actions.clear();
-        model.actions(&real, &mut actions);
-        let (action, next) = actions
-            .drain(..)
-            .find_map(|a| {
-                let n = model.next_state(&real, a.clone())?;
-                (fingerprint(&rep_of(&n)) == target).then_some((a, n))
-            })
-            .expect("a symmetric model has a matching step from every state of the class");
+        model.actions(&state, &mut actions);
+        let action = actions.swap_remove(i);
+        state = model
+            .next_state(&state, action.clone())
+            .expect("a recorded action has a successor");
         taken.push(action);
-        states.push(next.clone());
-        real = next;
-        rep = next_rep;
+        states.push(state.clone());
     }
     Trace {
         states,
@@ -251,7 +229,7 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
     let canon = canon_of(&model, cfg.symmetry);
     let canon_ref = canon
         .as_ref()
-        .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+        .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
     bfs::search(&model, &props, canon_ref, &cfg.opts, &mut |_| {})
 }
 
@@ -277,7 +255,7 @@ pub fn check(
             let canon = canon_of(&model, cfg.symmetry);
             let canon_ref = canon
                 .as_ref()
-                .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+                .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
             let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
                 progress("safety", p)
             });
@@ -286,7 +264,7 @@ pub fn check(
                 .iter()
                 .map(|d| {
                     d.as_ref()
-                        .map(|(init, path)| replay_indices(&model, cfg.symmetry, *init, path))
+                        .map(|(init, path)| replay_indices(&model, *init, path))
                 })
                 .collect();
             (search, traces)
@@ -446,7 +424,7 @@ fn fault_tolerance(
         let canon = canon_of(&model, check.symmetry);
         let canon_ref = canon
             .as_ref()
-            .map(|c| c as &(dyn Fn(&PaxosState) -> PaxosState + Sync));
+            .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
         let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
             progress("fault-tolerance", p)
         });

@@ -57,8 +57,8 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
     })
 }
 
-/// Replaces a state by the representative of its symmetry class.
-pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> S + Sync)>;
+/// The fingerprint of a state's symmetry class (symmetry reduction); `None`: the state's own.
+pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
 /// What expanding one part of a block yields: new successors, states generated, and whether
 /// any state had a successor at all.
@@ -90,11 +90,10 @@ where
             };
             generated += 1;
             any_successor = true;
-            let next = match canon {
+            let fp = match canon {
                 Some(c) => c(&next),
-                None => next,
+                None => fingerprint(&next),
             };
-            let fp = fingerprint(&next);
             if seen.contains(&fp) || !local.insert(fp) {
                 continue;
             }
@@ -138,11 +137,10 @@ where
 
     for (i, init) in model.init_states().into_iter().enumerate() {
         states += 1;
-        let init = match canon {
+        let fp = match canon {
             Some(c) => c(&init),
-            None => init,
+            None => fingerprint(&init),
         };
-        let fp = fingerprint(&init);
         if !seen.insert(fp) {
             continue;
         }
