@@ -314,6 +314,25 @@ impl PaxosModel {
         (perm, acc)
     }
 
+    /// `state` with acceptor `i` renamed to `acceptors[i]` and learner `j` to `learners[j]`
+    /// (indices within their role): another member of its class, for tests.
+    pub fn rename(
+        &self,
+        state: &PaxosState,
+        acceptors: &[usize],
+        learners: &[usize],
+    ) -> PaxosState {
+        let cfg = self.cfg();
+        let perm: Vec<usize> = (0..cfg.node_count())
+            .map(|x| match cfg.role_of(x) {
+                (Role::Proposer, _) => x,
+                (Role::Acceptor, i) => cfg.proposers + acceptors[i],
+                (Role::Learner, j) => cfg.proposers + cfg.acceptors + learners[j],
+            })
+            .collect();
+        self.apply(state, &perm, acceptors)
+    }
+
     /// Renames nodes by `perm` (old id -> new id); `acc` is its acceptor part (old acceptor
     /// index -> new acceptor index).
     fn apply(&self, state: &PaxosState, perm: &[usize], acc: &[usize]) -> PaxosState {
