@@ -1,8 +1,10 @@
-//! `paxos-lab bench`: figures, never assertions. Simulator throughput (steps/s, runs/s) on
-//! correct Paxos at 1 and 2 threads with the ratio between them, measured in one process;
-//! then, for every broken variant in each scenario it declares, the time to its first
-//! violation by the simulator (with shrunk and unshrunk lengths) and by the exhaustive
-//! breadth-first check.
+//! `paxos-lab bench`: figures, never assertions. First the exhaustive engines side by side
+//! on correct Paxos (`classic` and `three-proposers` by default): ours at 1 and 2 threads
+//! with symmetry on and off, and stateright's `spawn_bfs`/`spawn_dfs` on the same model,
+//! with ratios against stateright's BFS; then simulator throughput (steps/s, runs/s) at 1
+//! and 2 threads; then, for every broken variant in each scenario that exposes it, the time
+//! to its first violation by the simulator (unshrunk and shrunk lengths) and by the
+//! breadth-first check. Everything runs in one process.
 
 use std::io::Write;
 use std::time::Instant;
@@ -108,14 +110,27 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
             ("paxos-lab-bfs", 2, true),
             ("stateright-bfs", 2, false),
         ];
-        let mut base: Option<f64> = None;
+        let mut base: Option<(f64, f64)> = None;
+        let mut full: Option<u64> = None;
         let mut lines = Vec::new();
         for (engine, threads, symmetry) in runs {
             let (unique, seconds, grew, peak) = engine_run(&scenario, engine, threads, symmetry);
             let per_s = unique as f64 / seconds.max(1e-9);
             if engine == "stateright-bfs" && threads == 1 {
-                base = Some(per_s);
+                base = Some((per_s, seconds));
             }
+            if !symmetry {
+                full = Some(unique);
+            }
+            // With symmetry each unique state stands for its whole class: `covers` is the
+            // unreduced count (from the runs without it), the space the run verified.
+            let covers = match (symmetry, full) {
+                (true, Some(f)) => format!(
+                    " covers={f} covered_per_s={:.0}",
+                    f as f64 / seconds.max(1e-9)
+                ),
+                _ => String::new(),
+            };
             let mb = |b: Option<u64>| {
                 b.map_or("n/a".to_string(), |b| {
                     format!("{:.0}", b as f64 / 1048576.0)
@@ -123,21 +138,22 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
             };
             writeln!(
                 out,
-                "engine={engine} scenario={name} threads={threads} symmetry={} unique={unique} seconds={seconds:.2} states_per_s={per_s:.0} bytes_per_state={} peak_rss_mb={}",
+                "engine={engine} scenario={name} threads={threads} symmetry={} unique={unique} seconds={seconds:.2} states_per_s={per_s:.0} bytes_per_state={} peak_rss_mb={}{covers}",
                 if symmetry { "on" } else { "off" },
                 grew.map_or("n/a".to_string(), |g| format!("{:.0}", g as f64 / unique.max(1) as f64)),
                 mb(peak)
             )?;
             out.flush()?;
-            lines.push((engine, threads, symmetry, per_s));
+            lines.push((engine, threads, symmetry, per_s, seconds));
         }
-        if let Some(base) = base {
-            for (engine, threads, symmetry, per_s) in lines {
+        if let Some((base_rate, base_seconds)) = base {
+            for (engine, threads, symmetry, per_s, seconds) in lines {
                 writeln!(
                     out,
-                    "ratio scenario={name} engine={engine} threads={threads} symmetry={} vs=stateright-bfs/1 states_per_s={:.2}",
+                    "ratio scenario={name} engine={engine} threads={threads} symmetry={} vs=stateright-bfs/1 states_per_s={:.2} time_to_verify={:.2}",
                     if symmetry { "on" } else { "off" },
-                    per_s / base
+                    per_s / base_rate,
+                    base_seconds / seconds.max(1e-9)
                 )?;
             }
         }
@@ -224,13 +240,21 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                     Verdict::Violated(t) => Some(t.len()),
                     _ => None,
                 })
-                .min();
+                .min()
+                .map(|n| n.to_string())
+                .or_else(|| {
+                    outcome
+                        .verdicts
+                        .iter()
+                        .any(|x| matches!(x.verdict, Verdict::Unreachable { .. }))
+                        .then(|| "unreachable".to_string())
+                });
             writeln!(
                 out,
                 "bench=first-violation engine=check-bfs variant={} scenario={name} seconds={:.4} shortest_steps={} unique={}",
                 v.name,
                 started.elapsed().as_secs_f64(),
-                shortest.map_or("-".into(), |n| n.to_string()),
+                shortest.unwrap_or_else(|| "-".into()),
                 outcome.main.unique
             )?;
         }
