@@ -291,12 +291,22 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
                 } else {
                     ""
                 };
+                let text = format!("{mark}{label}");
+                // A white band behind the label keeps it readable over the lanes (monospace
+                // at 11 px is about 6.6 px a character).
+                let w = text.chars().count() * 66 / 10 + 6;
+                let _ = writeln!(
+                    out,
+                    r#"  <rect x="{}" y="{}" width="{w}" height="13" fill="white" fill-opacity="0.9"/>"#,
+                    (x1 + x2) / 2 - w / 2,
+                    y - 15
+                );
                 let _ = writeln!(
                     out,
                     r#"  <text x="{}" y="{}" text-anchor="middle" fill="{colour}">{}</text>"#,
                     (x1 + x2) / 2,
                     y - 5,
-                    xml(&format!("{mark}{label}"))
+                    xml(&text)
                 );
             }
             Row::Local { step, node, label } => {
