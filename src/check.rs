@@ -8,6 +8,7 @@
 //! A run stopped by a bound is never reported as "holds": it is inconclusive.
 
 pub mod bfs;
+pub mod pack;
 
 use std::hash::Hash;
 use std::time::Instant;
@@ -230,7 +231,7 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
     let canon_ref = canon
         .as_ref()
         .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-    bfs::search(&model, &props, canon_ref, &cfg.opts, &mut |_| {})
+    bfs::search(&model, &model, &props, canon_ref, &cfg.opts, &mut |_| {})
 }
 
 /// Runs the whole check of one variant in one scenario.
@@ -256,7 +257,7 @@ pub fn check(
             let canon_ref = canon
                 .as_ref()
                 .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-            let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
+            let search = bfs::search(&model, &model, &props, canon_ref, &opts, &mut |p| {
                 progress("safety", p)
             });
             let traces: Vec<Option<Trace>> = search
@@ -425,7 +426,7 @@ fn fault_tolerance(
         let canon_ref = canon
             .as_ref()
             .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-        let search = bfs::search(&model, &props, canon_ref, &opts, &mut |p| {
+        let search = bfs::search(&model, &model, &props, canon_ref, &opts, &mut |p| {
             progress("fault-tolerance", p)
         });
         let found = search.discoveries[0].is_some();

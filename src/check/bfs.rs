@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use stateright::{Expectation, Model, Property};
 
+use super::pack::Pack;
 use super::{fingerprint, Progress, Search, SearchOpts};
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
@@ -82,14 +83,15 @@ impl<S> Scratch<S> {
     }
 }
 
-fn expand<M: Model>(
+fn expand<M: Model, P: Pack<M::State>>(
     model: &M,
+    packer: &P,
     props: &[Property<M>],
     canon: Canon<M::State>,
     seen: &FpSet,
-    block: &[(M::State, u32)],
-    mut scratch: Scratch<M::State>,
-) -> Expansion<M::State>
+    block: &[(P::Packed, u32)],
+    mut scratch: Scratch<P::Packed>,
+) -> Expansion<P::Packed>
 where
     M::State: Hash,
 {
@@ -99,11 +101,12 @@ where
     let mut generated = 0;
     let mut any_successor = false;
     let mut actions = Vec::new();
-    for (state, node) in block {
+    for (packed, node) in block {
+        let state = packer.unpack(packed);
         actions.clear();
-        model.actions(state, &mut actions);
+        model.actions(&state, &mut actions);
         for (i, action) in actions.drain(..).enumerate() {
-            let Some(next) = model.next_state(state, action) else {
+            let Some(next) = model.next_state(&state, action) else {
                 continue;
             };
             generated += 1;
@@ -120,7 +123,7 @@ where
                 parent: *node,
                 action: i as u32,
                 hits: hits(model, props, &next),
-                state: next,
+                state: packer.pack(&next),
             });
         }
     }
@@ -128,8 +131,11 @@ where
 }
 
 /// Explores `model` breadth-first from its init states, evaluating `props` on every state.
-pub fn search<M>(
+///
+/// Frontier states are held as `packer` packs them (see [`super::pack`]).
+pub fn search<M, P>(
     model: &M,
+    packer: &P,
     props: &[Property<M>],
     canon: Canon<M::State>,
     opts: &SearchOpts,
@@ -138,6 +144,7 @@ pub fn search<M>(
 where
     M: Model + Sync,
     M::State: Hash + Send + Sync,
+    P: Pack<M::State>,
 {
     assert!(props.len() <= 64, "at most 64 properties");
     let started = Instant::now();
@@ -149,9 +156,9 @@ where
     let mut nodes: Vec<(u32, u32)> = Vec::new();
     let mut discoveries: Vec<Option<u32>> = vec![None; props.len()];
     let mut states: u64 = 0;
-    let mut frontier: Vec<(M::State, u32)> = Vec::new();
-    let mut spare: Vec<(M::State, u32)> = Vec::new();
-    let mut pool: Vec<Scratch<M::State>> = Vec::new();
+    let mut frontier: Vec<(P::Packed, u32)> = Vec::new();
+    let mut spare: Vec<(P::Packed, u32)> = Vec::new();
+    let mut pool: Vec<Scratch<P::Packed>> = Vec::new();
     let mut complete = true;
 
     for (i, init) in model.init_states().into_iter().enumerate() {
@@ -167,7 +174,7 @@ where
         nodes.push((u32::MAX, i as u32));
         let h = hits(model, props, &init);
         record(&mut discoveries, h, node);
-        frontier.push((init, node));
+        frontier.push((packer.pack(&init), node));
     }
 
     let mut depth = 0usize;
@@ -187,9 +194,9 @@ where
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
         for block in frontier.chunks(BLOCK) {
             let chunk = block.len().div_ceil(threads);
-            let parts: Vec<Expansion<M::State>> = if threads == 1 {
+            let parts: Vec<Expansion<P::Packed>> = if threads == 1 {
                 let scratch = pool.pop().unwrap_or_else(Scratch::new);
-                vec![expand(model, props, canon, &seen, block, scratch)]
+                vec![expand(model, packer, props, canon, &seen, block, scratch)]
             } else {
                 std::thread::scope(|scope| {
                     let handles: Vec<_> = block
@@ -197,7 +204,9 @@ where
                         .map(|part| {
                             let seen = &seen;
                             let scratch = pool.pop().unwrap_or_else(Scratch::new);
-                            scope.spawn(move || expand(model, props, canon, seen, part, scratch))
+                            scope.spawn(move || {
+                                expand(model, packer, props, canon, seen, part, scratch)
+                            })
                         })
                         .collect();
                     handles
