@@ -65,6 +65,10 @@ pub struct Search {
     pub complete: bool,
     /// Per property: (init index, action indices) to its first discovery.
     pub discoveries: Vec<Option<(usize, Vec<usize>)>>,
+    /// The engine's own memory at its peak, counted (not sampled): the visited set, the
+    /// parent links, and the two frontiers with their packed states. `None` for engines
+    /// that do not count (stateright's).
+    pub peak_bytes: Option<u64>,
 }
 
 /// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
@@ -380,6 +384,7 @@ fn collect(
         // is never complete.
         complete: !bounded,
         discoveries: Vec::new(),
+        peak_bytes: None,
     };
     (search, traces)
 }

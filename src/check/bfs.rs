@@ -160,6 +160,8 @@ where
     let mut spare: Vec<(P::Packed, u32)> = Vec::new();
     let mut pool: Vec<Scratch<P::Packed>> = Vec::new();
     let mut complete = true;
+    let mut peak_bytes = 0u64;
+    let mut frontier_bytes = 0usize;
 
     for (i, init) in model.init_states().into_iter().enumerate() {
         states += 1;
@@ -191,6 +193,7 @@ where
         // Reuse the buffer of the level before last: growing a fresh one every level
         // faulted in new pages (a fifth of the run in the kernel's page zeroing).
         let mut next_frontier = std::mem::take(&mut spare);
+        let mut next_bytes = 0usize;
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
         for block in frontier.chunks(BLOCK) {
             let chunk = block.len().div_ceil(threads);
@@ -232,6 +235,7 @@ where
                     let node = nodes.len() as u32;
                     nodes.push((s.parent, s.action));
                     record(&mut discoveries, s.hits, node);
+                    next_bytes += packer.heap_bytes(&s.state);
                     next_frontier.push((s.state, node));
                 }
                 pool.push(scratch);
@@ -260,6 +264,17 @@ where
         if !next_frontier.is_empty() {
             depth += 1;
         }
+        // Both frontiers are alive at the end of a level: count them with the visited set.
+        let entry = std::mem::size_of::<(P::Packed, u32)>();
+        let buckets = (seen.capacity() * 8 / 7).next_power_of_two();
+        let level_bytes = frontier.capacity() * entry
+            + frontier_bytes
+            + next_frontier.capacity() * entry
+            + next_bytes
+            + buckets * (std::mem::size_of::<u64>() + 1)
+            + nodes.capacity() * std::mem::size_of::<(u32, u32)>();
+        peak_bytes = peak_bytes.max(level_bytes as u64);
+        frontier_bytes = next_bytes;
         spare = std::mem::replace(&mut frontier, next_frontier);
         spare.clear();
     }
@@ -275,6 +290,7 @@ where
         seconds: started.elapsed().as_secs_f64(),
         complete,
         discoveries: paths,
+        peak_bytes: Some(peak_bytes),
     }
 }
 

@@ -22,6 +22,10 @@ pub trait Pack<S>: Sync {
     type Packed: Send + Sync;
     fn pack(&self, state: &S) -> Self::Packed;
     fn unpack(&self, packed: &Self::Packed) -> S;
+    /// Heap bytes a packed state owns beyond its own size (for the engine's memory count).
+    fn heap_bytes(&self, _packed: &Self::Packed) -> usize {
+        0
+    }
 }
 
 /// Any model's states, kept as they are.
@@ -148,6 +152,10 @@ impl R<'_> {
 
 impl Pack<PaxosState> for PaxosModel {
     type Packed = Box<[u8]>;
+
+    fn heap_bytes(&self, packed: &Box<[u8]>) -> usize {
+        packed.len()
+    }
 
     fn pack(&self, state: &PaxosState) -> Box<[u8]> {
         let sys = &state.sys;
