@@ -36,14 +36,16 @@ impl Hasher for IdentityHasher {
 
 type FpSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
 
-/// A successor found while expanding a block.
-struct Succ<S> {
+/// A successor found while expanding a block; its packed bytes are in the part's arena.
+struct Succ {
     fp: u64,
     parent: u32,
     action: u32,
-    state: S,
     /// Bit `i` set: property `i` has a discovery in this state.
     hits: u64,
+    /// Its packed bytes: `arena[start..end]` of the part's scratch.
+    start: u32,
+    end: u32,
 }
 
 fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
@@ -61,51 +63,85 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
 /// The fingerprint of a state's symmetry class (symmetry reduction); `None`: the state's own.
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
+/// One level of the search: every state packed into one byte arena, and per state where
+/// its bytes start and its node (its index in the parent links). A state costs its packed
+/// bytes plus 8, with no allocation of its own.
+#[derive(Default)]
+struct Level {
+    bytes: Vec<u8>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl Level {
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.entries.clear();
+    }
+
+    fn push(&mut self, packed: &[u8], node: u32) {
+        let start = u32::try_from(self.bytes.len()).expect("a level's states fit in 4 GiB");
+        self.bytes.extend_from_slice(packed);
+        self.entries.push((start, node));
+    }
+
+    /// The packed bytes of entry `i`.
+    fn get(&self, i: usize) -> &[u8] {
+        let start = self.entries[i].0 as usize;
+        let end = self
+            .entries
+            .get(i + 1)
+            .map_or(self.bytes.len(), |e| e.0 as usize);
+        &self.bytes[start..end]
+    }
+
+    fn memory(&self) -> usize {
+        self.bytes.capacity() + self.entries.capacity() * std::mem::size_of::<(u32, u32)>()
+    }
+}
+
 /// What expanding one part of a block yields: new successors (in the part's scratch),
 /// states generated, and whether any state had a successor at all.
-type Expansion<S> = (Scratch<S>, u64, bool);
+type Expansion = (Scratch, u64, bool);
 
 /// Buffers one part of a block works in, reused from block to block: allocating them fresh
 /// (megabytes per block) made the kernel zero new pages for a quarter of the run.
-struct Scratch<S> {
-    out: Vec<Succ<S>>,
+#[derive(Default)]
+struct Scratch {
+    out: Vec<Succ>,
+    arena: Vec<u8>,
     /// Successors already produced by this part: a duplicate is dropped here, before its
     /// properties are evaluated (the merge drops duplicates across parts and blocks).
     local: FpSet,
 }
 
-impl<S> Scratch<S> {
-    fn new() -> Scratch<S> {
-        Scratch {
-            out: Vec::new(),
-            local: FpSet::default(),
-        }
-    }
-}
-
+/// Expands the states `range` of `level`.
+#[allow(clippy::too_many_arguments)]
 fn expand<M: Model, P: Pack<M::State>>(
     model: &M,
     packer: &P,
     props: &[Property<M>],
     canon: Canon<M::State>,
     seen: &FpSet,
-    block: &[(P::Packed, u32)],
-    mut scratch: Scratch<P::Packed>,
-) -> Expansion<P::Packed>
+    level: &Level,
+    range: std::ops::Range<usize>,
+    mut scratch: Scratch,
+) -> Expansion
 where
     M::State: Hash,
 {
     scratch.out.clear();
+    scratch.arena.clear();
     scratch.local.clear();
-    let Scratch { out, local } = &mut scratch;
+    let Scratch { out, arena, local } = &mut scratch;
     let mut generated = 0;
     let mut any_successor = false;
     let mut actions = Vec::new();
-    for (packed, node) in block {
-        let state = packer.unpack(packed);
+    for i in range {
+        let node = level.entries[i].1;
+        let state = packer.unpack(level.get(i));
         actions.clear();
         model.actions(&state, &mut actions);
-        for (i, action) in actions.drain(..).enumerate() {
+        for (a, action) in actions.drain(..).enumerate() {
             let Some(next) = model.next_state(&state, action) else {
                 continue;
             };
@@ -118,12 +154,15 @@ where
             if seen.contains(&fp) || !local.insert(fp) {
                 continue;
             }
+            let start = arena.len() as u32;
+            packer.pack_into(&next, arena);
             out.push(Succ {
                 fp,
-                parent: *node,
-                action: i as u32,
+                parent: node,
+                action: a as u32,
                 hits: hits(model, props, &next),
-                state: packer.pack(&next),
+                start,
+                end: arena.len() as u32,
             });
         }
     }
@@ -156,12 +195,14 @@ where
     let mut nodes: Vec<(u32, u32)> = Vec::new();
     let mut discoveries: Vec<Option<u32>> = vec![None; props.len()];
     let mut states: u64 = 0;
-    let mut frontier: Vec<(P::Packed, u32)> = Vec::new();
-    let mut spare: Vec<(P::Packed, u32)> = Vec::new();
-    let mut pool: Vec<Scratch<P::Packed>> = Vec::new();
+    let mut frontier = Level::default();
+    // The level before last, kept for its buffers: growing fresh ones every level faulted
+    // in new pages (a fifth of the run in the kernel's page zeroing).
+    let mut spare = Level::default();
+    let mut pool: Vec<Scratch> = Vec::new();
     let mut complete = true;
     let mut peak_bytes = 0u64;
-    let mut frontier_bytes = 0usize;
+    let mut packed = Vec::new();
 
     for (i, init) in model.init_states().into_iter().enumerate() {
         states += 1;
@@ -176,7 +217,9 @@ where
         nodes.push((u32::MAX, i as u32));
         let h = hits(model, props, &init);
         record(&mut discoveries, h, node);
-        frontier.push((packer.pack(&init), node));
+        packed.clear();
+        packer.pack_into(&init, &mut packed);
+        frontier.push(&packed, node);
     }
 
     let mut depth = 0usize;
@@ -184,31 +227,35 @@ where
         (opts.stop_when_all_found && d.iter().all(Option::is_some))
             || (opts.stop_when_any_found && d.iter().any(Option::is_some))
     };
-    'levels: while !frontier.is_empty() {
+    'levels: while !frontier.entries.is_empty() {
         if found_enough(&discoveries) {
             // Stopped with work left: properties without a discovery are not decided.
             complete = false;
             break;
         }
-        // Reuse the buffer of the level before last: growing a fresh one every level
-        // faulted in new pages (a fifth of the run in the kernel's page zeroing).
-        let mut next_frontier = std::mem::take(&mut spare);
-        let mut next_bytes = 0usize;
+        let mut next = std::mem::take(&mut spare);
+        next.clear();
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
-        for block in frontier.chunks(BLOCK) {
-            let chunk = block.len().div_ceil(threads);
-            let parts: Vec<Expansion<P::Packed>> = if threads == 1 {
-                let scratch = pool.pop().unwrap_or_else(Scratch::new);
-                vec![expand(model, packer, props, canon, &seen, block, scratch)]
+        let len = frontier.entries.len();
+        for block_start in (0..len).step_by(BLOCK) {
+            let block_end = (block_start + BLOCK).min(len);
+            let chunk = (block_end - block_start).div_ceil(threads);
+            let parts: Vec<Expansion> = if threads == 1 {
+                let scratch = pool.pop().unwrap_or_default();
+                let range = block_start..block_end;
+                vec![expand(
+                    model, packer, props, canon, &seen, &frontier, range, scratch,
+                )]
             } else {
                 std::thread::scope(|scope| {
-                    let handles: Vec<_> = block
-                        .chunks(chunk)
-                        .map(|part| {
-                            let seen = &seen;
-                            let scratch = pool.pop().unwrap_or_else(Scratch::new);
+                    let handles: Vec<_> = (block_start..block_end)
+                        .step_by(chunk)
+                        .map(|from| {
+                            let range = from..(from + chunk).min(block_end);
+                            let (seen, level) = (&seen, &frontier);
+                            let scratch = pool.pop().unwrap_or_default();
                             scope.spawn(move || {
-                                expand(model, packer, props, canon, seen, part, scratch)
+                                expand(model, packer, props, canon, seen, level, range, scratch)
                             })
                         })
                         .collect();
@@ -226,17 +273,16 @@ where
                 }
                 continue;
             }
-            for (mut scratch, generated, _) in parts {
+            for (scratch, generated, _) in parts {
                 states += generated;
-                for s in scratch.out.drain(..) {
+                for s in &scratch.out {
                     if !seen.insert(s.fp) {
                         continue;
                     }
                     let node = nodes.len() as u32;
                     nodes.push((s.parent, s.action));
                     record(&mut discoveries, s.hits, node);
-                    next_bytes += packer.heap_bytes(&s.state);
-                    next_frontier.push((s.state, node));
+                    next.push(&scratch.arena[s.start as usize..s.end as usize], node);
                 }
                 pool.push(scratch);
             }
@@ -261,22 +307,27 @@ where
         if at_bound {
             break;
         }
-        if !next_frontier.is_empty() {
+        if !next.entries.is_empty() {
             depth += 1;
         }
-        // Both frontiers are alive at the end of a level: count them with the visited set.
-        let entry = std::mem::size_of::<(P::Packed, u32)>();
+        // Both levels are alive at the end of a level: count them with the visited set,
+        // the parent links and the scratch buffers.
         let buckets = (seen.capacity() * 8 / 7).next_power_of_two();
-        let level_bytes = frontier.capacity() * entry
-            + frontier_bytes
-            + next_frontier.capacity() * entry
-            + next_bytes
+        let scratch: usize = pool
+            .iter()
+            .map(|s| {
+                s.arena.capacity()
+                    + s.out.capacity() * std::mem::size_of::<Succ>()
+                    + s.local.capacity() * 9
+            })
+            .sum();
+        let level_bytes = frontier.memory()
+            + next.memory()
             + buckets * (std::mem::size_of::<u64>() + 1)
-            + nodes.capacity() * std::mem::size_of::<(u32, u32)>();
+            + nodes.capacity() * std::mem::size_of::<(u32, u32)>()
+            + scratch;
         peak_bytes = peak_bytes.max(level_bytes as u64);
-        frontier_bytes = next_bytes;
-        spare = std::mem::replace(&mut frontier, next_frontier);
-        spare.clear();
+        spare = std::mem::replace(&mut frontier, next);
     }
 
     let paths = discoveries

@@ -17,28 +17,12 @@ use paxos_models::types::Few;
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
 use stateright::actor::{ActorModelState, Envelope, Id, Network, Timers};
 
-/// States the engine can hold in a compact form.
+/// States the engine can hold as bytes.
 pub trait Pack<S>: Sync {
-    type Packed: Send + Sync;
-    fn pack(&self, state: &S) -> Self::Packed;
-    fn unpack(&self, packed: &Self::Packed) -> S;
-    /// Heap bytes a packed state owns beyond its own size (for the engine's memory count).
-    fn heap_bytes(&self, _packed: &Self::Packed) -> usize {
-        0
-    }
-}
-
-/// Any model's states, kept as they are.
-pub struct AsIs;
-
-impl<S: Clone + Send + Sync> Pack<S> for AsIs {
-    type Packed = S;
-    fn pack(&self, state: &S) -> S {
-        state.clone()
-    }
-    fn unpack(&self, packed: &S) -> S {
-        packed.clone()
-    }
+    /// Appends `state`'s packed bytes to `out`.
+    fn pack_into(&self, state: &S, out: &mut Vec<u8>);
+    /// The state packed as `bytes` (exactly the bytes `pack_into` appended).
+    fn unpack(&self, bytes: &[u8]) -> S;
 }
 
 /// A byte writer.
@@ -51,8 +35,19 @@ impl W {
     fn u16(&mut self, x: u16) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn u32(&mut self, x: u32) {
-        self.0.extend_from_slice(&x.to_le_bytes());
+    /// LEB128: seven bits a byte, low first; counts are almost always one byte.
+    fn var(&mut self, mut x: usize) {
+        while x >= 0x80 {
+            self.u8((x as u8) | 0x80);
+            x >>= 7;
+        }
+        self.u8(x as u8);
+    }
+    /// A bitmask over `n` nodes, in ceil(n / 8) bytes.
+    fn bits(&mut self, mask: u32, n: usize) {
+        for i in 0..n.div_ceil(8) {
+            self.u8((mask >> (8 * i)) as u8);
+        }
     }
     /// `None` as 0, `Some(v)` as v + 1 (values and ballots are far below 255).
     fn opt(&mut self, x: Option<u8>) {
@@ -68,31 +63,42 @@ impl W {
             }
         }
     }
+    /// A message's kind in the top 3 bits of its first byte and its ballot (or value) in
+    /// the low 5, spilling to a second byte from 31 up: most messages take 1 or 2 bytes.
+    fn head(&mut self, tag: u8, x: u8) {
+        if x < 31 {
+            self.u8(tag << 5 | x);
+        } else {
+            self.u8(tag << 5 | 31);
+            self.u8(x);
+        }
+    }
     fn msg(&mut self, m: &Msg) {
         match *m {
-            Msg::Prepare { b } => {
-                self.u8(0);
-                self.u8(b.0);
-            }
+            Msg::Prepare { b } => self.head(0, b.0),
             Msg::Promise { b, accepted } => {
-                self.u8(1);
-                self.u8(b.0);
+                self.head(1, b.0);
                 self.pair(accepted);
             }
             Msg::Accept { b, v } => {
-                self.u8(2);
-                self.u8(b.0);
+                self.head(2, b.0);
                 self.u8(v);
             }
             Msg::Accepted { b, v } => {
-                self.u8(3);
-                self.u8(b.0);
+                self.head(3, b.0);
                 self.u8(v);
             }
-            Msg::Write { v } => {
-                self.u8(4);
-                self.u8(v);
-            }
+            Msg::Write { v } => self.head(4, v),
+        }
+    }
+    /// A message's sender and receiver: one byte for clusters of up to 16 nodes.
+    fn ends(&mut self, src: Id, dst: Id, n: usize) {
+        let (s, d) = (usize::from(src) as u8, usize::from(dst) as u8);
+        if n <= 16 {
+            self.u8(s << 4 | d);
+        } else {
+            self.u8(s);
+            self.u8(d);
         }
     }
     fn acceptor(&mut self, a: &AcceptorState) {
@@ -113,8 +119,19 @@ impl R<'_> {
     fn u16(&mut self) -> u16 {
         u16::from_le_bytes([self.u8(), self.u8()])
     }
-    fn u32(&mut self) -> u32 {
-        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
+    fn var(&mut self) -> usize {
+        let (mut x, mut shift) = (0usize, 0);
+        loop {
+            let b = self.u8();
+            x |= ((b & 0x7f) as usize) << shift;
+            if b < 0x80 {
+                return x;
+            }
+            shift += 7;
+        }
+    }
+    fn bits(&mut self, n: usize) -> u32 {
+        (0..n.div_ceil(8)).fold(0, |m, i| m | (self.u8() as u32) << (8 * i))
     }
     fn opt(&mut self) -> Option<u8> {
         self.u8().checked_sub(1)
@@ -123,23 +140,34 @@ impl R<'_> {
         (self.u8() == 1).then(|| (Ballot(self.u8()), self.u8()))
     }
     fn msg(&mut self) -> Msg {
-        match self.u8() {
-            0 => Msg::Prepare {
-                b: Ballot(self.u8()),
-            },
+        let first = self.u8();
+        let x = match first & 31 {
+            31 => self.u8(),
+            x => x,
+        };
+        match first >> 5 {
+            0 => Msg::Prepare { b: Ballot(x) },
             1 => Msg::Promise {
-                b: Ballot(self.u8()),
+                b: Ballot(x),
                 accepted: self.pair(),
             },
             2 => Msg::Accept {
-                b: Ballot(self.u8()),
+                b: Ballot(x),
                 v: self.u8(),
             },
             3 => Msg::Accepted {
-                b: Ballot(self.u8()),
+                b: Ballot(x),
                 v: self.u8(),
             },
-            _ => Msg::Write { v: self.u8() },
+            _ => Msg::Write { v: x },
+        }
+    }
+    fn ends(&mut self, n: usize) -> (Id, Id) {
+        if n <= 16 {
+            let b = self.u8();
+            (Id::from((b >> 4) as usize), Id::from((b & 15) as usize))
+        } else {
+            (Id::from(self.u8() as usize), Id::from(self.u8() as usize))
         }
     }
     fn acceptor(&mut self) -> AcceptorState {
@@ -150,17 +178,21 @@ impl R<'_> {
     }
 }
 
+/// The storage a node would hold if it kept exactly its current state.
+fn stored_as(node: &NodeState) -> Option<Storage> {
+    Some(match node {
+        NodeState::Proposer(p) => Storage::Proposer { round: p.round },
+        NodeState::Acceptor(a) => Storage::Acceptor(*a),
+        NodeState::Learner(l) => Storage::Learner { decided: l.decided },
+        NodeState::Replica(r) => Storage::Replica { held: r.held },
+    })
+}
+
 impl Pack<PaxosState> for PaxosModel {
-    type Packed = Box<[u8]>;
-
-    fn heap_bytes(&self, packed: &Box<[u8]>) -> usize {
-        packed.len()
-    }
-
-    fn pack(&self, state: &PaxosState) -> Box<[u8]> {
+    fn pack_into(&self, state: &PaxosState, out: &mut Vec<u8>) {
         let sys = &state.sys;
         let n = sys.actor_states.len();
-        let mut w = W(Vec::with_capacity(64));
+        let mut w = W(std::mem::take(out));
         for node in &sys.actor_states {
             match &**node {
                 NodeState::Proposer(p) => {
@@ -171,7 +203,7 @@ impl Pack<PaxosState> for PaxosModel {
                         Some(Phase::Preparing { promised, reported }) => {
                             w.u8(1);
                             w.u16(*promised);
-                            w.u8(reported.len() as u8);
+                            w.var(reported.len());
                             for &(b, v) in reported {
                                 w.u8(b.0);
                                 w.u8(v);
@@ -186,11 +218,12 @@ impl Pack<PaxosState> for PaxosModel {
                 NodeState::Acceptor(a) => w.acceptor(a),
                 NodeState::Learner(l) => {
                     w.opt(l.decided);
-                    w.u8(l.votes.len() as u8);
+                    w.var(l.votes.len());
                     for v in &l.votes {
+                        // Acceptor and value are below 16 (at most 9 of each): one byte.
+                        debug_assert!(v.acceptor < 16 && v.v < 16);
                         w.u8(v.b.0);
-                        w.u8(v.acceptor);
-                        w.u8(v.v);
+                        w.u8(v.acceptor << 4 | v.v);
                     }
                 }
                 NodeState::Replica(r) => w.opt(r.held),
@@ -207,9 +240,14 @@ impl Pack<PaxosState> for PaxosModel {
             }
             debug_assert!(sys.random_choices[i].map.is_empty(), "no random choices");
         }
-        w.u32(timers);
-        w.u32(crashed);
-        for s in &sys.actor_storages {
+        w.bits(timers, n);
+        w.bits(crashed, n);
+        for (s, node) in sys.actor_storages.iter().zip(&sys.actor_states) {
+            if s.is_some() && *s == stored_as(node) {
+                // What a node keeps is usually exactly its state: one byte says so.
+                w.u8(5);
+                continue;
+            }
             match s {
                 None => w.u8(0),
                 Some(Storage::Proposer { round }) => {
@@ -232,29 +270,26 @@ impl Pack<PaxosState> for PaxosModel {
         }
         match &sys.network {
             Network::UnorderedNonDuplicating(multiset) => {
-                w.u16(multiset.len() as u16);
+                w.var(multiset.len());
                 for (e, &count) in multiset.iter() {
-                    w.u8(usize::from(e.src) as u8);
-                    w.u8(usize::from(e.dst) as u8);
+                    w.ends(e.src, e.dst, n);
                     w.msg(&e.msg);
-                    w.u16(count as u16);
+                    w.var(count);
                 }
             }
             Network::UnorderedDuplicating(set, last) => {
                 debug_assert!(last.is_none(), "the harness clears the last delivery");
-                w.u16(set.len() as u16);
+                w.var(set.len());
                 for e in set.iter() {
-                    w.u8(usize::from(e.src) as u8);
-                    w.u8(usize::from(e.dst) as u8);
+                    w.ends(e.src, e.dst, n);
                     w.msg(&e.msg);
                 }
             }
             Network::Ordered(flows) => {
-                w.u16(flows.len() as u16);
+                w.var(flows.len());
                 for (&(src, dst), msgs) in flows {
-                    w.u8(usize::from(src) as u8);
-                    w.u8(usize::from(dst) as u8);
-                    w.u16(msgs.len() as u16);
+                    w.ends(src, dst, n);
+                    w.var(msgs.len());
                     for m in msgs {
                         w.msg(m);
                     }
@@ -264,20 +299,25 @@ impl Pack<PaxosState> for PaxosModel {
         let obs = &state.obs;
         w.u8(obs.crashes);
         w.u16(obs.proposed);
-        for i in 0..n {
+        // Most nodes never decide: a bitmask says which did, then their two fields.
+        let deciders = (0..n)
+            .filter(|&i| obs.decided_ever[i] != 0 || obs.first_decision[i].is_some())
+            .fold(0u32, |m, i| m | 1 << i);
+        w.bits(deciders, n);
+        for i in (0..n).filter(|i| deciders & (1 << i) != 0) {
             w.opt(obs.first_decision[i]);
             w.u16(obs.decided_ever[i]);
         }
-        w.u8(obs.accepted.len() as u8);
+        w.var(obs.accepted.len());
         for &(b, v, mask) in &obs.accepted {
             w.u8(b.0);
             w.u8(v);
             w.u16(mask);
         }
-        w.0.into_boxed_slice()
+        *out = w.0;
     }
 
-    fn unpack(&self, packed: &Box<[u8]>) -> PaxosState {
+    fn unpack(&self, packed: &[u8]) -> PaxosState {
         let cfg = self.cfg();
         let n = cfg.node_count();
         let mut r = R(packed, 0);
@@ -296,7 +336,7 @@ impl Pack<PaxosState> for PaxosModel {
                             0 => None,
                             1 => {
                                 let promised = r.u16();
-                                let len = r.u8();
+                                let len = r.var();
                                 let reported: Few<(Ballot, u8)> =
                                     (0..len).map(|_| (Ballot(r.u8()), r.u8())).collect();
                                 Some(Phase::Preparing { promised, reported })
@@ -313,12 +353,16 @@ impl Pack<PaxosState> for PaxosModel {
                     Role::Acceptor => NodeState::Acceptor(r.acceptor()),
                     Role::Learner => {
                         let decided = r.opt();
-                        let len = r.u8();
+                        let len = r.var();
                         let votes: Few<Vote> = (0..len)
-                            .map(|_| Vote {
-                                b: Ballot(r.u8()),
-                                acceptor: r.u8(),
-                                v: r.u8(),
+                            .map(|_| {
+                                let b = Ballot(r.u8());
+                                let av = r.u8();
+                                Vote {
+                                    b,
+                                    acceptor: av >> 4,
+                                    v: av & 15,
+                                }
                             })
                             .collect();
                         NodeState::Learner(LearnerState { votes, decided })
@@ -326,8 +370,8 @@ impl Pack<PaxosState> for PaxosModel {
                 })
             })
             .collect();
-        let timers = r.u32();
-        let crashed = r.u32();
+        let timers = r.bits(n);
+        let crashed = r.bits(n);
         let timers_set = (0..n)
             .map(|i| {
                 let mut t = Timers::new();
@@ -338,42 +382,46 @@ impl Pack<PaxosState> for PaxosModel {
             })
             .collect();
         let actor_storages = (0..n)
-            .map(|_| match r.u8() {
+            .map(|i| match r.u8() {
                 0 => None,
+                5 => stored_as(&actor_states[i]),
                 1 => Some(Storage::Proposer { round: r.u8() }),
                 2 => Some(Storage::Acceptor(r.acceptor())),
                 3 => Some(Storage::Learner { decided: r.opt() }),
                 _ => Some(Storage::Replica { held: r.opt() }),
             })
             .collect();
-        let env = |r: &mut R| Envelope {
-            src: Id::from(r.u8() as usize),
-            dst: Id::from(r.u8() as usize),
-            msg: r.msg(),
+        let env = |r: &mut R| {
+            let (src, dst) = r.ends(n);
+            Envelope {
+                src,
+                dst,
+                msg: r.msg(),
+            }
         };
         let network = match cfg.delivery {
             paxos_models::Delivery::Unordered => {
-                let entries = r.u16();
+                let entries = r.var();
                 let mut all = Vec::new();
                 for _ in 0..entries {
                     let e = env(&mut r);
-                    for _ in 0..r.u16() {
+                    for _ in 0..r.var() {
                         all.push(e);
                     }
                 }
                 Network::new_unordered_nonduplicating(all)
             }
             paxos_models::Delivery::UnorderedDuplicating => {
-                let entries = r.u16();
+                let entries = r.var();
                 let all: Vec<Envelope<Msg>> = (0..entries).map(|_| env(&mut r)).collect();
                 Network::new_unordered_duplicating(all)
             }
             paxos_models::Delivery::Ordered => {
-                let flows = r.u16();
+                let flows = r.var();
                 let mut all = Vec::new();
                 for _ in 0..flows {
-                    let (src, dst) = (Id::from(r.u8() as usize), Id::from(r.u8() as usize));
-                    for _ in 0..r.u16() {
+                    let (src, dst) = r.ends(n);
+                    for _ in 0..r.var() {
                         all.push(Envelope {
                             src,
                             dst,
@@ -388,11 +436,17 @@ impl Pack<PaxosState> for PaxosModel {
         let proposed = r.u16();
         let mut first_decision = paxos_models::types::PerNode::new();
         let mut decided_ever = paxos_models::types::PerNode::new();
-        for _ in 0..n {
-            first_decision.push(r.opt());
-            decided_ever.push(r.u16());
+        let deciders = r.bits(n);
+        for i in 0..n {
+            let (first, ever) = if deciders & (1 << i) != 0 {
+                (r.opt(), r.u16())
+            } else {
+                (None, 0)
+            };
+            first_decision.push(first);
+            decided_ever.push(ever);
         }
-        let len = r.u8();
+        let len = r.var();
         let accepted = (0..len)
             .map(|_| (Ballot(r.u8()), r.u8(), r.u16()))
             .collect();
