@@ -73,7 +73,7 @@ pub struct Search {
 
 /// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
 /// in every process (SipHash cost twice as much and dedups no better).
-pub fn fingerprint<T: Hash>(value: &T) -> u64 {
+pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
     ahash::RandomState::with_seeds(
         0x243f_6a88_85a3_08d3,
         0x1319_8a2e_0370_7344,

@@ -11,7 +11,12 @@ use std::time::Instant;
 use stateright::{Expectation, Model, Property};
 
 use super::pack::Pack;
-use super::{fingerprint, Progress, Search, SearchOpts};
+use super::{Progress, Search, SearchOpts};
+
+/// The fingerprint of a packed state.
+fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+    super::fingerprint(bytes)
+}
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
 const BLOCK: usize = 4096;
@@ -147,15 +152,25 @@ where
             };
             generated += 1;
             any_successor = true;
+            let start = arena.len();
             let fp = match canon {
                 Some(c) => c(&next),
-                None => fingerprint(&next),
+                None => {
+                    // Packed bytes are canonical (one state, one byte string), so their
+                    // hash is the state's fingerprint: hashing one short byte string
+                    // costs a fraction of walking the state's vectors and hash maps.
+                    packer.pack_into(&next, arena);
+                    fingerprint_bytes(&arena[start..])
+                }
             };
             if seen.contains(&fp) || !local.insert(fp) {
+                arena.truncate(start);
                 continue;
             }
-            let start = arena.len() as u32;
-            packer.pack_into(&next, arena);
+            if canon.is_some() {
+                packer.pack_into(&next, arena);
+            }
+            let start = start as u32;
             out.push(Succ {
                 fp,
                 parent: node,
@@ -206,9 +221,11 @@ where
 
     for (i, init) in model.init_states().into_iter().enumerate() {
         states += 1;
+        packed.clear();
+        packer.pack_into(&init, &mut packed);
         let fp = match canon {
             Some(c) => c(&init),
-            None => fingerprint(&init),
+            None => fingerprint_bytes(&packed),
         };
         if !seen.insert(fp) {
             continue;
@@ -217,8 +234,6 @@ where
         nodes.push((u32::MAX, i as u32));
         let h = hits(model, props, &init);
         record(&mut discoveries, h, node);
-        packed.clear();
-        packer.pack_into(&init, &mut packed);
         frontier.push(&packed, node);
     }
 

@@ -5,8 +5,9 @@
 //! sets and node ids are all small integers. The engine packs a successor as soon as it is
 //! found new and unpacks it when it expands it.
 //!
-//! `unpack(pack(s)) == s` exactly (same `Hash`, same `Eq`), which a test checks on every
-//! state of several worlds.
+//! `unpack(pack(s)) == s` exactly (same `Hash`, same `Eq`), and one state always packs to
+//! the same bytes (hash-set contents are sorted), so the engine fingerprints a state by
+//! hashing its bytes; a test checks both on every state of several worlds.
 
 use std::sync::Arc;
 
@@ -269,20 +270,30 @@ impl Pack<PaxosState> for PaxosModel {
             }
         }
         match &sys.network {
+            // Hash sets iterate in an order that depends on their history: sort, so that
+            // one state always packs to one byte string (the engine hashes the bytes).
             Network::UnorderedNonDuplicating(multiset) => {
-                w.var(multiset.len());
-                for (e, &count) in multiset.iter() {
-                    w.ends(e.src, e.dst, n);
-                    w.msg(&e.msg);
+                let mut all: smallvec::SmallVec<[(Id, Id, Msg, usize); 16]> = multiset
+                    .iter()
+                    .map(|(e, &count)| (e.src, e.dst, e.msg, count))
+                    .collect();
+                all.sort_unstable();
+                w.var(all.len());
+                for (src, dst, msg, count) in all {
+                    w.ends(src, dst, n);
+                    w.msg(&msg);
                     w.var(count);
                 }
             }
             Network::UnorderedDuplicating(set, last) => {
                 debug_assert!(last.is_none(), "the harness clears the last delivery");
-                w.var(set.len());
-                for e in set.iter() {
-                    w.ends(e.src, e.dst, n);
-                    w.msg(&e.msg);
+                let mut all: smallvec::SmallVec<[(Id, Id, Msg); 16]> =
+                    set.iter().map(|e| (e.src, e.dst, e.msg)).collect();
+                all.sort_unstable();
+                w.var(all.len());
+                for (src, dst, msg) in all {
+                    w.ends(src, dst, n);
+                    w.msg(&msg);
                 }
             }
             Network::Ordered(flows) => {
