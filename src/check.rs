@@ -336,23 +336,10 @@ pub fn stateright_search(
     if let Some(n) = opts.states_max {
         builder = builder.target_state_count(n);
     }
-    let bounded = opts.depth_max.is_some() || opts.states_max.is_some();
     if breadth_first {
-        collect(
-            &builder.spawn_bfs().join(),
-            &replayer,
-            props,
-            started,
-            bounded,
-        )
+        collect(&builder.spawn_bfs().join(), &replayer, props, started, opts)
     } else {
-        collect(
-            &builder.spawn_dfs().join(),
-            &replayer,
-            props,
-            started,
-            bounded,
-        )
+        collect(&builder.spawn_dfs().join(), &replayer, props, started, opts)
     }
 }
 
@@ -362,8 +349,13 @@ fn collect(
     replayer: &PaxosModel,
     props: &[Property<PaxosModel>],
     started: Instant,
-    bounded: bool,
+    opts: &SearchOpts,
 ) -> (Search, Vec<Option<Trace>>) {
+    // stateright cannot tell whether a depth bound cut the run short (trap P4), so a run
+    // with one is never complete. A state bound did cut it short only if the run reached
+    // it: stateright stops once its state count reaches the target.
+    let bounded =
+        opts.depth_max.is_some() || opts.states_max.is_some_and(|m| checker.state_count() >= m);
     let traces = props
         .iter()
         .map(|p| {
@@ -380,8 +372,6 @@ fn collect(
         unique: checker.unique_state_count() as u64,
         depth: checker.max_depth().saturating_sub(1),
         seconds: started.elapsed().as_secs_f64(),
-        // stateright cannot tell whether a bound cut the run short (trap P4): a bounded run
-        // is never complete.
         complete: !bounded,
         discoveries: Vec::new(),
         peak_bytes: None,
