@@ -191,9 +191,9 @@ pub struct CheckArgs {
     /// Explore paths of at most this many steps; a run cut by it is inconclusive.
     #[arg(long)]
     pub depth_max: Option<usize>,
-    /// Stop after this many unique states (stateright's DFS counts every state it generates),
-    /// so a world too big for memory ends as
-    /// "inconclusive" instead of being killed; every bundled scenario fits well under it.
+    /// Stop after this many unique states (stateright's DFS counts every state it
+    /// generates), so a world too big for memory ends as "inconclusive" instead of being
+    /// killed; every bundled scenario fits well under it.
     #[arg(long, default_value_t = 8_000_000)]
     pub states_max: usize,
     /// Where to save each counterexample's report: <property>.json, .txt, .md and .svg
