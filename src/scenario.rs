@@ -412,11 +412,13 @@ impl Scenario {
                 }
             ));
         }
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
-            "{} proposers, {} acceptors, {} learners, values {}, {} ballot{} each, {} network{}",
-            c.proposers,
-            c.acceptors,
-            c.learners,
+            "{}, {}, {}, values {}, {} ballot{} each, {} network{}",
+            count(c.proposers, "proposer", "proposers"),
+            count(c.acceptors, "acceptor", "acceptors"),
+            count(c.learners, "learner", "learners"),
             values.join(" "),
             c.ballots_max,
             if c.ballots_max == 1 { "" } else { "s" },
