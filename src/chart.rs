@@ -81,6 +81,17 @@ pub fn rows(cfg: &ClusterCfg, trace: &Trace) -> Vec<Row> {
         .collect()
 }
 
+/// The fault mark before a message's label.
+fn mark(dup: bool, drop: bool) -> &'static str {
+    if drop {
+        "DROP "
+    } else if dup {
+        "DUP "
+    } else {
+        ""
+    }
+}
+
 const LANE: usize = 4;
 
 /// The ASCII chart: a header of node names, then one line per step with the message drawn
@@ -121,13 +132,7 @@ pub fn ascii(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) 
                 } else {
                     '<'
                 };
-                let mark = if *drop {
-                    "DROP "
-                } else if *dup {
-                    "DUP "
-                } else {
-                    ""
-                };
+                let mark = mark(*dup, *drop);
                 (*step, format!("{mark}{label}"))
             }
             Row::Local { step, node, label } => {
@@ -168,13 +173,7 @@ pub fn mermaid(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>
                 drop,
             } => {
                 let arrow = if drop { "-x" } else { "->>" };
-                let mark = if drop {
-                    "DROP "
-                } else if dup {
-                    "DUP "
-                } else {
-                    ""
-                };
+                let mark = mark(dup, drop);
                 let _ = writeln!(
                     out,
                     "    {}{arrow}{}: {step}. {mark}{}",
@@ -284,13 +283,7 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
                     out,
                     r#"  <line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{colour}" stroke-width="1.5" marker-end="url(#arrow)"{dash}/>"#
                 );
-                let mark = if *drop {
-                    "DROP "
-                } else if *dup {
-                    "DUP "
-                } else {
-                    ""
-                };
+                let mark = mark(*dup, *drop);
                 let text = format!("{mark}{label}");
                 // A white band behind the label keeps it readable over the lanes (monospace
                 // at 11 px is about 6.6 px a character).

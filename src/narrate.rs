@@ -365,20 +365,7 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
     let cfg = model.cfg();
     match property {
         PropertyName::Coherence => {
-            let deciders: Vec<String> = last
-                .obs
-                .decided_ever
-                .iter()
-                .enumerate()
-                .filter(|(_, &m)| m != 0)
-                .map(|(i, &m)| {
-                    let vals: Vec<String> = (0..16u8)
-                        .filter(|v| m & (1 << v) != 0)
-                        .map(|v| value(cfg, v))
-                        .collect();
-                    format!("{} decided {}", cfg.node_name(i), vals.join(" and later "))
-                })
-                .collect();
+            let deciders = crate::trace::decisions(cfg, last);
             format!(
                 "So coherence fails: {}. Every computer must end up with the same state, so no \
                  two nodes may decide different values.",
@@ -418,25 +405,7 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
             }
         }
         PropertyName::NoTakebacks => {
-            let taken: Vec<String> = last
-                .obs
-                .first_decision
-                .iter()
-                .zip(&last.sys.actor_states)
-                .enumerate()
-                .filter_map(|(i, (first, node))| {
-                    let first = (*first)?;
-                    let now = node.decision();
-                    (now != Some(first)).then(|| {
-                        format!(
-                            "{} decided {} and now holds {}",
-                            cfg.node_name(i),
-                            value(cfg, first),
-                            now.map_or("nothing".to_string(), |v| value(cfg, v))
-                        )
-                    })
-                })
-                .collect();
+            let taken = crate::trace::takebacks(cfg, last);
             format!(
                 "So no-takebacks fails: {}. Once a node has decided, it never changes or retracts \
                  that decision, crashes and restarts included.",

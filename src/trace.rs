@@ -170,10 +170,10 @@ fn acceptor_names(cfg: &ClusterCfg, mask: u16) -> String {
         .join(", ")
 }
 
-/// Why `state` violates `property`, in one sentence.
-pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> String {
-    let cfg = model.cfg();
-    let decided: Vec<String> = state
+/// Every node that decided, with all it was seen to decide: `l1 decided "red"`,
+/// `a1 decided "red" then "blue"`.
+pub fn decisions(cfg: &ClusterCfg, state: &PaxosState) -> Vec<String> {
+    state
         .obs
         .decided_ever
         .iter()
@@ -186,7 +186,37 @@ pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> St
                 .collect();
             format!("{} decided {}", cfg.node_name(i), vals.join(" then "))
         })
-        .collect();
+        .collect()
+}
+
+/// Every node that no longer holds what it first decided: `l1 decided "red" and now holds
+/// nothing`.
+pub fn takebacks(cfg: &ClusterCfg, state: &PaxosState) -> Vec<String> {
+    state
+        .obs
+        .first_decision
+        .iter()
+        .zip(&state.sys.actor_states)
+        .enumerate()
+        .filter_map(|(i, (first, node))| {
+            let first = (*first)?;
+            let now = node.decision();
+            (now != Some(first)).then(|| {
+                format!(
+                    "{} decided {} and now holds {}",
+                    cfg.node_name(i),
+                    describe::value(cfg, first),
+                    now.map_or("nothing".to_string(), |v| describe::value(cfg, v))
+                )
+            })
+        })
+        .collect()
+}
+
+/// Why `state` violates `property`, in one sentence.
+pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> String {
+    let cfg = model.cfg();
+    let decided = decisions(cfg, state);
     match property {
         PropertyName::Coherence => format!("nodes disagree: {}", decided.join(", ")),
         PropertyName::ConflictResolution => {
@@ -216,28 +246,7 @@ pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> St
                 format!("more than one value chosen: {}", c.join(" and "))
             }
         }
-        PropertyName::NoTakebacks => {
-            let taken: Vec<String> = state
-                .obs
-                .first_decision
-                .iter()
-                .zip(&state.sys.actor_states)
-                .enumerate()
-                .filter_map(|(i, (first, node))| {
-                    let first = (*first)?;
-                    let now = node.decision();
-                    (now != Some(first)).then(|| {
-                        format!(
-                            "{} decided {} and now holds {}",
-                            cfg.node_name(i),
-                            describe::value(cfg, first),
-                            now.map_or("nothing".to_string(), |v| describe::value(cfg, v))
-                        )
-                    })
-                })
-                .collect();
-            taken.join(", ")
-        }
+        PropertyName::NoTakebacks => takebacks(cfg, state).join(", "),
         PropertyName::FaultTolerance => "no decision is reachable".into(),
     }
 }

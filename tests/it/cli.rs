@@ -2,15 +2,9 @@
 //! same bytes from the same command (timings aside).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn paxos_lab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("paxos-lab runs")
-}
+use super::paxos_lab;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")

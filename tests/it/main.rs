@@ -19,6 +19,15 @@ use paxos_lab::check::{self, CheckCfg, Outcome, SearchOpts, Strategy, Verdict};
 use paxos_lab::scenario::Scenario;
 use paxos_models::{PropertyName, Rules};
 
+/// Runs the `paxos-lab` binary from the repository root.
+pub fn paxos_lab(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("paxos-lab runs")
+}
+
 /// Loads a scenario from this crate's `scenarios/`.
 pub fn scenario(name: &str) -> Scenario {
     Scenario::load(name).unwrap_or_else(|e| panic!("{e}"))

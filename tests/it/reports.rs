@@ -9,13 +9,7 @@ use std::time::{Duration, Instant};
 use paxos_lab::check::Verdict;
 use paxos_models::{Ballot, PropertyName, Rules, Value};
 
-fn paxos_lab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("paxos-lab runs")
-}
+use super::paxos_lab;
 
 fn text(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("utf-8")
