@@ -68,39 +68,143 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
 /// The fingerprint of a state's symmetry class (symmetry reduction); `None`: the state's own.
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
-/// One level of the search: every state packed into one byte arena, and per state where
-/// its bytes start and its node (its index in the parent links). A state costs its packed
-/// bytes plus 8, with no allocation of its own.
+/// The parent link of every visited state, (parent node, action index), in 6 bytes each
+/// (a 32-bit parent, a 16-bit action index) and in fixed chunks, so growing never copies
+/// and never leaves more than one chunk unused.
 #[derive(Default)]
-struct Level {
-    bytes: Vec<u8>,
-    entries: Vec<(u32, u32)>,
+struct Links {
+    chunks: Vec<Vec<[u8; 6]>>,
+    len: usize,
 }
 
-impl Level {
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.entries.clear();
+impl Links {
+    const CHUNK: usize = 1 << 14;
+
+    fn len(&self) -> usize {
+        self.len
     }
 
-    fn push(&mut self, packed: &[u8], node: u32) {
-        let start = u32::try_from(self.bytes.len()).expect("a level's states fit in 4 GiB");
-        self.bytes.extend_from_slice(packed);
-        self.entries.push((start, node));
+    fn push(&mut self, (parent, action): (u32, u32)) {
+        let action = u16::try_from(action).expect("fewer than 65,536 actions in a state");
+        if self.len.is_multiple_of(Self::CHUNK) {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+        }
+        let mut entry = [0u8; 6];
+        entry[..4].copy_from_slice(&parent.to_le_bytes());
+        entry[4..].copy_from_slice(&action.to_le_bytes());
+        self.chunks.last_mut().expect("a chunk").push(entry);
+        self.len += 1;
     }
 
-    /// The packed bytes of entry `i`.
-    fn get(&self, i: usize) -> &[u8] {
-        let start = self.entries[i].0 as usize;
-        let end = self
-            .entries
-            .get(i + 1)
-            .map_or(self.bytes.len(), |e| e.0 as usize);
-        &self.bytes[start..end]
+    fn get(&self, i: usize) -> (u32, u32) {
+        let e = self.chunks[i / Self::CHUNK][i % Self::CHUNK];
+        (
+            u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+            u16::from_le_bytes([e[4], e[5]]) as u32,
+        )
     }
 
     fn memory(&self) -> usize {
-        self.bytes.capacity() + self.entries.capacity() * std::mem::size_of::<(u32, u32)>()
+        self.chunks.len() * Self::CHUNK * 6
+    }
+}
+
+/// Bytes per arena chunk of a level (256 KiB).
+const ARENA_CHUNK: usize = 1 << 18;
+
+/// Arena chunks shared by the levels: a chunk of the level being expanded goes back here as
+/// soon as every state in it is expanded, and the next level takes it, so the two levels
+/// alive at once take little more memory than the wider of them. Chunks are never freed,
+/// so `allocated` is the arenas' peak.
+#[derive(Default)]
+struct Pool {
+    free: Vec<Vec<u8>>,
+    allocated: usize,
+}
+
+impl Pool {
+    fn take(&mut self) -> Vec<u8> {
+        self.free.pop().unwrap_or_else(|| {
+            self.allocated += 1;
+            Vec::with_capacity(ARENA_CHUNK)
+        })
+    }
+
+    fn give(&mut self, mut chunk: Vec<u8>) {
+        chunk.clear();
+        self.free.push(chunk);
+    }
+}
+
+/// One level of the search: every state packed into byte chunks of 256 KiB taken from the
+/// [`Pool`] (a state never straddles two), and per state where its bytes start. States'
+/// nodes (their indices in the parent links) are consecutive from `first_node`. A state
+/// costs its packed bytes plus 4, with no allocation of its own.
+#[derive(Default)]
+struct Level {
+    chunks: Vec<Vec<u8>>,
+    /// Chunks before this one went back to the pool.
+    released: usize,
+    /// Per state: `chunk * ARENA_CHUNK + offset` of its first byte.
+    starts: Vec<u32>,
+    first_node: u32,
+}
+
+impl Level {
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Empties the level (its chunks back to the pool) for states numbered from `first_node`.
+    fn reset(&mut self, first_node: u32, pool: &mut Pool) {
+        self.release_before(self.len(), pool);
+        self.chunks.clear();
+        self.released = 0;
+        self.starts.clear();
+        self.first_node = first_node;
+    }
+
+    /// Gives back every chunk that holds only states before state `i`.
+    fn release_before(&mut self, i: usize, pool: &mut Pool) {
+        let upto = match self.starts.get(i) {
+            Some(&start) => start as usize / ARENA_CHUNK,
+            None => self.chunks.len(),
+        };
+        for c in self.released..upto {
+            pool.give(std::mem::take(&mut self.chunks[c]));
+        }
+        self.released = self.released.max(upto);
+    }
+
+    fn push(&mut self, packed: &[u8], pool: &mut Pool) {
+        assert!(
+            packed.len() <= ARENA_CHUNK,
+            "a packed state fits in a chunk"
+        );
+        if self
+            .chunks
+            .last()
+            .is_none_or(|c| c.len() + packed.len() > ARENA_CHUNK)
+        {
+            self.chunks.push(pool.take());
+        }
+        let index = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[index];
+        let start = index * ARENA_CHUNK + chunk.len();
+        self.starts
+            .push(u32::try_from(start).expect("a level's states fit in 4 GiB"));
+        chunk.extend_from_slice(packed);
+    }
+
+    /// The packed bytes and the node of state `i` (not yet released).
+    fn get(&self, i: usize) -> (&[u8], u32) {
+        let start = self.starts[i] as usize;
+        let (chunk, offset) = (start / ARENA_CHUNK, start % ARENA_CHUNK);
+        let end = match self.starts.get(i + 1) {
+            Some(&next) if next as usize / ARENA_CHUNK == chunk => next as usize % ARENA_CHUNK,
+            _ => self.chunks[chunk].len(),
+        };
+        (&self.chunks[chunk][offset..end], self.first_node + i as u32)
     }
 }
 
@@ -142,8 +246,8 @@ where
     let mut any_successor = false;
     let mut actions = Vec::new();
     for i in range {
-        let node = level.entries[i].1;
-        let state = packer.unpack(level.get(i));
+        let (packed, node) = level.get(i);
+        let state = packer.unpack(packed);
         actions.clear();
         model.actions(&state, &mut actions);
         for (a, action) in actions.drain(..).enumerate() {
@@ -207,9 +311,10 @@ where
     let mut seen = FpSet::default();
     // Per visited state: (parent node, action index); roots have parent u32::MAX and the
     // init state's index as action.
-    let mut nodes: Vec<(u32, u32)> = Vec::new();
+    let mut nodes = Links::default();
     let mut discoveries: Vec<Option<u32>> = vec![None; props.len()];
     let mut states: u64 = 0;
+    let mut arenas = Pool::default();
     let mut frontier = Level::default();
     // The level before last, kept for its buffers: growing fresh ones every level faulted
     // in new pages (a fifth of the run in the kernel's page zeroing).
@@ -234,7 +339,8 @@ where
         nodes.push((u32::MAX, i as u32));
         let h = hits(model, props, &init);
         record(&mut discoveries, h, node);
-        frontier.push(&packed, node);
+        debug_assert_eq!(node, frontier.first_node + frontier.len() as u32);
+        frontier.push(&packed, &mut arenas);
     }
 
     let mut depth = 0usize;
@@ -242,16 +348,16 @@ where
         (opts.stop_when_all_found && d.iter().all(Option::is_some))
             || (opts.stop_when_any_found && d.iter().any(Option::is_some))
     };
-    'levels: while !frontier.entries.is_empty() {
+    'levels: while frontier.len() > 0 {
         if found_enough(&discoveries) {
             // Stopped with work left: properties without a discovery are not decided.
             complete = false;
             break;
         }
         let mut next = std::mem::take(&mut spare);
-        next.clear();
+        next.reset(nodes.len() as u32, &mut arenas);
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
-        let len = frontier.entries.len();
+        let len = frontier.len();
         for block_start in (0..len).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(len);
             let chunk = (block_end - block_start).div_ceil(threads);
@@ -297,10 +403,17 @@ where
                     let node = nodes.len() as u32;
                     nodes.push((s.parent, s.action));
                     record(&mut discoveries, s.hits, node);
-                    next.push(&scratch.arena[s.start as usize..s.end as usize], node);
+                    debug_assert_eq!(node, next.first_node + next.len() as u32);
+                    next.push(
+                        &scratch.arena[s.start as usize..s.end as usize],
+                        &mut arenas,
+                    );
                 }
                 pool.push(scratch);
             }
+            // Every state before the next block is expanded: its chunks can hold the next
+            // level's states.
+            frontier.release_before(block_end, &mut arenas);
             if last_report.elapsed().as_secs_f64() >= 1.0 {
                 last_report = Instant::now();
                 progress(&Progress {
@@ -322,7 +435,7 @@ where
         if at_bound {
             break;
         }
-        if !next.entries.is_empty() {
+        if next.len() > 0 {
             depth += 1;
         }
         // Both levels are alive at the end of a level: count them with the visited set,
@@ -336,10 +449,10 @@ where
                     + s.local.capacity() * 9
             })
             .sum();
-        let level_bytes = frontier.memory()
-            + next.memory()
+        let level_bytes = arenas.allocated * ARENA_CHUNK
+            + (frontier.starts.capacity() + next.starts.capacity()) * std::mem::size_of::<u32>()
             + buckets * (std::mem::size_of::<u64>() + 1)
-            + nodes.capacity() * std::mem::size_of::<(u32, u32)>()
+            + nodes.memory()
             + scratch;
         peak_bytes = peak_bytes.max(level_bytes as u64);
         spare = std::mem::replace(&mut frontier, next);
@@ -369,10 +482,10 @@ fn record(discoveries: &mut [Option<u32>], hits: u64, node: u32) {
 }
 
 /// The init index and action indices from a root to `node`.
-fn path_to(nodes: &[(u32, u32)], mut node: u32) -> (usize, Vec<usize>) {
+fn path_to(nodes: &Links, mut node: u32) -> (usize, Vec<usize>) {
     let mut actions = Vec::new();
     loop {
-        let (parent, action) = nodes[node as usize];
+        let (parent, action) = nodes.get(node as usize);
         if parent == u32::MAX {
             actions.reverse();
             return (action as usize, actions);
