@@ -177,10 +177,18 @@ pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<Paxo
         .collect()
 }
 
-/// The class fingerprint for `model` when symmetry is on and sound for its rules.
-fn canon_of(model: &PaxosModel, symmetry: bool) -> Option<impl Fn(&PaxosState) -> u64 + Sync + '_> {
-    (symmetry && model.rules().symmetric())
-        .then_some(move |s: &PaxosState| model.canonical_fingerprint(s))
+/// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
+/// on and sound for the model's rules.
+fn bfs_search(
+    model: &PaxosModel,
+    symmetry: bool,
+    props: &[Property<PaxosModel>],
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+) -> Search {
+    let canon = |s: &PaxosState| model.canonical_fingerprint(s);
+    let canon: bfs::Canon<PaxosState> = (symmetry && model.rules().symmetric()).then_some(&canon);
+    bfs::search(model, model, props, canon, opts, progress)
 }
 
 /// Rebuilds a discovery as a real trace: the engine keeps real states (symmetry only
@@ -231,11 +239,7 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    let canon = canon_of(&model, cfg.symmetry);
-    let canon_ref = canon
-        .as_ref()
-        .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-    bfs::search(&model, &model, &props, canon_ref, &cfg.opts, &mut |_| {})
+    bfs_search(&model, cfg.symmetry, &props, &cfg.opts, &mut |_| {})
 }
 
 /// Runs the whole check of one variant in one scenario.
@@ -257,11 +261,7 @@ pub fn check(
     };
     let (main, traces) = match cfg.strategy {
         Strategy::Bfs => {
-            let canon = canon_of(&model, cfg.symmetry);
-            let canon_ref = canon
-                .as_ref()
-                .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-            let search = bfs::search(&model, &model, &props, canon_ref, &opts, &mut |p| {
+            let search = bfs_search(&model, cfg.symmetry, &props, &opts, &mut |p| {
                 progress("safety", p)
             });
             let traces: Vec<Option<Trace>> = search
@@ -417,11 +417,7 @@ fn fault_tolerance(
             .filter(|a| down & (1 << a) != 0)
             .map(|a| format!("a{}", a + 1))
             .collect();
-        let canon = canon_of(&model, check.symmetry);
-        let canon_ref = canon
-            .as_ref()
-            .map(|c| c as &(dyn Fn(&PaxosState) -> u64 + Sync));
-        let search = bfs::search(&model, &model, &props, canon_ref, &opts, &mut |p| {
+        let search = bfs_search(&model, check.symmetry, &props, &opts, &mut |p| {
             progress("fault-tolerance", p)
         });
         let found = search.discoveries[0].is_some();

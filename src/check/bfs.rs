@@ -11,12 +11,7 @@ use std::time::Instant;
 use stateright::{Expectation, Model, Property};
 
 use super::pack::Pack;
-use super::{Progress, Search, SearchOpts};
-
-/// The fingerprint of a packed state.
-fn fingerprint_bytes(bytes: &[u8]) -> u64 {
-    super::fingerprint(bytes)
-}
+use super::{fingerprint, Progress, Search, SearchOpts};
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
 const BLOCK: usize = 4096;
@@ -264,7 +259,7 @@ where
                     // hash is the state's fingerprint: hashing one short byte string
                     // costs a fraction of walking the state's vectors and hash maps.
                     packer.pack_into(&next, arena);
-                    fingerprint_bytes(&arena[start..])
+                    fingerprint(&arena[start..])
                 }
             };
             if seen.contains(&fp) || !local.insert(fp) {
@@ -330,7 +325,7 @@ where
         packer.pack_into(&init, &mut packed);
         let fp = match canon {
             Some(c) => c(&init),
-            None => fingerprint_bytes(&packed),
+            None => fingerprint(&packed),
         };
         if !seen.insert(fp) {
             continue;
