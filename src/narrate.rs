@@ -349,15 +349,10 @@ fn broken_rules(
 
 /// The message `from` sent to `to` in this step, if any.
 fn sent_to(before: &PaxosState, after: &PaxosState, from: usize, to: usize) -> Option<Msg> {
-    let mut old = paxos_models::model::in_flight(&before.sys.network);
-    for (s, d, m) in paxos_models::model::in_flight(&after.sys.network) {
-        if let Some(at) = old.iter().position(|o| *o == (s, d, m)) {
-            old.remove(at);
-        } else if s == from && d == to {
-            return Some(m);
-        }
-    }
-    None
+    crate::trace::sent_messages(before, after)
+        .into_iter()
+        .find(|&(s, d, _)| s == from && d == to)
+        .map(|(_, _, m)| m)
 }
 
 /// The failed property, in the guide's words.

@@ -69,9 +69,12 @@ fn in_flight(state: &PaxosState) -> Vec<(usize, usize, paxos_models::Msg)> {
     v
 }
 
-/// Messages in `after` and not in `before` (multiset difference), grouped as "x sends M to
-/// a, b, c".
-fn sent(cfg: &ClusterCfg, before: &PaxosState, after: &PaxosState) -> Vec<String> {
+/// The messages sent between `before` and `after`: those in flight in `after` and not in
+/// `before` (multiset difference), as sorted (src, dst, msg).
+pub fn sent_messages(
+    before: &PaxosState,
+    after: &PaxosState,
+) -> Vec<(usize, usize, paxos_models::Msg)> {
     let mut old = in_flight(before);
     let mut new = Vec::new();
     for m in in_flight(after) {
@@ -81,6 +84,13 @@ fn sent(cfg: &ClusterCfg, before: &PaxosState, after: &PaxosState) -> Vec<String
             new.push(m);
         }
     }
+    new
+}
+
+/// Messages in `after` and not in `before` (multiset difference), grouped as "x sends M to
+/// a, b, c".
+fn sent(cfg: &ClusterCfg, before: &PaxosState, after: &PaxosState) -> Vec<String> {
+    let new = sent_messages(before, after);
     // Group by (src, msg), keeping first-seen order.
     let mut groups: Vec<(usize, paxos_models::Msg, Vec<usize>)> = Vec::new();
     for (src, dst, msg) in new {
