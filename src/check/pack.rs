@@ -332,13 +332,13 @@ impl Pack<PaxosState> for PaxosModel {
         let cfg = self.cfg();
         let n = cfg.node_count();
         let mut r = R(packed, 0);
+        let replica = !matches!(
+            self.rules().protocol(),
+            paxos_models::replication::Protocol::Paxos
+        );
         let actor_states: Vec<Arc<NodeState>> = (0..n)
             .map(|i| {
                 let (role, _) = cfg.role_of(i);
-                let replica = !matches!(
-                    self.rules().protocol(),
-                    paxos_models::replication::Protocol::Paxos
-                );
                 Arc::new(match role {
                     Role::Proposer => {
                         let round = r.u8();
