@@ -1,15 +1,15 @@
 //! Symmetry reduction that is sound for Paxos: acceptors are interchangeable, and so are
-//! learners (proposers are not: each owns its ballots and its value). A state is replaced by
-//! a representative of its class: acceptors sorted by everything that concerns them, then
-//! learners likewise. Renaming is applied to node slots, message endpoints, the acceptor
-//! bitmasks and indices inside proposer, learner and harness state, all at once, so the
-//! representative behaves exactly like the state it stands for.
+//! learners (proposers are not: each owns its ballots and its value). A state's class is
+//! named by its representative: acceptors sorted by everything that concerns them, then
+//! learners likewise, with the renaming applied to node slots, message endpoints, the
+//! acceptor bitmasks and indices inside proposer, learner and harness state, all at once.
 //!
 //! The engine deduplicates by [`PaxosModel::canonical_fingerprint`], the fingerprint of the
 //! representative computed without building it, and keeps the real states, so its paths
 //! replay as they are. Nodes are ordered by a signature (a digest of everything that
 //! concerns them); a signature tie or collision can only cost reduction, never soundness,
-//! since every state still stands for a member of its own class.
+//! since every state still stands for a member of its own class. [`PaxosModel::rename`]
+//! builds another member of a class, for tests.
 //!
 //! Only sound when the rules treat acceptors and learners uniformly ([`Rules::symmetric`]);
 //! the engines skip it otherwise.
@@ -25,7 +25,7 @@ use stateright::{Rewrite, RewritePlan};
 use crate::cfg::Role;
 use crate::model::{Obs, PaxosModel, PaxosState};
 use crate::node::{Node, NodeState, Phase};
-use crate::types::{Ballot, Msg, Value};
+use crate::types::{Ballot, Few, Msg, Value};
 
 impl Rewrite<Id> for Msg {
     fn rewrite<S>(&self, _plan: &RewritePlan<Id, S>) -> Self {
@@ -113,16 +113,46 @@ impl Signature {
     }
 }
 
-impl PaxosModel {
-    /// The representative of `state`'s symmetry class (see the module docs).
-    pub fn representative(&self, state: &PaxosState) -> PaxosState {
-        let (perm, acc) = self.renaming(state);
-        if perm.iter().enumerate().all(|(i, &x)| i == x) {
-            return state.clone();
+/// `node` with acceptor indices inside it renamed by `acc` (old index -> new index), or
+/// `None` when nothing in it names an acceptor: a preparing proposer's promise set, a
+/// learner's votes.
+fn renamed_node(node: &NodeState, acc: &[usize]) -> Option<NodeState> {
+    match node {
+        NodeState::Proposer(ps) => match &ps.phase {
+            Some(Phase::Preparing { promised, reported }) => {
+                let mut ps = ps.clone();
+                ps.phase = Some(Phase::Preparing {
+                    promised: permute_bits(*promised, acc),
+                    reported: reported.clone(),
+                });
+                Some(NodeState::Proposer(ps))
+            }
+            _ => None,
+        },
+        NodeState::Learner(ls) if !ls.votes.is_empty() => {
+            let mut ls = ls.clone();
+            for v in &mut ls.votes {
+                v.acceptor = acc[v.acceptor as usize] as u8;
+            }
+            ls.votes.sort();
+            Some(NodeState::Learner(ls))
         }
-        self.apply(state, &perm, &acc)
+        _ => None,
     }
+}
 
+/// The proposals accepted, with acceptor sets renamed by `acc`, sorted again.
+fn renamed_accepted(obs: &Obs, acc: &[usize]) -> Few<(Ballot, Value, u16)> {
+    let mut accepted: Few<(Ballot, Value, u16)> = obs
+        .accepted
+        .iter()
+        .map(|&(b, v, m)| (b, v, permute_bits(m, acc)))
+        .collect();
+    accepted.sort();
+    accepted
+}
+
+impl PaxosModel {
     /// The fingerprint of `state`'s representative, computed without building it: every
     /// part of the state is hashed in the renamed order with node ids renamed, so two states
     /// of one class get one fingerprint. The engine keeps the real state and dedups by this,
@@ -138,27 +168,10 @@ impl PaxosModel {
         }
         let mut h = Signature::new().0;
         for &old in &inv {
-            match &*sys.actor_states[old] {
-                NodeState::Proposer(ps) => match &ps.phase {
-                    Some(Phase::Preparing { promised, reported }) => (
-                        0u8,
-                        ps.round,
-                        ps.ballot,
-                        permute_bits(*promised, &acc),
-                        reported,
-                    )
-                        .hash(&mut h),
-                    _ => (1u8, &*sys.actor_states[old]).hash(&mut h),
-                },
-                NodeState::Learner(ls) => {
-                    let mut votes = ls.votes.clone();
-                    for v in &mut votes {
-                        v.acceptor = acc[v.acceptor as usize] as u8;
-                    }
-                    votes.sort();
-                    (2u8, ls.decided, votes).hash(&mut h);
-                }
-                other => (3u8, other).hash(&mut h),
+            let node = &*sys.actor_states[old];
+            match renamed_node(node, &acc) {
+                Some(renamed) => renamed.hash(&mut h),
+                None => node.hash(&mut h),
             }
             (
                 sys.crashed[old],
@@ -185,19 +198,12 @@ impl PaxosModel {
                 sum.wrapping_add(digest(&(id(src), id(dst), seq)))
             }),
         };
-        let mut accepted: crate::types::Few<(Ballot, Value, u16)> = state
-            .obs
-            .accepted
-            .iter()
-            .map(|&(b, v, m)| (b, v, permute_bits(m, &acc)))
-            .collect();
-        accepted.sort();
         (
             std::mem::discriminant(&sys.network),
             net,
             state.obs.crashes,
             state.obs.proposed,
-            accepted,
+            renamed_accepted(&state.obs, &acc),
         )
             .hash(&mut h);
         h.finish()
@@ -350,31 +356,7 @@ impl PaxosModel {
         let renamed: Vec<Arc<NodeState>> = sys
             .actor_states
             .iter()
-            .map(|node| match &**node {
-                NodeState::Acceptor(_) | NodeState::Replica(_) => Arc::clone(node),
-                NodeState::Proposer(ps) => match &ps.phase {
-                    Some(Phase::Preparing { promised, reported }) => {
-                        let mut ps = ps.clone();
-                        ps.phase = Some(Phase::Preparing {
-                            promised: permute_bits(*promised, acc),
-                            reported: reported.clone(),
-                        });
-                        Arc::new(NodeState::Proposer(ps))
-                    }
-                    _ => Arc::clone(node),
-                },
-                NodeState::Learner(ls) => {
-                    if ls.votes.is_empty() {
-                        return Arc::clone(node);
-                    }
-                    let mut ls = ls.clone();
-                    for v in &mut ls.votes {
-                        v.acceptor = acc[v.acceptor as usize] as u8;
-                    }
-                    ls.votes.sort();
-                    Arc::new(NodeState::Learner(ls))
-                }
-            })
+            .map(|node| renamed_node(node, acc).map_or_else(|| Arc::clone(node), Arc::new))
             .collect();
         let plan = RewritePlan::new(perm.to_vec(), |id: &Id, perm: &Vec<usize>| {
             Id::from(perm[usize::from(*id)])
@@ -388,19 +370,12 @@ impl PaxosModel {
             history: (),
             actor_storages: reorder(&sys.actor_storages, perm),
         };
-        let mut accepted: crate::types::Few<(Ballot, Value, u16)> = state
-            .obs
-            .accepted
-            .iter()
-            .map(|&(b, v, m)| (b, v, permute_bits(m, acc)))
-            .collect();
-        accepted.sort();
         let obs = Obs {
             crashes: state.obs.crashes,
             proposed: state.obs.proposed,
             first_decision: reorder(&state.obs.first_decision, perm),
             decided_ever: reorder(&state.obs.decided_ever, perm),
-            accepted,
+            accepted: renamed_accepted(&state.obs, acc),
         };
         debug_assert_eq!(n, new_sys.actor_states.len());
         PaxosState { sys: new_sys, obs }
