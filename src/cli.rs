@@ -331,11 +331,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             writeln!(out, "{}", m.render(true))?;
             writeln!(out, "cells={} seconds={:.1}", m.cells.len(), m.seconds)?;
             if args.write {
-                let path =
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/matrix.md");
-                let tmp = path.with_extension("md.tmp");
-                std::fs::write(&tmp, m.file())?;
-                std::fs::rename(&tmp, &path)?;
+                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+                let path = crate::report::write_atomic(&dir, "matrix.md", &m.file())?;
                 writeln!(out, "wrote {}", path.display())?;
             }
             let ok = m.all_match();
