@@ -256,16 +256,17 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
     }
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + (r + 1) * ROW;
+        let (Row::Msg { step, .. } | Row::Local { step, .. }) = row;
+        let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
         match row {
             Row::Msg {
-                step,
                 src,
                 dst,
                 label,
                 dup,
                 drop,
+                ..
             } => {
-                let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
                 let colour = if *drop {
                     "#c62828"
                 } else if *dup {
@@ -302,8 +303,7 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
                     xml(&text)
                 );
             }
-            Row::Local { step, node, label } => {
-                let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
+            Row::Local { node, label, .. } => {
                 let colour = if label == "CRASH" {
                     "#c62828"
                 } else {
