@@ -254,6 +254,29 @@ fn ordered_lossy_networks_agree_with_and_without_symmetry() {
     }
 }
 
+/// The first `limit` distinct states of `model`, breadth-first.
+fn first_states(model: &PaxosModel, limit: usize) -> Vec<paxos_models::PaxosState> {
+    use stateright::Model;
+    let mut queue = std::collections::VecDeque::from(model.init_states());
+    let mut seen = std::collections::HashSet::new();
+    let mut states = Vec::new();
+    let mut actions = Vec::new();
+    while let Some(state) = queue.pop_front() {
+        if states.len() >= limit || !seen.insert(check::fingerprint(&state)) {
+            continue;
+        }
+        actions.clear();
+        model.actions(&state, &mut actions);
+        for action in actions.drain(..) {
+            if let Some(next) = model.next_state(&state, action) {
+                queue.push_back(next);
+            }
+        }
+        states.push(state);
+    }
+    states
+}
+
 /// Every permutation of `0..n`, in lexicographic order.
 fn permutations(n: usize) -> Vec<Vec<usize>> {
     if n == 0 {
@@ -276,7 +299,6 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 /// crashes, duplication and four acceptors, under correct Paxos and a broken variant.
 #[test]
 fn canonical_fingerprint_is_the_same_for_every_renaming() {
-    use stateright::Model;
     for (world, variant) in [
         ("classic", "paxos"),
         ("crash-restart", "volatile-acceptor"),
@@ -290,17 +312,11 @@ fn canonical_fingerprint_is_the_same_for_every_renaming() {
         .reduce_loss();
         let (a, l) = (model.cfg().acceptors, model.cfg().learners);
         let (acc_perms, lrn_perms) = (permutations(a), permutations(l));
-        // Breadth-first over the first 3,000 states.
-        let mut queue = std::collections::VecDeque::from(model.init_states());
-        let mut seen = std::collections::HashSet::new();
-        let mut checked = 0;
-        let mut actions = Vec::new();
-        while let Some(state) = queue.pop_front() {
-            if checked >= 3_000 || !seen.insert(check::fingerprint(&state)) {
-                continue;
-            }
-            checked += 1;
-            let fp = model.canonical_fingerprint(&state);
+        let states = first_states(&model, 3_000);
+        assert_eq!(states.len(), 3_000, "{world} has enough states");
+        for (n, state) in states.iter().enumerate() {
+            let checked = n + 1;
+            let fp = model.canonical_fingerprint(state);
             for (i, ap) in acc_perms.iter().enumerate() {
                 // Every acceptor renaming with one learner renaming, and vice versa: the
                 // full product is checked on every 7th state.
@@ -310,7 +326,7 @@ fn canonical_fingerprint_is_the_same_for_every_renaming() {
                     vec![&lrn_perms[i % lrn_perms.len()]]
                 };
                 for lp in lps {
-                    let renamed = model.rename(&state, ap, lp);
+                    let renamed = model.rename(state, ap, lp);
                     assert_eq!(
                         model.canonical_fingerprint(&renamed),
                         fp,
@@ -318,25 +334,17 @@ fn canonical_fingerprint_is_the_same_for_every_renaming() {
                     );
                 }
             }
-            actions.clear();
-            model.actions(&state, &mut actions);
-            for action in actions.drain(..) {
-                if let Some(next) = model.next_state(&state, action) {
-                    queue.push_back(next);
-                }
-            }
         }
-        assert_eq!(checked, 3_000, "{world} has enough states");
     }
 }
 
 /// The engine's frontier holds packed states, and fingerprints a state by its bytes:
-/// unpacking gives back exactly the state that was packed, which packs to the same bytes, on every state of several worlds (crashes and restarts, duplication, an
-/// ordered lossy network with retries, replication protocols).
+/// unpacking gives back exactly the state that was packed, which packs to the same bytes,
+/// on every state of several worlds (crashes and restarts, duplication, an ordered lossy
+/// network with retries, replication protocols).
 #[test]
 fn packed_frontier_states_unpack_to_the_same_state() {
     use paxos_lab::check::pack::Pack;
-    use stateright::Model;
     let ordered = paxos_lab::scenario::Scenario::parse(
         "ordered-retry",
         "ordered-retry.toml",
@@ -366,15 +374,10 @@ fn packed_frontier_states_unpack_to_the_same_state() {
             world.cluster.clone(),
             registry::variant(variant).unwrap().rules,
         );
-        let mut queue = std::collections::VecDeque::from(model.init_states());
-        let mut seen = std::collections::HashSet::new();
-        let mut actions = Vec::new();
-        while let Some(state) = queue.pop_front() {
-            if seen.len() >= 20_000 || !seen.insert(check::fingerprint(&state)) {
-                continue;
-            }
+        let states = first_states(&model, 20_000);
+        for state in &states {
             let mut bytes = vec![0xAA]; // packing appends: what was there stays
-            model.pack_into(&state, &mut bytes);
+            model.pack_into(state, &mut bytes);
             let back = model.unpack(&bytes[1..]);
             // One state, one byte string: the network rebuilt by unpacking holds its
             // messages in another order, and packs to the same bytes.
@@ -382,23 +385,16 @@ fn packed_frontier_states_unpack_to_the_same_state() {
             model.pack_into(&back, &mut again);
             assert_eq!(again, bytes[1..], "{variant}: packing is canonical");
             assert!(
-                back == state && check::fingerprint(&back) == check::fingerprint(&state),
+                back == *state && check::fingerprint(&back) == check::fingerprint(state),
                 "{variant} on {}: {state:?} unpacked as {back:?}",
                 world.name
             );
-            actions.clear();
-            model.actions(&state, &mut actions);
-            for action in actions.drain(..) {
-                if let Some(next) = model.next_state(&state, action) {
-                    queue.push_back(next);
-                }
-            }
         }
         assert!(
-            seen.len() > 30,
+            states.len() > 30,
             "{variant} on {}: {} states",
             world.name,
-            seen.len()
+            states.len()
         );
     }
 }
