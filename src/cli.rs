@@ -86,10 +86,14 @@ pub struct NewVariantArgs {
     /// The variant's CLI name, lowercase words joined by '-' (its file uses '_').
     pub name: String,
     /// The Rules hook to override (e.g. may_accept, value_to_propose, phase2_quorum).
+    #[arg(long, required_unless_present = "remove")]
+    pub hook: Option<String>,
+    /// Undo it instead: remove the variant's file, registry lines, pin, snapshots, reports
+    /// and its rows in reports/matrix.md.
+    #[arg(long, conflicts_with = "hook")]
+    pub remove: bool,
+    /// The repository to edit (default: the current directory).
     #[arg(long)]
-    pub hook: String,
-    /// The repository to write into (default: this one).
-    #[arg(long, hide = true)]
     pub root: Option<std::path::PathBuf>,
 }
 
@@ -163,7 +167,8 @@ pub struct SimulateArgs {
     /// Chance of a restart at a step (default: the scenario's simulate.restart).
     #[arg(long)]
     pub restart: Option<f64>,
-    /// Where to save the shrunk counterexample's report (default: reports/<scenario>/<variant>/).
+    /// Where to save the shrunk counterexample's report (default:
+    /// reports/<scenario>/<variant>/simulate-seed-<SEED>/, never check's files).
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
     /// Print one JSON document (verdicts, counts, the trace) instead of text.
@@ -197,7 +202,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 8_000_000)]
     pub states_max: usize,
     /// Where to save each counterexample's report: <property>.json, .txt, .md and .svg
-    /// (default: reports/<scenario>/<variant>/).
+    /// (default: reports/<scenario>/<variant>/, and its dfs/ for --strategy dfs).
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
     /// Print one JSON document (verdicts, counts, traces) instead of text.
@@ -233,7 +238,8 @@ pub enum CliError {
     NewVariant(#[from] crate::new_variant::NewVariantError),
 }
 
-/// Saves a counterexample's report (in `dir`, or `reports/<scenario>/<variant>/`): JSON for
+/// Saves a counterexample's report (in `dir`, or the engine's own directory under
+/// `reports/<scenario>/<variant>/`, see [`crate::report::default_dir`]): JSON for
 /// `replay`, plain text, Markdown with a Mermaid diagram, and SVG. Returns the JSON path.
 pub fn save(
     dir: Option<&std::path::Path>,
@@ -242,7 +248,14 @@ pub fn save(
     trace: &trace::Trace,
 ) -> Result<std::path::PathBuf, CliError> {
     let dir = dir.map_or_else(
-        || crate::report::default_dir(&file.scenario.name, &file.variant.name),
+        || {
+            crate::report::default_dir(
+                &file.scenario.name,
+                &file.variant.name,
+                &file.engine,
+                file.seed,
+            )
+        },
         std::path::Path::to_path_buf,
     );
     Ok(file.write_all(&dir, model, trace)?)
@@ -306,22 +319,37 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::NewVariant(args) => {
-            let root = args
-                .root
-                .clone()
-                .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-            let file = crate::new_variant::create(&root, &args.name, &args.hook)?;
-            writeln!(
-                out,
-                "wrote {} and registered `{}`",
-                file.display(),
-                args.name
-            )?;
-            writeln!(
-                out,
-                "next: edit its `{}` and header, then: cargo run --release -- check --variant {}",
-                args.hook, args.name
-            )?;
+            let root = crate::new_variant::repo_root(args.root.as_deref())?;
+            match &args.hook {
+                Some(hook) if !args.remove => {
+                    let file = crate::new_variant::create(&root, &args.name, hook)?;
+                    writeln!(
+                        out,
+                        "wrote {} and registered `{}`",
+                        file.display(),
+                        args.name
+                    )?;
+                    writeln!(
+                        out,
+                        "next: edit its `{hook}` and header, then: cargo run --release -- check --variant {}",
+                        args.name
+                    )?;
+                }
+                _ => {
+                    let done = crate::new_variant::remove(&root, &args.name)?;
+                    for f in &done.removed {
+                        writeln!(out, "removed {f}")?;
+                    }
+                    for f in &done.edited {
+                        writeln!(out, "edited  {f} (its `{}` lines removed)", args.name)?;
+                    }
+                    writeln!(
+                        out,
+                        "`{}` is gone and reports/matrix.md is current without it; next: cargo test",
+                        args.name
+                    )?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Matrix(args) => {
@@ -397,22 +425,65 @@ fn list_json(out: &mut impl Write) -> Result<(), CliError> {
 }
 
 fn list(out: &mut impl Write) -> Result<(), CliError> {
+    let scenarios = scenario::list();
+    let width = VARIANTS
+        .iter()
+        .map(|v| v.name.len())
+        .chain(scenarios.iter().map(String::len))
+        .chain(PropertyName::ALL.iter().map(|p| p.name().len()))
+        .max()
+        .unwrap_or(0)
+        + 2;
     writeln!(out, "variants:")?;
     for v in VARIANTS {
-        writeln!(out, "  {:<24} {}", v.name, v.summary)?;
+        writeln!(out, "  {:<width$}{}", v.name, v.summary)?;
+        let meant = if v.scenarios.is_empty() {
+            "every scenario".to_string()
+        } else {
+            v.scenarios.join(", ")
+        };
+        writeln!(out, "  {:<width$}meant for: {meant}", "")?;
     }
     writeln!(out, "scenarios:")?;
-    for name in scenario::list() {
-        match Scenario::load(&name) {
-            Ok(s) => writeln!(out, "  {:<24} {}", name, s.description)?,
-            Err(e) => writeln!(out, "  {:<24} (invalid: {e})", name)?,
+    for name in &scenarios {
+        match Scenario::load(name) {
+            Ok(s) => writeln!(out, "  {:<width$}{}", name, s.description)?,
+            Err(e) => writeln!(out, "  {:<width$}(invalid: {e})", name)?,
         }
     }
     writeln!(out, "properties:")?;
     for p in PropertyName::ALL {
-        writeln!(out, "  {:<24} {}", p.name(), p.summary())?;
+        writeln!(out, "  {:<width$}{}", p.name(), p.summary())?;
     }
     Ok(())
+}
+
+/// A warning when `variant` runs in a world it is not meant for (its `scenarios`), saying
+/// what differs there: the quorums its rules give in this world where they are not
+/// majorities. `None` when the scenario is one of its own (or it is meant for all).
+pub fn scope_warning(variant: &Variant, scenario: &Scenario) -> Option<String> {
+    if variant.scenarios.is_empty() || variant.scenarios.contains(&scenario.name.as_str()) {
+        return None;
+    }
+    let n = scenario.cluster.acceptors;
+    let (q1, q2) = (
+        variant.rules.phase1_quorum(n),
+        variant.rules.phase2_quorum(n),
+    );
+    let majority = paxos_models::rules::majority(n);
+    let meant = variant.scenarios.join(", ");
+    let name = &scenario.name;
+    let why = if (q1, q2) != (majority, majority) {
+        format!(
+            "on {name} its quorums are {q1} of {n} (phase 1) and {q2} of {n} (phase 2), not majorities of {majority}, so its verdicts here need not be what its header describes"
+        )
+    } else {
+        format!("reports/matrix.md does not check it on {name}")
+    };
+    Some(format!(
+        "warning: {} is meant for {meant}; {why} (`paxos-lab list` shows each variant's scenarios)",
+        variant.name
+    ))
 }
 
 /// Validates `check`'s flags into engine settings.
@@ -456,6 +527,9 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     let variant = find_variant(&args.variant)?;
     let cfg = check_cfg(args)?;
     let symmetric = cfg.strategy == Strategy::Bfs && cfg.symmetry && variant.rules.symmetric();
+    if let Some(warning) = scope_warning(variant, &scenario) {
+        eprintln!("{warning}");
+    }
     if !args.json {
         check_header(out, &scenario, variant, &cfg, symmetric)?;
     }

@@ -82,6 +82,9 @@ pub fn run_simulate(
     let scenario = Scenario::load(&args.scenario)?;
     let variant = find_variant(&args.variant)?;
     let sim = sim_cfg(args, &scenario)?;
+    if let Some(warning) = crate::cli::scope_warning(variant, &scenario) {
+        eprintln!("{warning}");
+    }
     if args.json {
         // One JSON document on stdout and nothing else.
         let mut sink = std::io::sink();
@@ -108,10 +111,10 @@ fn simulate_to(
     writeln!(out, "  world:  {}", scenario.summary())?;
     writeln!(
         out,
-        "  runs:   seeds {}..{} ({} runs), at most {} steps each, {} thread{}{}",
+        "  runs:   seeds {}..{} ({}), at most {} steps each, {} thread{}{}",
         sim.seed,
         sim.seed + (sim.runs - 1),
-        sim.runs,
+        crate::narrate::plural(sim.runs as usize, "run", "runs"),
         sim.steps_max,
         sim.threads,
         if sim.threads == 1 { "" } else { "s" },
@@ -190,21 +193,21 @@ fn report(
 ) -> Result<u8, CliError> {
     let (variant, rules) = (v.name, v.rules);
     let cfg = &scenario.cluster;
+    let runs_text = crate::narrate::plural(batch.runs as usize, "run", "runs");
     writeln!(out)?;
     for (p, n) in &batch.violations {
         let text = if *n == 0 {
-            format!("no violation in {} runs", batch.runs)
+            format!("no violation in {}", runs_text)
         } else {
-            format!("VIOLATED in {n} of {} runs", batch.runs)
+            format!("VIOLATED in {n} of {runs_text}")
         };
         writeln!(out, "  {:<20} {text}", p.name())?;
     }
     writeln!(
         out,
-        "  {:<20} not judged by simulation (a random walk cannot show a decision unreachable; `check` does): decided in {} of {} runs",
+        "  {:<20} not judged by simulation (a random walk cannot show a decision unreachable; `check` does): decided in {} of {runs_text}",
         PropertyName::FaultTolerance.name(),
         batch.decided_runs,
-        batch.runs
     )?;
     writeln!(out)?;
     writeln!(
@@ -241,8 +244,7 @@ fn report(
         writeln!(out)?;
         writeln!(
             out,
-            "verdict: no violation in {} runs (a simulation proves nothing; `paxos-lab check` explores every state) (exit 0)",
-            batch.runs
+            "verdict: no violation in {runs_text} (a simulation proves nothing; `paxos-lab check` explores every state) (exit 0)",
         )?;
         return Ok(0);
     };
@@ -259,7 +261,10 @@ fn report(
         run.seed,
         run.seed - sim.seed + 1
     )?;
-    writeln!(out, "SEED={} {}", run.seed, run.mix.describe(cfg))?;
+    if sim.runs > 1 {
+        // With one run, the header already printed it before the run.
+        writeln!(out, "SEED={} {}", run.seed, run.mix.describe(cfg))?;
+    }
     writeln!(
         out,
         "shrunk: {} steps with {} injected faults -> {} steps with {} (delta debugging, every candidate replayed)",

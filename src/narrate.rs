@@ -426,9 +426,12 @@ pub fn narrate_unreachable(model: &PaxosModel, down: &[String]) -> Vec<String> {
         );
     } else {
         lines.push(format!(
-            "With {} down from the start, {up} acceptors remain, but this run needs {q1} \
-             promises to start phase 2 and {q2} acceptances to choose a value.",
-            down.join(", ")
+            "With {} down from the start, {} remain, but this run needs {} to start \
+             phase 2 and {} to choose a value.",
+            down.join(", "),
+            plural(up, "acceptor", "acceptors"),
+            plural(q1, "promise", "promises"),
+            plural(q2, "acceptance", "acceptances"),
         ));
     }
     lines.push(format!(
@@ -438,4 +441,9 @@ pub fn narrate_unreachable(model: &PaxosModel, down: &[String]) -> Vec<String> {
         cfg.acceptors
     ));
     lines
+}
+
+/// `1 promise`, `2 promises`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

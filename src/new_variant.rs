@@ -3,6 +3,7 @@
 //! so it compiles and behaves as Paxos until edited) and registers it, in alphabetical
 //! order, in `models/variants/mod.rs` and `models/src/registry.rs`. The new variant declares
 //! nothing yet: the matrix shows it as "undeclared" with what it actually breaks.
+//! `paxos-lab new-variant --remove NAME` undoes all of it, and the tutorial's later steps.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ pub enum NewVariantError {
     #[error("variant name `{0}`: use lowercase words joined by '-', like `accept-twice` (fix: rename it)")]
     BadName(String),
     #[error(
-        "variant `{0}` already exists (fix: choose another name, or edit models/variants/{1}.rs)"
+        "variant `{0}` already exists (fix: choose another name, or edit models/variants/{1}.rs; correct Paxos is models/src/rules.rs)"
     )]
     Exists(String, String),
     #[error("unknown hook `{0}` (fix: use one of: {1})")]
@@ -25,6 +26,12 @@ pub enum NewVariantError {
         file: String,
         source: std::io::Error,
     },
+    #[error("`paxos` is correct Paxos, not a variant to remove (fix: name a variant from `paxos-lab list`)")]
+    Paxos,
+    #[error("variant `{0}`: {1} does not exist (fix: run from the repository root, or pass --root; `paxos-lab list` shows the variants)")]
+    Missing(String, String),
+    #[error("{0} not found: new-variant edits a paxos-lab clone (fix: run it from the repository root, or pass --root DIR)")]
+    NotARepo(String),
     #[error("cannot register the variant in {0}: its layout is not the expected one (fix: add it by hand, see models/README.md)")]
     Layout(String),
 }
@@ -74,6 +81,18 @@ fn insert_sorted(text: &str, prefix: &str, line: &str) -> Option<String> {
     Some(lines.join("\n") + "\n")
 }
 
+/// The repository to edit: `root`, or the current directory; it must hold
+/// `models/variants/mod.rs` (never the directory the binary was built in).
+pub fn repo_root(root: Option<&Path>) -> Result<PathBuf, NewVariantError> {
+    let root = root.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mod_rs = root.join("models/variants/mod.rs");
+    if mod_rs.is_file() {
+        Ok(root)
+    } else {
+        Err(NewVariantError::NotARepo(mod_rs.display().to_string()))
+    }
+}
+
 /// Writes and registers the variant under `root` (the repository); returns the new file.
 pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariantError> {
     let valid = !name.is_empty()
@@ -82,13 +101,15 @@ pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariant
                 && w.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name != "paxos";
+        && name.starts_with(|c: char| c.is_ascii_lowercase());
     if !valid {
         return Err(NewVariantError::BadName(name.into()));
     }
     let module = name.replace('-', "_");
     let dir = root.join("models/variants");
+    if name == "paxos" {
+        return Err(NewVariantError::Exists(name.into(), module));
+    }
     let file = dir.join(format!("{module}.rs"));
     if file.exists() || paxos_models::registry::variant(name).is_some() {
         return Err(NewVariantError::Exists(name.into(), module));
@@ -167,4 +188,100 @@ pub const VARIANT: Variant = Variant {{
     std::fs::write(&mod_rs, mods).map_err(io(&mod_rs))?;
     std::fs::write(&registry, regs).map_err(io(&registry))?;
     Ok(file)
+}
+
+/// What `remove` took away, for the summary line.
+#[derive(Debug, Default)]
+pub struct Removed {
+    /// Every file and directory removed, and every file edited, relative to the root.
+    pub removed: Vec<String>,
+    pub edited: Vec<String>,
+}
+
+/// Undoes `create` and the tutorial's later steps for the variant `name` under `root`: its
+/// file, its lines in `models/variants/mod.rs` and `models/src/registry.rs`, its pin in
+/// `tests/it/catalog.rs`, its snapshots, its generated reports, and its rows in
+/// `reports/matrix.md` (each row depends on its variant alone, so the file is then what
+/// `matrix --write` writes without it).
+pub fn remove(root: &Path, name: &str) -> Result<Removed, NewVariantError> {
+    let module = name.replace('-', "_");
+    let file = root.join("models/variants").join(format!("{module}.rs"));
+    if name == "paxos" {
+        return Err(NewVariantError::Paxos);
+    }
+    if !file.is_file() {
+        return Err(NewVariantError::Missing(
+            name.into(),
+            file.display().to_string(),
+        ));
+    }
+    let mut done = Removed::default();
+    // Line edits first (all read and checked before anything is written), then removals.
+    let edits: [(&str, Box<dyn Fn(&str) -> bool>); 4] = [
+        ("models/variants/mod.rs", {
+            let line = format!("pub mod {module};");
+            Box::new(move |l: &str| l == line)
+        }),
+        ("models/src/registry.rs", {
+            let line = format!("    variants::{module}::VARIANT,");
+            Box::new(move |l: &str| l == line)
+        }),
+        ("tests/it/catalog.rs", {
+            let pin = format!("    {module}: \"{name}\" on ");
+            Box::new(move |l: &str| l.starts_with(&pin))
+        }),
+        ("reports/matrix.md", {
+            let row = format!("| `{name}` |");
+            Box::new(move |l: &str| l.starts_with(&row))
+        }),
+    ];
+    let mut rewritten = Vec::new();
+    for (rel, drop_line) in &edits {
+        let path = root.join(rel);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let kept: Vec<&str> = text.lines().filter(|l| !drop_line(l)).collect();
+        if kept.len() != text.lines().count() {
+            let mut new = kept.join("\n");
+            new.push('\n');
+            rewritten.push((path, rel.to_string(), new));
+        }
+    }
+    for (path, rel, text) in rewritten {
+        std::fs::write(&path, text).map_err(io(&path))?;
+        done.edited.push(rel);
+    }
+    std::fs::remove_file(&file).map_err(io(&file))?;
+    done.removed.push(format!("models/variants/{module}.rs"));
+    let snapshots = root.join("tests/it/snapshots");
+    let prefix = format!("it__catalog__{name}@");
+    if let Ok(entries) = std::fs::read_dir(&snapshots) {
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        names.sort();
+        for n in names {
+            let path = snapshots.join(&n);
+            std::fs::remove_file(&path).map_err(io(&path))?;
+            done.removed.push(format!("tests/it/snapshots/{n}"));
+        }
+    }
+    // Generated reports: reports/<scenario>/<name>/.
+    if let Ok(entries) = std::fs::read_dir(root.join("reports")) {
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join(name))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            std::fs::remove_dir_all(&d).map_err(io(&d))?;
+            let rel = d.strip_prefix(root).unwrap_or(&d);
+            done.removed.push(format!("{}/", rel.display()));
+        }
+    }
+    Ok(done)
 }

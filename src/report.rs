@@ -75,21 +75,62 @@ pub enum ReportError {
 /// Writes `text` to `dir/name` atomically: a temporary file in the same directory, then a
 /// rename, so a reader never sees half a file.
 pub fn write_atomic(dir: &Path, name: &str, text: &str) -> Result<PathBuf, ReportError> {
-    let path = dir.join(name);
-    let err = |source| ReportError::Write {
-        file: path.display().to_string(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(err)?;
-    std::fs::rename(&tmp, &path).map_err(err)?;
-    Ok(path)
+    write_set(dir, name, &[(name.to_string(), text.to_string())])?;
+    Ok(dir.join(name))
 }
 
-/// The default report directory: `reports/<scenario>/<variant>/`.
-pub fn default_dir(scenario: &str, variant: &str) -> PathBuf {
-    Path::new("reports").join(scenario).join(variant)
+/// Writes a set of files into `dir`, all or nothing: each is written into a staging
+/// directory `dir/.staging-<key>-<pid>` first, then the files are renamed into place (a
+/// rename within one directory tree cannot fail half-way for lack of space). The staging
+/// directory is removed on every path, error paths included.
+pub fn write_set(dir: &Path, key: &str, files: &[(String, String)]) -> Result<(), ReportError> {
+    let err = |path: &Path| {
+        let file = path.display().to_string();
+        move |source| ReportError::Write { file, source }
+    };
+    std::fs::create_dir_all(dir).map_err(err(dir))?;
+    let staging = dir.join(format!(".staging-{key}-{}", std::process::id()));
+    let result = (|| {
+        std::fs::create_dir_all(&staging).map_err(err(&staging))?;
+        for (name, text) in files {
+            let tmp = staging.join(name);
+            std::fs::write(&tmp, text).map_err(err(&dir.join(name)))?;
+        }
+        for (name, _) in files {
+            let path = dir.join(name);
+            std::fs::rename(staging.join(name), &path).map_err(err(&path))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+/// Checks, before a long run, that reports can be written under `dir`: creates it (and
+/// its parents) and writes and removes a probe file there.
+pub fn check_writable(dir: &Path) -> Result<(), ReportError> {
+    let probe = dir.join(format!(".probe-{}", std::process::id()));
+    let result = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&probe, b""))
+        .map_err(|source| ReportError::Write {
+            file: dir.display().to_string(),
+            source,
+        });
+    let _ = std::fs::remove_file(&probe);
+    result
+}
+
+/// The default report directory, keyed by the engine so that no run replaces another
+/// engine's report: `reports/<scenario>/<variant>/` for `check` (breadth-first: the
+/// shortest counterexample), `.../dfs/` for `check --strategy dfs`, and
+/// `.../simulate-seed-<N>/` for the simulator's shrunk run of seed N.
+pub fn default_dir(scenario: &str, variant: &str, engine: &str, seed: Option<u64>) -> PathBuf {
+    let base = Path::new("reports").join(scenario).join(variant);
+    match (engine, seed) {
+        ("bfs", _) => base,
+        (_, Some(seed)) => base.join(format!("{engine}-seed-{seed}")),
+        (_, None) => base.join(engine),
+    }
 }
 
 impl TraceFile {
@@ -124,17 +165,20 @@ impl TraceFile {
         }
     }
 
-    /// Writes `<dir>/<property>.json` atomically; returns the path.
-    pub fn write(&self, dir: &Path) -> Result<PathBuf, ReportError> {
+    /// The trace file's text: pretty JSON and a final newline.
+    pub fn to_text(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a trace file serializes");
         text.push('\n');
-        write_atomic(dir, &format!("{}.json", self.property), &text)
+        text
     }
 
     /// Writes the whole report of `trace` into `dir`: `<property>.json` (this file), `.txt`
     /// (the terminal report without colour), `.md` (narration, Mermaid diagram and trace)
-    /// and `.svg` (the sequence diagram). Each file is written atomically; returns the
-    /// JSON file's path.
+    /// and `.svg` (the sequence diagram); returns the JSON file's path.
+    ///
+    /// All or nothing: the four files are written into a staging directory inside `dir`
+    /// and only then renamed into place, so a failed write leaves the earlier set whole and
+    /// no temporary file behind.
     pub fn write_all(
         &self,
         dir: &Path,
@@ -142,7 +186,7 @@ impl TraceFile {
         trace: &Trace,
     ) -> Result<PathBuf, ReportError> {
         let property = PropertyName::from_name(&self.property).expect("a property name");
-        let json = self.write(dir)?;
+        let json = dir.join(format!("{}.json", self.property));
         let replay = format!("paxos-lab replay {}", json.display());
         let title = format!(
             "{} violated: {} on {} ({})",
@@ -150,11 +194,15 @@ impl TraceFile {
         );
         let mut txt = format!("{title}\n\n");
         txt.push_str(&crate::story::text(model, trace, property));
-        write_atomic(dir, &format!("{}.txt", self.property), &txt)?;
         let md = crate::story::markdown(model, trace, property, &title, &replay);
-        write_atomic(dir, &format!("{}.md", self.property), &md)?;
         let svg = crate::chart::svg(model, trace, Some(property));
-        write_atomic(dir, &format!("{}.svg", self.property), &svg)?;
+        let files = [
+            (format!("{}.json", self.property), self.to_text()),
+            (format!("{}.txt", self.property), txt),
+            (format!("{}.md", self.property), md),
+            (format!("{}.svg", self.property), svg),
+        ];
+        write_set(dir, &self.property, &files)?;
         Ok(json)
     }
 

@@ -286,13 +286,21 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
                 .collect();
             normal[pick_weighted(&mut rng, &weights)]
         } else {
-            // Only faults are left: take one of them, so the run goes on.
-            let rest: Vec<usize> = drops
-                .into_iter()
-                .chain(crashes)
-                .chain(restarts)
-                .chain(dups)
-                .collect();
+            // Only faults are left: take one of those the mix allows, so the run goes on; a
+            // fault whose chance is 0 never happens (the printed mix is the whole truth).
+            let rest: Vec<usize> = [
+                (drops, mix.drop),
+                (crashes, mix.crash),
+                (restarts, mix.restart),
+                (dups, mix.duplicate),
+            ]
+            .into_iter()
+            .filter(|(_, p)| *p > 0.0)
+            .flat_map(|(kind, _)| kind)
+            .collect();
+            if rest.is_empty() {
+                return done(actions, End::Terminal, decided);
+            }
             rest[pick(&mut rng, rest.len())]
         };
         let (action, next) = succs.into_iter().nth(choice).expect("a valid choice");

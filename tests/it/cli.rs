@@ -390,8 +390,16 @@ fn new_variant_writes_a_template_and_registers_it_in_order() {
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("models/variants")).unwrap();
     std::fs::create_dir_all(root.join("models/src")).unwrap();
+    std::fs::create_dir_all(root.join("tests/it/snapshots")).unwrap();
+    std::fs::create_dir_all(root.join("reports/classic/fast-quorum")).unwrap();
     let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for f in ["models/variants/mod.rs", "models/src/registry.rs"] {
+    let copied = [
+        "models/variants/mod.rs",
+        "models/src/registry.rs",
+        "tests/it/catalog.rs",
+        "reports/matrix.md",
+    ];
+    for f in copied {
         std::fs::copy(own.join(f), root.join(f)).unwrap();
     }
     let r = root.to_str().unwrap();
@@ -461,4 +469,51 @@ fn new_variant_writes_a_template_and_registers_it_in_order() {
         ],
         &["already exists"],
     );
+    assert_bad(
+        &["new-variant", "paxos", "--hook", "may_accept", "--root", r],
+        &["`paxos` already exists"],
+    );
+
+    // `--remove` undoes it and the tutorial's later steps: the pin, the snapshots, the
+    // reports and the matrix rows, leaving every copied file as it was.
+    let append = |f: &str, text: &str| {
+        let path = root.join(f);
+        let mut old = std::fs::read_to_string(&path).unwrap();
+        old.push_str(text);
+        std::fs::write(path, old).unwrap();
+    };
+    append(
+        "tests/it/catalog.rs",
+        "    fast_quorum: \"fast-quorum\" on \"classic\" => [(Coherence, 12)];\n",
+    );
+    append("reports/matrix.md", "| `fast-quorum` | holds (5/5) |\n");
+    let snap = root.join("tests/it/snapshots/it__catalog__fast-quorum@classic@coherence.snap");
+    std::fs::write(&snap, "x").unwrap();
+    std::fs::write(
+        root.join("reports/classic/fast-quorum/coherence.json"),
+        "{}",
+    )
+    .unwrap();
+    let o = paxos_lab(&["new-variant", "--remove", "fast-quorum", "--root", r]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("removed models/variants/fast_quorum.rs"));
+    for f in copied {
+        assert_eq!(
+            std::fs::read_to_string(root.join(f)).unwrap(),
+            std::fs::read_to_string(own.join(f)).unwrap(),
+            "{f} restored"
+        );
+    }
+    assert!(!root.join("models/variants/fast_quorum.rs").exists());
+    assert!(!snap.exists());
+    assert!(!root.join("reports/classic/fast-quorum").exists());
+    assert_bad(
+        &["new-variant", "--remove", "fast-quorum", "--root", r],
+        &["does not exist", "fix:"],
+    );
+    assert_bad(
+        &["new-variant", "--remove", "paxos", "--root", r],
+        &["`paxos` is correct Paxos"],
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
