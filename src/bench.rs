@@ -31,24 +31,7 @@ fn sim_cfg(scenario: &Scenario, runs: u64, threads: usize, keep_going: bool) -> 
 
 /// Linux's peak resident set (VmHWM) and current one (VmRSS), in bytes, after resetting
 /// the peak (writing 5 to /proc/self/clear_refs), so each engine's peak is its own.
-mod mem {
-    fn field(name: &str) -> Option<u64> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb * 1024)
-    }
-
-    /// Resets the peak to the current RSS; returns the current RSS.
-    pub fn reset_peak() -> Option<u64> {
-        std::fs::write("/proc/self/clear_refs", "5").ok()?;
-        field("VmRSS:")
-    }
-
-    pub fn peak() -> Option<u64> {
-        field("VmHWM:")
-    }
-}
+use crate::mem;
 
 /// One exhaustive engine run: (unique, seconds, (bytes, how they were measured), peak RSS).
 fn engine_run(
@@ -62,6 +45,7 @@ fn engine_run(
         threads,
         depth_max: None,
         states_max: None,
+        memory_max: None,
         stop_when_all_found: true,
         stop_when_any_found: false,
     };
@@ -244,6 +228,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                     threads: 2,
                     depth_max: None,
                     states_max: None,
+                    memory_max: None,
                     stop_when_all_found: true,
                     stop_when_any_found: true,
                 },

@@ -37,6 +37,10 @@ pub struct SearchOpts {
     pub depth_max: Option<usize>,
     /// Most unique states; the run stops there (inconclusive).
     pub states_max: Option<usize>,
+    /// Most resident memory of the process, in bytes; the run stops there (inconclusive)
+    /// before the machine swaps or the kernel kills it. Our engine checks it after every
+    /// block of states; stateright's DFS is watched by the CLI.
+    pub memory_max: Option<u64>,
     /// Stop as soon as every property has a discovery.
     pub stop_when_all_found: bool,
     /// Stop as soon as any property has a discovery (the others are then inconclusive).

@@ -201,6 +201,11 @@ pub struct CheckArgs {
     /// killed; every bundled scenario fits well under it.
     #[arg(long, default_value_t = 8_000_000)]
     pub states_max: usize,
+    /// Stop when the process's resident memory reaches this size (e.g. 4G, 512M; bytes
+    /// without a suffix), so the run ends as "inconclusive" before the machine swaps or the
+    /// kernel kills it. Default: 80% of the memory available when the run starts.
+    #[arg(long, value_parser = parse_size)]
+    pub memory_max: Option<u64>,
     /// Where to save each counterexample's report: <property>.json, .txt, .md and .svg
     /// (default: reports/<scenario>/<variant>/, and its dfs/ for --strategy dfs).
     #[arg(long)]
@@ -290,6 +295,50 @@ pub fn find_variant(name: &str) -> Result<&'static Variant, CliError> {
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// A command line clap refused: help and version are printed whole (exit 0); an error is
+/// one line, `error: <what clap says> (fix: ...)`, exit 2, as every other bad input (with
+/// `--json` on the line, also a JSON error object on stdout).
+pub fn usage_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return ExitCode::from(
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                2
+            } else {
+                0
+            },
+        );
+    }
+    let text = err.render().to_string();
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("error: bad command line")
+        .trim_start_matches("error: ");
+    let subcommand = std::env::args()
+        .nth(1)
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| format!("{a} "))
+        .unwrap_or_default();
+    let line = format!("{first} (fix: see `paxos-lab {subcommand}--help`)");
+    eprintln!("error: {line}");
+    if std::env::args().any(|a| a == "--json") {
+        println!("{}", error_json(&line));
+    }
+    ExitCode::from(2)
+}
+
+/// `{"error": ..., "exit_code": 2}`: what `--json` prints on stdout for bad input.
+pub fn error_json(line: &str) -> String {
+    serde_json::json!({ "error": line, "exit_code": 2 }).to_string()
 }
 
 /// Runs a parsed command line.
@@ -509,10 +558,40 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
             threads: args.threads,
             depth_max: args.depth_max,
             states_max: Some(args.states_max),
+            memory_max: args
+                .memory_max
+                .or_else(|| crate::mem::available().map(|a| a / 5 * 4)),
             stop_when_all_found: true,
             stop_when_any_found: false,
         },
     })
+}
+
+/// `4G`, `512M`, `64K` (powers of 1024) or plain bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => t.split_at(at),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?}: write e.g. 4G, 512M or 1048576"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a positive size: write e.g. 4G, 512M or 1048576"))
 }
 
 fn engine_name(strategy: Strategy) -> &'static str {
@@ -533,17 +612,31 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     if !args.json {
         check_header(out, &scenario, variant, &cfg, symmetric)?;
     }
+    let report_dir = args.report.clone().unwrap_or_else(|| {
+        crate::report::default_dir(
+            &scenario.name,
+            variant.name,
+            engine_name(cfg.strategy),
+            None,
+        )
+    });
+    // Before a long search, not after it.
+    crate::report::check_writable(&report_dir)?;
     let started = Instant::now();
-    let mut progress = |phase: &str, p: &Progress| {
-        eprintln!(
-            "progress: {phase}: depth={} states={} unique={} states/s={:.0}",
-            p.depth,
-            p.states,
-            p.unique,
-            p.states as f64 / p.seconds.max(1e-9)
-        );
-    };
-    let outcome = check::check(&scenario, variant.rules, &cfg, &mut progress);
+    let mut view = crate::progress::CheckProgress::new(cfg.opts.states_max, cfg.opts.memory_max);
+    let watchdog = (cfg.strategy == Strategy::Dfs)
+        .then(|| cfg.opts.memory_max.map(memory_watchdog))
+        .flatten();
+    let outcome = check::check(
+        &scenario,
+        variant.rules,
+        &cfg,
+        &mut |phase, p: &Progress| view.update(phase, p),
+    );
+    view.finish();
+    if let Some(stop) = watchdog {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let seconds = started.elapsed().as_secs_f64();
     let model =
         paxos_models::PaxosModel::new(scenario.cluster.clone(), variant.rules).reduce_loss();
@@ -611,9 +704,10 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     {
         let _ = writeln!(
             text,
-            "note: a bound stopped the search before every state was explored (--depth-max {}, --states-max {}); raise it, memory permitting, or check a smaller world",
+            "note: a bound stopped the search before every state was explored (--depth-max {}, --states-max {}, --memory-max {}); raise it, memory permitting, or check a smaller world",
             args.depth_max.map_or("unset".to_string(), |d| d.to_string()),
-            args.states_max
+            args.states_max,
+            cfg.opts.memory_max.map_or("unset".to_string(), |m| format!("{} MB", m >> 20)),
         );
     }
     let mut saved = saved.iter();
@@ -660,6 +754,28 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     let _ = writeln!(text, "verdict: {verdict} (exit {code})");
     emit(out, &text, color)?;
     Ok(code)
+}
+
+/// stateright's DFS cannot be stopped from outside: a thread watches the resident set and,
+/// at `memory_max`, ends the process as inconclusive (exit 3) before the kernel kills it.
+/// Storing `true` in the returned flag retires the watchdog.
+fn memory_watchdog(memory_max: u64) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = done.clone();
+    std::thread::spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            if crate::mem::rss().is_some_and(|r| r >= memory_max) {
+                eprintln!(
+                    "inconclusive: stateright's depth-first search reached --memory-max {} MB; nothing is proven and no report was written (exit 3)",
+                    memory_max >> 20
+                );
+                std::process::exit(3);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    done
 }
 
 fn violated_names(outcome: &check::Outcome) -> Vec<&'static str> {

@@ -85,6 +85,13 @@ pub fn run_simulate(
     if let Some(warning) = crate::cli::scope_warning(variant, &scenario) {
         eprintln!("{warning}");
     }
+    // Before the runs, not after them: the first violation's report goes under here.
+    crate::report::check_writable(
+        &args
+            .report
+            .clone()
+            .unwrap_or_else(|| crate::report::variant_dir(&scenario.name, variant.name)),
+    )?;
     if args.json {
         // One JSON document on stdout and nothing else.
         let mut sink = std::io::sink();

@@ -11,11 +11,18 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = paxos_lab::cli::Cli::parse();
+    let cli = match paxos_lab::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return paxos_lab::cli::usage_error(&err),
+    };
     match paxos_lab::cli::run(cli).map_err(anyhow::Error::from) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Every error's text already holds its cause: `{:#}` would print it twice.
+            eprintln!("error: {err}");
+            if std::env::args().any(|a| a == "--json") {
+                println!("{}", paxos_lab::cli::error_json(&err.to_string()));
+            }
             ExitCode::from(2)
         }
     }

@@ -76,6 +76,7 @@ pub fn run(
             threads: 1,
             depth_max: None,
             states_max: Some(8_000_000),
+            memory_max: None,
             stop_when_all_found: true,
             stop_when_any_found: false,
         },

@@ -39,6 +39,7 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
     for (i, action) in trace.actions.iter().enumerate() {
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let step = i + 1;
+        lines.extend(faults(model.cfg(), step, action, before, after));
         lines.extend(broken_rules(model, trace, i, action, before, after));
         lines.extend(events(model, step, before, after, replication));
     }
@@ -67,6 +68,48 @@ fn shared_ballots(cfg: &ClusterCfg, trace: &Trace) -> Option<String> {
         }
     }
     None
+}
+
+/// Crashes and restarts, with what each wiped: the fields of the node's state that a restart
+/// changed (its volatile state lost, its durable storage kept), whatever the rules.
+fn faults(
+    cfg: &ClusterCfg,
+    step: usize,
+    action: &paxos_models::model::Action,
+    before: &PaxosState,
+    after: &PaxosState,
+) -> Option<String> {
+    match action {
+        ActorModelAction::Crash(id) => Some(format!(
+            "Step {step}: {} crashes: until it restarts it takes no step, and it keeps only \
+             what it wrote to durable storage.",
+            cfg.node_name(usize::from(*id))
+        )),
+        ActorModelAction::Recover(id) => {
+            let i = usize::from(*id);
+            let old = paxos_models::describe::fields(cfg, &before.sys.actor_states[i]);
+            let new = paxos_models::describe::fields(cfg, &after.sys.actor_states[i]);
+            let lost: Vec<String> = old
+                .iter()
+                .zip(&new)
+                .filter(|(a, b)| a.1 != b.1)
+                .map(|((field, was), (_, now))| format!("{field} {was} -> {now}"))
+                .collect();
+            let node = cfg.node_name(i);
+            Some(if lost.is_empty() {
+                format!(
+                    "Step {step}: {node} restarts from its durable storage with its state whole."
+                )
+            } else {
+                format!(
+                    "Step {step}: {node} restarts from its durable storage and so loses what it \
+                     kept only in memory: {}.",
+                    lost.join(", ")
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Values newly chosen and decisions newly made at `step`.
@@ -109,8 +152,10 @@ fn events(
         );
         if let Some(now_v) = now.filter(|_| now != was && !after.sys.crashed[i]) {
             let v = value(cfg, now_v);
+            let again = before.obs.decided_ever[i] & (1 << now_v) != 0;
             let what = match was {
                 None if replication => format!("takes {v}"),
+                None if again => format!("decides {v} again"),
                 None => format!("decides {v}"),
                 Some(old) => format!("replaces {} with {v}", value(cfg, old)),
             };

@@ -120,12 +120,17 @@ pub fn check_writable(dir: &Path) -> Result<(), ReportError> {
     result
 }
 
+/// `reports/<scenario>/<variant>/`: every engine's reports of that variant in that world.
+pub fn variant_dir(scenario: &str, variant: &str) -> PathBuf {
+    Path::new("reports").join(scenario).join(variant)
+}
+
 /// The default report directory, keyed by the engine so that no run replaces another
 /// engine's report: `reports/<scenario>/<variant>/` for `check` (breadth-first: the
 /// shortest counterexample), `.../dfs/` for `check --strategy dfs`, and
 /// `.../simulate-seed-<N>/` for the simulator's shrunk run of seed N.
 pub fn default_dir(scenario: &str, variant: &str, engine: &str, seed: Option<u64>) -> PathBuf {
-    let base = Path::new("reports").join(scenario).join(variant);
+    let base = variant_dir(scenario, variant);
     match (engine, seed) {
         ("bfs", _) => base,
         (_, Some(seed)) => base.join(format!("{engine}-seed-{seed}")),

@@ -422,7 +422,11 @@ where
                 complete = false;
                 break 'levels;
             }
-            if opts.states_max.is_some_and(|m| nodes.len() >= m) {
+            if opts.states_max.is_some_and(|m| nodes.len() >= m)
+                || opts
+                    .memory_max
+                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m))
+            {
                 complete = false;
                 break 'levels;
             }

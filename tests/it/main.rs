@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 mod engine;
 mod matrix;
+mod newcomer;
 mod properties;
 mod registry;
 mod reports;
@@ -41,6 +42,7 @@ pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
             threads,
             depth_max: None,
             states_max: None,
+            memory_max: None,
             stop_when_all_found: true,
             stop_when_any_found: false,
         },
