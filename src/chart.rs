@@ -161,7 +161,12 @@ pub fn mermaid(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>
         let _ = writeln!(out, "    participant {}", cfg.node_name(i));
     }
     // Mermaid ends a message at ';' and reads '#' as an entity: spell both as entities.
-    let text = |s: &str| s.replace('#', "#35;").replace(';', "#59;");
+    let text = |s: &str| {
+        s.replace('#', "#35;")
+            .replace(';', "#59;")
+            .replace('<', "#lt;")
+            .replace('>', "#gt;")
+    };
     for row in rows(cfg, trace) {
         match row {
             Row::Msg {

@@ -296,7 +296,13 @@ pub fn check(
             },
         })
         .collect();
-    let (ft, witnesses) = fault_tolerance(scenario, rules, cfg, progress);
+    // The state bound holds for the whole run: the witness searches share what the
+    // safety search left of it.
+    let left = cfg
+        .opts
+        .states_max
+        .map(|m| m.saturating_sub(main.unique as usize));
+    let (ft, witnesses) = fault_tolerance(scenario, rules, cfg, left, progress);
     verdicts.push(PropertyVerdict {
         property: PropertyName::FaultTolerance,
         verdict: ft,
@@ -335,7 +341,7 @@ pub fn stateright_search(
     let mut builder = model.checker().threads(opts.threads.max(1));
     if let Some(d) = opts.depth_max {
         // stateright counts states (init = 1) and skips depth >= d before checking (trap P5).
-        builder = builder.target_max_depth(d + 2);
+        builder = builder.target_max_depth(d.saturating_add(2));
     }
     if let Some(n) = opts.states_max {
         builder = builder.target_state_count(n);
@@ -355,11 +361,15 @@ fn collect(
     started: Instant,
     opts: &SearchOpts,
 ) -> (Search, Vec<Option<Trace>>) {
-    // stateright cannot tell whether a depth bound cut the run short (trap P4), so a run
-    // with one is never complete. A state bound did cut it short only if the run reached
-    // it: stateright stops once its state count reaches the target.
-    let bounded =
-        opts.depth_max.is_some() || opts.states_max.is_some_and(|m| checker.state_count() >= m);
+    // stateright cannot tell whether a depth bound cut the run short (trap P4): count it
+    // as cut once the run reached the bound's depth (its max_depth counts the init state
+    // as 1, so paths of d actions show as d + 1), which a bound beyond every path never
+    // is. A state bound did cut it short only if the run reached it: stateright stops once
+    // its state count reaches the target.
+    let bounded = opts
+        .depth_max
+        .is_some_and(|d| checker.max_depth() >= d.saturating_add(1))
+        || opts.states_max.is_some_and(|m| checker.state_count() >= m);
     let traces = props
         .iter()
         .map(|p| {
@@ -396,6 +406,7 @@ fn fault_tolerance(
     scenario: &Scenario,
     rules: &'static dyn Rules,
     check: &CheckCfg,
+    mut states_left: Option<usize>,
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> (Verdict, Vec<(Vec<String>, Search)>) {
     let cfg = &scenario.cluster;
@@ -407,6 +418,13 @@ fn fault_tolerance(
     let mut searches = Vec::new();
     let mut verdict = Verdict::Holds;
     for down in downs {
+        if states_left == Some(0) || crate::interrupt::signal().is_some() {
+            // The bound (or an interrupt) left nothing for the remaining searches.
+            if !matches!(verdict, Verdict::Unreachable { .. }) {
+                verdict = Verdict::Inconclusive;
+            }
+            break;
+        }
         let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down });
         let props: Vec<Property<PaxosModel>> = model
             .properties()
@@ -415,6 +433,7 @@ fn fault_tolerance(
             .collect();
         let opts = SearchOpts {
             stop_when_all_found: true,
+            states_max: states_left,
             ..check.opts.clone()
         };
         let names: Vec<String> = (0..cfg.acceptors)
@@ -424,6 +443,7 @@ fn fault_tolerance(
         let search = bfs_search(&model, check.symmetry, &props, &opts, &mut |p| {
             progress("fault-tolerance", p)
         });
+        states_left = states_left.map(|l| l.saturating_sub(search.unique as usize));
         let found = search.discoveries[0].is_some();
         if !found {
             let v = if search.complete {

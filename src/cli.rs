@@ -18,7 +18,8 @@ Exit codes:
   0  every property holds (exhaustive), or no violation in the simulated runs
   1  a property is violated
   2  usage, configuration or I/O error
-  3  inconclusive: a bound stopped an exhaustive run before it finished";
+  3  inconclusive: a bound stopped an exhaustive run before it finished
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM: nothing is proven, no report written";
 
 /// Model-check Paxos and deliberately broken variants of it against coherence, conflict
 /// resolution, no-takebacks and fault tolerance.
@@ -30,6 +31,11 @@ pub struct Cli {
     /// Colour the report: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Run as if started in DIR (like `git -C`): scenario names, `reports/` and
+    /// `new-variant` resolve from there. Default: the current directory, never the
+    /// directory the binary was built in.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,9 +98,6 @@ pub struct NewVariantArgs {
     /// and its rows in reports/matrix.md.
     #[arg(long, conflicts_with = "hook")]
     pub remove: bool,
-    /// The repository to edit (default: the current directory).
-    #[arg(long)]
-    pub root: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -343,6 +346,13 @@ pub fn error_json(line: &str) -> String {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    if let Some(root) = &cli.root {
+        std::env::set_current_dir(root).map_err(|e| CliError::BadFlag {
+            flag: "root",
+            problem: format!("cannot enter {}: {e}", root.display()),
+            fix: "pass the path of a paxos-lab clone".into(),
+        })?;
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let color = cli.color.enabled();
@@ -368,7 +378,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::NewVariant(args) => {
-            let root = crate::new_variant::repo_root(args.root.as_deref())?;
+            if !args.remove {
+                crate::new_variant::check_name(&args.name)?;
+            }
+            let root = crate::new_variant::repo_root(None)?;
             match &args.hook {
                 Some(hook) if !args.remove => {
                     let file = crate::new_variant::create(&root, &args.name, hook)?;
@@ -402,14 +415,34 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Matrix(args) => {
-            let m = crate::matrix::run(args.threads.max(1), &mut |i, n, v, s| {
+            if args.threads == 0 || args.threads > 256 {
+                return Err(CliError::BadFlag {
+                    flag: "threads",
+                    problem: format!("must be between 1 and 256, got {}", args.threads),
+                    fix: "pass --threads 1 or --threads 2".into(),
+                });
+            }
+            if args.write {
+                // Before a minute of checks, not after it.
+                crate::report::check_writable(std::path::Path::new("reports"))?;
+            }
+            let m = crate::matrix::run(args.threads, &mut |i, n, v, s| {
                 eprintln!("matrix: [{i}/{n}] {v} on {s}");
             })?;
+            if let Some(sig) = crate::interrupt::signal() {
+                eprintln!(
+                    "interrupted by {}: {} cells started, none of their verdicts is kept; nothing is proven and reports/matrix.md was not written (exit {})",
+                    crate::interrupt::name(sig),
+                    m.cells.len(),
+                    128 + sig
+                );
+                return Ok(ExitCode::from((128 + sig) as u8));
+            }
             writeln!(out, "{}", m.render(true))?;
             writeln!(out, "cells={} seconds={:.1}", m.cells.len(), m.seconds)?;
             if args.write {
-                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
-                let path = crate::report::write_atomic(&dir, "matrix.md", &m.file())?;
+                let dir = std::path::Path::new("reports");
+                let path = crate::report::write_atomic(dir, "matrix.md", &m.file())?;
                 writeln!(out, "wrote {}", path.display())?;
             }
             let ok = m.all_match();
@@ -625,8 +658,7 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     let started = Instant::now();
     let mut view = crate::progress::CheckProgress::new(cfg.opts.states_max, cfg.opts.memory_max);
     let watchdog = (cfg.strategy == Strategy::Dfs)
-        .then(|| cfg.opts.memory_max.map(memory_watchdog))
-        .flatten();
+        .then(|| memory_watchdog(cfg.opts.memory_max.unwrap_or(u64::MAX)));
     let outcome = check::check(
         &scenario,
         variant.rules,
@@ -636,6 +668,19 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
     view.finish();
     if let Some(stop) = watchdog {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Some(sig) = crate::interrupt::signal() {
+        let m = &outcome.main;
+        eprintln!(
+            "interrupted by {}: covered {} states ({} unique, depth {}) of the safety search and {} fault-tolerance searches; nothing is proven and no report was written (exit {})",
+            crate::interrupt::name(sig),
+            m.states,
+            m.unique,
+            m.depth,
+            outcome.witnesses.len(),
+            128 + sig
+        );
+        return Ok((128 + sig) as u8);
     }
     let seconds = started.elapsed().as_secs_f64();
     let model =
@@ -757,7 +802,8 @@ fn run_check(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, 
 }
 
 /// stateright's DFS cannot be stopped from outside: a thread watches the resident set and,
-/// at `memory_max`, ends the process as inconclusive (exit 3) before the kernel kills it.
+/// at `memory_max`, ends the process as inconclusive (exit 3) before the kernel kills it;
+/// on SIGINT or SIGTERM it ends it as interrupted (130, 143).
 /// Storing `true` in the returned flag retires the watchdog.
 fn memory_watchdog(memory_max: u64) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -765,6 +811,14 @@ fn memory_watchdog(memory_max: u64) -> std::sync::Arc<std::sync::atomic::AtomicB
     let flag = done.clone();
     std::thread::spawn(move || {
         while !flag.load(Ordering::Relaxed) {
+            if let Some(sig) = crate::interrupt::signal() {
+                eprintln!(
+                    "interrupted by {} during stateright's depth-first search: nothing is proven and no report was written (exit {})",
+                    crate::interrupt::name(sig),
+                    128 + sig
+                );
+                std::process::exit(128 + sig);
+            }
             if crate::mem::rss().is_some_and(|r| r >= memory_max) {
                 eprintln!(
                     "inconclusive: stateright's depth-first search reached --memory-max {} MB; nothing is proven and no report was written (exit 3)",

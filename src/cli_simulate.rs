@@ -156,6 +156,17 @@ fn simulate_to(
         );
     };
     let batch = simulate::simulate(cfg, variant.rules, sim, &progress);
+    if let Some(sig) = crate::interrupt::signal() {
+        eprintln!(
+            "interrupted by {}: {} of {} runs done ({} steps); nothing is proven and no report was written (exit {})",
+            crate::interrupt::name(sig),
+            batch.runs,
+            sim.runs,
+            batch.steps,
+            128 + sig
+        );
+        return Ok((128 + sig) as u8);
+    }
 
     if args.check_determinism {
         let model = PaxosModel::new(cfg.clone(), variant.rules);
@@ -341,117 +352,78 @@ pub fn run_replay(
     out: &mut impl Write,
     color: bool,
 ) -> Result<u8, CliError> {
-    use crate::report::{ReportError, TraceFile};
     let file = args.file.as_path();
-    let t = TraceFile::read(file)?;
-    let name = file.display().to_string();
-    let stale = |problem: String, fix: &str| {
-        CliError::Report(ReportError::Bad {
-            file: name.clone(),
-            problem,
-            fix: fix.into(),
-        })
-    };
-    let scenario = Scenario::load(&t.scenario.file).map_err(|e| {
-        stale(
-            format!("its scenario {} cannot be loaded: {e}", t.scenario.file),
-            "restore the scenario file, or re-create the trace",
-        )
-    })?;
-    if scenario.hash != t.scenario.hash {
-        return Err(stale(
-            format!(
-                "scenario {} changed since the trace was written (hash {} now, {} then)",
-                t.scenario.file, scenario.hash, t.scenario.hash
-            ),
-            "re-create the trace with `check` or `simulate`",
-        ));
-    }
-    let variant = paxos_models::registry::variant(&t.variant.name).ok_or_else(|| {
-        stale(
-            format!("variant `{}` is no longer registered", t.variant.name),
-            "re-create the trace with a registered variant",
-        )
-    })?;
-    if variant.source_hash() != t.variant.hash {
-        return Err(stale(
-            format!(
-                "variant `{}` changed since the trace was written (hash {} now, {} then)",
-                t.variant.name,
-                variant.source_hash(),
-                t.variant.hash
-            ),
-            "re-create the trace with `check` or `simulate`",
-        ));
-    }
-    let property = PropertyName::from_name(&t.property).expect("checked on read");
-    let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
+    let loaded = crate::report::Loaded::open(file)?;
+    let (t, scenario, variant, property, model) = (
+        &loaded.file,
+        &loaded.scenario,
+        loaded.variant,
+        loaded.property,
+        &loaded.model,
+    );
     writeln!(
         out,
         "paxos-lab replay: {} ({} on {}, engine {}{}, {} steps)",
-        name,
+        file.display(),
         variant.name,
         scenario.name,
         t.engine,
         t.seed.map(|s| format!(", seed {s}")).unwrap_or_default(),
         t.actions.len()
     )?;
-    let trace = match crate::report::replay(&model, &t.actions) {
-        Ok(trace) => trace,
-        Err((step, action)) => {
-            writeln!(
-                out,
-                "the recorded path no longer replays: step {step} `{action}` is not possible with the current code"
-            )?;
-            writeln!(
-                out,
-                "verdict: {} no longer violated on this path (run `paxos-lab check` to look for others) (exit 0)",
-                property.name()
-            )?;
-            return Ok(0);
+    let replayed = crate::report::replay_until(model, &t.actions, property);
+    let trace = &replayed.trace;
+    let last = trace.states.last().expect("the initial state");
+    if crate::check::violates(model, property, last) {
+        let at = trace.actions.len();
+        let text = crate::story::text(model, trace, property);
+        if args.step {
+            step_through(out, &text, color)?;
+        } else {
+            crate::cli::emit(out, &text, color)?;
         }
-    };
-    let first = trace
-        .states
-        .iter()
-        .position(|s| crate::check::violates(&model, property, s));
-    match first {
-        Some(at) => {
-            let cut = crate::trace::Trace {
-                states: trace.states[..=at].to_vec(),
-                actions: trace.actions[..at].to_vec(),
-            };
-            let text = crate::story::text(&model, &cut, property);
-            if args.step {
-                step_through(out, &text, color)?;
-            } else {
-                crate::cli::emit(out, &text, color)?;
-            }
-            writeln!(out)?;
+        writeln!(out)?;
+        if at < t.actions.len() {
             writeln!(
                 out,
-                "verdict: still violated: {} after {} steps (exit 1)",
-                property.name(),
-                at
+                "note: the file goes on for {} more step(s) after the violation; they are not replayed",
+                t.actions.len() - at
             )?;
-            Ok(1)
         }
-        None => {
-            let text = trace::render(&model, &trace, None);
-            if args.step {
-                step_through(out, &text, color)?;
-            } else {
-                crate::cli::emit(out, &text, color)?;
-            }
-            writeln!(out)?;
-            writeln!(
-                out,
-                "verdict: {} now holds on this path (exit 0)",
-                property.name()
-            )?;
-            Ok(0)
-        }
+        writeln!(
+            out,
+            "verdict: still violated: {} after {} steps (exit 1)",
+            property.name(),
+            at
+        )?;
+        return Ok(1);
     }
+    let text = trace::render(model, trace, None);
+    if args.step {
+        step_through(out, &text, color)?;
+    } else {
+        crate::cli::emit(out, &text, color)?;
+    }
+    writeln!(out)?;
+    if let Some((step, action, why)) = &replayed.refused {
+        writeln!(
+            out,
+            "the recorded path is no longer possible: step {step} `{action}` is not enabled with the current code: {why}"
+        )?;
+        writeln!(
+            out,
+            "verdict: {} not violated on the {} step(s) that still replay (run `paxos-lab check` to look for other paths) (exit 0)",
+            property.name(),
+            step - 1
+        )?;
+    } else {
+        writeln!(
+            out,
+            "verdict: {} now holds on this path (exit 0)",
+            property.name()
+        )?;
+    }
+    Ok(0)
 }
 
 /// `replay --step`: prints the report one step at a time, waiting for Enter between steps

@@ -8,7 +8,7 @@ use paxos_models::PaxosModel;
 use stateright::Model;
 
 use crate::cli::{find_variant, CliError, ExploreArgs};
-use crate::report::{ReportError, TraceFile};
+use crate::report::ReportError;
 use crate::scenario::Scenario;
 
 /// The action indices of `trace` in `model` (`0/i1/i2/...`), as the Explorer's URL wants.
@@ -28,40 +28,45 @@ pub fn explorer_path(model: &PaxosModel, trace: &crate::trace::Trace) -> String 
 }
 
 pub fn run(args: &ExploreArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let (scenario, variant, actions) = match &args.trace {
-        Some(file) => {
-            let t = TraceFile::read(file)?;
-            let scenario = Scenario::load(&t.scenario.file)?;
-            let variant = find_variant(&t.variant.name)?;
-            (scenario, variant, Some((file, t.actions)))
-        }
+    // A trace gets the same checks as `replay`: format, scenario and variant hashes, and
+    // every action word one this world can have.
+    let loaded = args
+        .trace
+        .as_deref()
+        .map(crate::report::Loaded::open)
+        .transpose()?;
+    let (scenario, variant) = match &loaded {
+        Some(l) => (l.scenario.clone(), l.variant),
         None => (
             Scenario::load(&args.scenario)?,
             find_variant(&args.variant)?,
-            None,
         ),
     };
     let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
     let mut fragment = String::from("#/steps");
-    if let Some((file, actions)) = actions {
-        let trace = crate::report::replay(&model, &actions).map_err(|(step, action)| {
-            CliError::Report(ReportError::Bad {
+    if let (Some(l), Some(file)) = (&loaded, &args.trace) {
+        let replayed = crate::report::replay_until(&model, &l.file.actions, l.property);
+        if let Some((step, action, why)) = replayed.refused {
+            return Err(CliError::Report(ReportError::Bad {
                 file: file.display().to_string(),
-                problem: format!("step {step} `{action}` no longer replays"),
+                problem: format!(
+                    "step {step} `{action}` is no longer possible with the current code: {why}"
+                ),
                 fix: "re-create the trace with `check` or `simulate`".into(),
-            })
-        })?;
-        fragment += &format!("/{}", explorer_path(&model, &trace));
+            }));
+        }
+        fragment += &format!("/{}", explorer_path(&model, &replayed.trace));
     }
     let addr = format!("127.0.0.1:{}", args.port);
-    // tiny_http panics on a port it cannot bind: try it first, so that is a one-line error.
-    drop(
-        std::net::TcpListener::bind(&addr).map_err(|e| CliError::BadFlag {
-            flag: "port",
-            problem: format!("cannot listen on {addr}: {e}"),
-            fix: "pass a free port, e.g. --port 3001".into(),
-        })?,
-    );
+    // tiny_http panics on a port it cannot bind: try it first, so that is a one-line error;
+    // and with --port 0 the port the kernel picked is the one printed and served.
+    let probe = std::net::TcpListener::bind(&addr).map_err(|e| CliError::BadFlag {
+        flag: "port",
+        problem: format!("cannot listen on {addr}: {e}"),
+        fix: "pass a free port, e.g. --port 3001".into(),
+    })?;
+    let addr = probe.local_addr()?.to_string();
+    drop(probe);
     writeln!(
         out,
         "paxos-lab explore: variant {} on scenario {} at http://{addr}/{fragment} (Ctrl-C stops)",

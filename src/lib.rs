@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod cli_simulate;
 pub mod explore;
+pub mod interrupt;
 pub mod matrix;
 pub mod mem;
 pub mod narrate;

@@ -11,6 +11,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    paxos_lab::interrupt::install();
     let cli = match paxos_lab::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return paxos_lab::cli::usage_error(&err),

@@ -97,6 +97,9 @@ pub fn run(
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1).min(jobs.len().max(1)) {
             scope.spawn(|| loop {
+                if crate::interrupt::signal().is_some() {
+                    break;
+                }
                 let Some(i) = queue.lock().unwrap().pick(&jobs) else {
                     break;
                 };

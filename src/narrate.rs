@@ -43,7 +43,9 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
         lines.extend(broken_rules(model, trace, i, action, before, after));
         lines.extend(events(model, step, before, after, replication));
     }
-    lines.push(conclusion(model, property, trace.states.last().unwrap()));
+    if let Some(last) = trace.states.last() {
+        lines.push(conclusion(model, property, last));
+    }
     lines
 }
 
@@ -232,8 +234,15 @@ fn broken_rules(
                     }
                     let own = cfg.value_of_proposer(cfg.role_of(dst).1);
                     let right = paxos.value_to_propose(own, &reported);
-                    if *v != right {
-                        let (hb, hv) = *reported.iter().max().expect("a reported value");
+                    if *v != right && reported.is_empty() {
+                        lines.push(format!(
+                            "Step {step}: {who} (ballot {}) proposed {} although its promises \
+                             reported no accepted value: correct Paxos proposes its own {} then.",
+                            ballot(b),
+                            value(cfg, *v),
+                            value(cfg, right)
+                        ));
+                    } else if let Some(&(hb, hv)) = reported.iter().max().filter(|_| *v != right) {
                         let how = if reported.iter().any(|&(_, rv)| rv == *v) {
                             format!("adopted {} instead", value(cfg, *v))
                         } else {
@@ -265,16 +274,24 @@ fn broken_rules(
                             ballot(a.promised)
                         ));
                     }
-                    if accepted != paxos.promise_reports(a.accepted) {
-                        let (ab, av) = a.accepted.expect("something was left out");
-                        lines.push(format!(
+                    let right = paxos.promise_reports(a.accepted);
+                    match (a.accepted, accepted) {
+                        _ if accepted == right => {}
+                        (Some((ab, av)), None) => lines.push(format!(
                             "Step {step}: {who}'s promise for ballot {} left out that it had \
                              accepted {} in ballot {}: Paxos promises carry the last accepted \
                              proposal, so the next proposer can carry it on.",
                             ballot(b),
                             value(cfg, av),
                             ballot(ab)
-                        ));
+                        )),
+                        (_, reported) => lines.push(format!(
+                            "Step {step}: {who}'s promise for ballot {} reported {} where \
+                             correct Paxos reports {}, the proposal it last accepted.",
+                            ballot(b),
+                            proposal_words(cfg, reported),
+                            proposal_words(cfg, right)
+                        )),
                     }
                 }
                 (NodeState::Acceptor(a), NodeState::Acceptor(a2), Msg::Accept { b, v })
@@ -378,11 +395,14 @@ fn broken_rules(
                 (Role::Learner, NodeState::Learner(a), NodeState::Learner(b))
                     if a.decided.is_some() && b.decided != a.decided =>
                 {
-                    lines.push(format!(
-                        "Step {step}: {who} restarted without its decision {}: a Paxos learner \
-                         writes its decision to stable storage, because its users have seen it.",
-                        value(cfg, a.decided.unwrap())
-                    ));
+                    if let Some(d) = a.decided {
+                        lines.push(format!(
+                            "Step {step}: {who} restarted without its decision {}: a Paxos \
+                             learner writes its decision to stable storage, because its users \
+                             have seen it.",
+                            value(cfg, d)
+                        ));
+                    }
                 }
                 _ => {}
             }
@@ -491,4 +511,15 @@ pub fn narrate_unreachable(model: &PaxosModel, down: &[String]) -> Vec<String> {
 /// `1 promise`, `2 promises`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `(b=1, "red")` or `none`.
+fn proposal_words(
+    cfg: &ClusterCfg,
+    p: Option<(paxos_models::Ballot, paxos_models::Value)>,
+) -> String {
+    match p {
+        Some((b, v)) => format!("(b={}, {})", ballot(b), value(cfg, v)),
+        None => "none".into(),
+    }
 }

@@ -93,8 +93,8 @@ pub fn repo_root(root: Option<&Path>) -> Result<PathBuf, NewVariantError> {
     }
 }
 
-/// Writes and registers the variant under `root` (the repository); returns the new file.
-pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariantError> {
+/// Checks a new variant's name: lowercase words joined by '-', not one that exists.
+pub fn check_name(name: &str) -> Result<(), NewVariantError> {
     let valid = !name.is_empty()
         && name.split('-').all(|w| {
             !w.is_empty()
@@ -106,12 +106,19 @@ pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariant
         return Err(NewVariantError::BadName(name.into()));
     }
     let module = name.replace('-', "_");
-    let dir = root.join("models/variants");
-    if name == "paxos" {
+    if name == "paxos" || paxos_models::registry::variant(name).is_some() {
         return Err(NewVariantError::Exists(name.into(), module));
     }
+    Ok(())
+}
+
+/// Writes and registers the variant under `root` (the repository); returns the new file.
+pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariantError> {
+    check_name(name)?;
+    let module = name.replace('-', "_");
+    let dir = root.join("models/variants");
     let file = dir.join(format!("{module}.rs"));
-    if file.exists() || paxos_models::registry::variant(name).is_some() {
+    if file.exists() {
         return Err(NewVariantError::Exists(name.into(), module));
     }
     let body = hook_source(hook)

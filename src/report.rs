@@ -22,6 +22,21 @@ pub const FORMAT: &str = "paxos-lab-trace";
 /// The current `version`; readers refuse other versions.
 pub const VERSION: u32 = 1;
 
+/// The largest trace file read (a trace is a few kilobytes).
+pub const TRACE_BYTES_MAX: u64 = 4 << 20;
+/// The longest action word, or name, a trace file may hold.
+pub const ACTION_BYTES_MAX: usize = 256;
+
+/// At most 60 characters of `text`, quoted with escapes, for an error line.
+pub fn short(text: &str) -> String {
+    let head: String = text.chars().take(60).collect();
+    if head.len() < text.len() {
+        format!("{head:?}... ({} bytes)", text.len())
+    } else {
+        format!("{head:?}")
+    }
+}
+
 /// A trace file (see reports/README.md for every field).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,6 +234,15 @@ impl TraceFile {
             problem,
             fix: fix.into(),
         };
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > TRACE_BYTES_MAX) {
+            return Err(bad(
+                format!(
+                    "the file is over {} MB; a trace is a few kilobytes",
+                    TRACE_BYTES_MAX >> 20
+                ),
+                "pass a .json file written by `check` or `simulate`",
+            ));
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| bad(format!("cannot read: {e}"), "check the path"))?;
         let t: TraceFile = serde_json::from_str(&text).map_err(|e| {
@@ -229,7 +253,10 @@ impl TraceFile {
         })?;
         if t.format != FORMAT {
             return Err(bad(
-                format!("field `format` is {:?}, expected {FORMAT:?}", t.format),
+                format!(
+                    "field `format` is {}, expected {FORMAT:?}",
+                    short(&t.format)
+                ),
                 "pass a .json file written by `check` or `simulate`",
             ));
         }
@@ -244,35 +271,316 @@ impl TraceFile {
         }
         if PropertyName::from_name(&t.property).is_none() {
             return Err(bad(
-                format!("field `property`: unknown property {:?}", t.property),
+                format!("field `property`: unknown property {}", short(&t.property)),
                 "use coherence, conflict-resolution or no-takebacks",
             ));
+        }
+        if !["bfs", "dfs", "simulate"].contains(&t.engine.as_str()) {
+            return Err(bad(
+                format!("field `engine`: unknown engine {}", short(&t.engine)),
+                "use bfs, dfs or simulate",
+            ));
+        }
+        for (i, w) in t.actions.iter().enumerate() {
+            if w.len() > ACTION_BYTES_MAX || w.chars().any(char::is_control) {
+                return Err(bad(
+                    format!(
+                        "field `actions`: step {} {} is not an action (too long, or a control character)",
+                        i + 1,
+                        short(w)
+                    ),
+                    "the file is corrupt: re-create the trace with `check` or `simulate`",
+                ));
+            }
+        }
+        for (field, text) in [
+            ("scenario.name", &t.scenario.name),
+            ("scenario.file", &t.scenario.file),
+            ("scenario.hash", &t.scenario.hash),
+            ("variant.name", &t.variant.name),
+            ("variant.hash", &t.variant.hash),
+        ] {
+            if text.len() > ACTION_BYTES_MAX || text.chars().any(char::is_control) {
+                return Err(bad(
+                    format!(
+                        "field `{field}` is {}: too long, or a control character",
+                        short(text)
+                    ),
+                    "the file is corrupt: re-create the trace with `check` or `simulate`",
+                ));
+            }
         }
         Ok(t)
     }
 }
 
-/// Rebuilds the trace from its action words: each must name an action enabled at its step.
-/// `Err((step, action))` names the first step that no longer replays.
-pub fn replay(model: &PaxosModel, words: &[String]) -> Result<Trace, (usize, String)> {
+/// A trace file read, checked and matched to the current code: its scenario loads and has
+/// the hash the file names, its variant is registered with the same source hash, its
+/// property is one `replay` judges, and every action word names an action this world can
+/// have. What `replay` and `explore --trace` both start from.
+pub struct Loaded {
+    pub file: TraceFile,
+    pub scenario: Scenario,
+    pub variant: &'static paxos_models::Variant,
+    pub property: PropertyName,
+    pub model: PaxosModel,
+}
+
+impl Loaded {
+    pub fn open(path: &Path) -> Result<Loaded, ReportError> {
+        let t = TraceFile::read(path)?;
+        let name = path.display().to_string();
+        let bad = |problem: String, fix: &str| ReportError::Bad {
+            file: name.clone(),
+            problem,
+            fix: fix.into(),
+        };
+        let scenario = Scenario::load(&t.scenario.file).map_err(|e| {
+            bad(
+                format!("its scenario {} cannot be loaded: {e}", t.scenario.file),
+                "restore the scenario file, or re-create the trace",
+            )
+        })?;
+        if scenario.hash != t.scenario.hash {
+            return Err(bad(
+                format!(
+                    "scenario {} changed since the trace was written (hash {} now, {} then)",
+                    t.scenario.file, scenario.hash, t.scenario.hash
+                ),
+                "re-create the trace with `check` or `simulate`",
+            ));
+        }
+        let variant = paxos_models::registry::variant(&t.variant.name).ok_or_else(|| {
+            bad(
+                format!("variant `{}` is no longer registered", t.variant.name),
+                "re-create the trace with a registered variant",
+            )
+        })?;
+        if variant.source_hash() != t.variant.hash {
+            return Err(bad(
+                format!(
+                    "variant `{}` changed since the trace was written (hash {} now, {} then)",
+                    t.variant.name,
+                    variant.source_hash(),
+                    t.variant.hash
+                ),
+                "re-create the trace with `check` or `simulate`",
+            ));
+        }
+        let property = PropertyName::from_name(&t.property).expect("checked on read");
+        if property == PropertyName::FaultTolerance {
+            return Err(bad(
+                "field `property`: fault-tolerance has no trace to replay (it fails when no decision is reachable)".into(),
+                "use coherence, conflict-resolution or no-takebacks",
+            ));
+        }
+        let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
+        let vocabulary = Vocabulary::new(&model);
+        for (i, w) in t.actions.iter().enumerate() {
+            if let Err(why) = vocabulary.check(w) {
+                return Err(bad(
+                    format!("field `actions`: step {} `{w}` {why}", i + 1),
+                    "the file is corrupt: re-create the trace with `check` or `simulate`",
+                ));
+            }
+        }
+        Ok(Loaded {
+            file: t,
+            scenario,
+            variant,
+            property,
+            model,
+        })
+    }
+}
+
+/// Every action word the world can have: node names, and every message its ballots and
+/// values can make, so a step that does not parse or names what cannot exist is told apart
+/// from one the current code merely refuses.
+struct Vocabulary {
+    nodes: Vec<String>,
+    proposers: Vec<String>,
+    messages: std::collections::BTreeSet<String>,
+}
+
+impl Vocabulary {
+    fn new(model: &PaxosModel) -> Vocabulary {
+        use paxos_models::{Ballot, Msg};
+        let cfg = model.cfg();
+        let rules = model.rules();
+        let mut ballots: Vec<Ballot> = (0..cfg.ballots_max)
+            .flat_map(|r| (0..cfg.proposers).map(move |p| (r, p)))
+            .map(|(r, p)| rules.ballot(r, p, cfg.proposers))
+            .collect();
+        ballots.sort();
+        ballots.dedup();
+        let values: Vec<u8> = (0..cfg.values.len() as u8).collect();
+        let mut msgs = Vec::new();
+        for &b in &ballots {
+            msgs.push(Msg::Prepare { b });
+            msgs.push(Msg::Promise { b, accepted: None });
+            for &v in &values {
+                msgs.push(Msg::Accept { b, v });
+                msgs.push(Msg::Accepted { b, v });
+                for &b2 in &ballots {
+                    msgs.push(Msg::Promise {
+                        b,
+                        accepted: Some((b2, v)),
+                    });
+                }
+            }
+        }
+        for &v in &values {
+            msgs.push(Msg::Write { v });
+            // Replication has one implicit ballot.
+            msgs.push(Msg::Accepted { b: Ballot(0), v });
+        }
+        let nodes: Vec<String> = (0..cfg.node_count()).map(|i| cfg.node_name(i)).collect();
+        Vocabulary {
+            proposers: nodes[..cfg.proposers].to_vec(),
+            nodes,
+            messages: msgs.iter().map(|m| describe::msg(cfg, m)).collect(),
+        }
+    }
+
+    /// `Ok` when `word` is an action this world can have; else why not, in words.
+    fn check(&self, word: &str) -> Result<(), String> {
+        let node = |n: &str| {
+            if self.nodes.iter().any(|x| x == n) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "names node `{n}`, which this world does not have (it has {})",
+                    self.nodes.join(", ")
+                ))
+            }
+        };
+        if let Some(n) = word
+            .strip_prefix("CRASH ")
+            .or_else(|| word.strip_prefix("RESTART "))
+        {
+            return node(n);
+        }
+        if let Some(n) = word.strip_suffix(" timeout: retry with a new ballot") {
+            return if self.proposers.iter().any(|p| p == n) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "times out `{n}`, which is not a proposer of this world"
+                ))
+            };
+        }
+        let delivery = word.strip_prefix("DROP ").unwrap_or(word);
+        let Some((ends, msg)) = delivery.split_once("  ") else {
+            return Err("does not parse as an action (see reports/README.md)".into());
+        };
+        let Some((src, dst)) = ends.split_once(" -> ") else {
+            return Err("does not parse as an action (see reports/README.md)".into());
+        };
+        node(src)?;
+        node(dst)?;
+        if self.messages.contains(msg) {
+            Ok(())
+        } else {
+            Err(format!(
+                "carries `{msg}`, which no node of this world can send (its ballots and values do not make it)"
+            ))
+        }
+    }
+}
+
+/// How far a trace's path replays under the current code.
+pub struct Replayed {
+    /// The path replayed, up to the first violation of the property or the first step the
+    /// current code refuses (whichever comes first), or to the end.
+    pub trace: Trace,
+    /// The step the current code refuses (1-based), with why, if the path stopped there.
+    pub refused: Option<(usize, String, String)>,
+}
+
+/// Replays `words` from the initial state, stopping at the first state that violates
+/// `property`, or at the first step that is not enabled (with the reason in words).
+pub fn replay_until(model: &PaxosModel, words: &[String], property: PropertyName) -> Replayed {
     let cfg = model.cfg();
     let mut state = model.init_states().swap_remove(0);
     let mut states = vec![state.clone()];
     let mut actions: Vec<Action> = Vec::new();
     let mut enabled = Vec::new();
     for (i, w) in words.iter().enumerate() {
+        if crate::check::violates(model, property, &state) {
+            break;
+        }
         enabled.clear();
         model.actions(&state, &mut enabled);
         let next = enabled
-            .drain(..)
+            .iter()
             .filter(|a| describe::action(cfg, a) == *w)
-            .find_map(|a| model.next_state(&state, a.clone()).map(|s| (a, s)));
+            .find_map(|a| model.next_state(&state, a.clone()).map(|s| (a.clone(), s)));
         let Some((a, s)) = next else {
-            return Err((i + 1, w.clone()));
+            let why = refusal(model, &state, w, &enabled);
+            return Replayed {
+                trace: Trace { states, actions },
+                refused: Some((i + 1, w.clone(), why)),
+            };
         };
         actions.push(a);
         states.push(s.clone());
         state = s;
     }
-    Ok(Trace { states, actions })
+    Replayed {
+        trace: Trace { states, actions },
+        refused: None,
+    }
+}
+
+/// Why the well-formed action `word` is not enabled in `state`.
+fn refusal(
+    model: &PaxosModel,
+    state: &paxos_models::PaxosState,
+    word: &str,
+    enabled: &[Action],
+) -> String {
+    let cfg = model.cfg();
+    let index = |n: &str| (0..cfg.node_count()).find(|&i| cfg.node_name(i) == n);
+    let crashed = |n: &str| index(n).is_some_and(|i| state.sys.crashed[i]);
+    if let Some(n) = word.strip_prefix("RESTART ") {
+        return if crashed(n) {
+            "this world does not let it restart".into()
+        } else {
+            format!("{n} is not crashed")
+        };
+    }
+    if let Some(n) = word.strip_prefix("CRASH ") {
+        return if crashed(n) {
+            format!("{n} is already crashed")
+        } else {
+            format!("{n} may not crash here (its role may not, or the crash budget is spent)")
+        };
+    }
+    if let Some(n) = word.strip_suffix(" timeout: retry with a new ballot") {
+        return format!("{n} has no retry pending (no attempt left, or not yet timed out)");
+    }
+    let delivery = word.strip_prefix("DROP ").unwrap_or(word);
+    let (ends, _) = delivery.split_once("  ").unwrap_or((delivery, ""));
+    let (_, dst) = ends.split_once(" -> ").unwrap_or(("", ends));
+    if crashed(dst) {
+        return format!("{dst} is crashed");
+    }
+    let in_flight: Vec<String> = enabled
+        .iter()
+        .map(|a| describe::action(cfg, a))
+        .filter(|d| d.starts_with(&format!("{ends}  ")))
+        .collect();
+    if in_flight.is_empty() {
+        format!("no message from {ends} is in flight")
+    } else {
+        format!(
+            "that message is not in flight (from {ends} only: {})",
+            in_flight
+                .iter()
+                .map(|d| d.split_once("  ").map_or(d.as_str(), |x| x.1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
 }

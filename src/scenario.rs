@@ -127,6 +127,9 @@ pub struct SimulateCfg {
     pub restart: f64,
 }
 
+/// The largest scenario file read (1 MB).
+pub const SCENARIO_BYTES_MAX: u64 = 1 << 20;
+
 /// A validated scenario: its name, where it came from, its text's hash, and the world.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -210,6 +213,18 @@ impl Scenario {
     /// Finds a scenario by name or path and loads it.
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
         let path = resolve(name_or_path)?;
+        // A scenario is a few hundred bytes: refuse a huge file before reading it.
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > SCENARIO_BYTES_MAX) {
+            return Err(ScenarioError {
+                file: path.display().to_string(),
+                field: None,
+                problem: format!(
+                    "the file is over {} KB; a scenario is a few hundred bytes",
+                    SCENARIO_BYTES_MAX / 1024
+                ),
+                fix: "pass a scenario file (see scenarios/README.md)".into(),
+            });
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| ScenarioError {
             file: path.display().to_string(),
             field: None,
@@ -220,6 +235,16 @@ impl Scenario {
             || name_or_path.to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
+        if !valid_name(&name) {
+            return Err(ScenarioError {
+                file: path.display().to_string(),
+                field: None,
+                problem: format!(
+                    "the file name gives the scenario the name {name:?}, which cannot name a report directory"
+                ),
+                fix: "rename the file to letters, digits, '-' and '_', e.g. my-world.toml".into(),
+            });
+        }
         Scenario::parse(&name, &display_path(&path), &text)
     }
 
@@ -245,6 +270,19 @@ impl Scenario {
         if raw.description.trim().is_empty() {
             return Err(err("description", "is empty".into()));
         }
+        if raw.description.chars().any(char::is_control) {
+            return Err(err(
+                "description",
+                "holds a control character (a newline, tab or escape): it is printed to terminals"
+                    .into(),
+            ));
+        }
+        if raw.description.trim() != raw.description {
+            return Err(err(
+                "description",
+                "has leading or trailing whitespace".into(),
+            ));
+        }
         if raw.values.is_empty() {
             return Err(err("values", "lists no value".into()));
         }
@@ -262,6 +300,15 @@ impl Scenario {
         for (i, v) in raw.values.iter().enumerate() {
             if v.trim().is_empty() {
                 return Err(err("values", format!("value #{} is empty", i + 1)));
+            }
+            if v.chars().any(char::is_control) || v.trim() != v || v.chars().count() > 40 {
+                return Err(err(
+                    "values",
+                    format!(
+                        "value #{} {v:?} has a control character, leading or trailing whitespace, or over 40 characters: values are printed in terminals, Markdown and SVG",
+                        i + 1
+                    ),
+                ));
             }
             if raw.values[..i].contains(v) {
                 return Err(err("values", format!("{v:?} is listed twice")));
@@ -439,21 +486,10 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The directories searched for scenario names, in order.
+/// The directories searched for scenario names: `scenarios/` in the current directory
+/// (the repository root, or `--root`), never the directory the binary was built in.
 pub fn scenario_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("scenarios")];
-    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    if !dirs.iter().any(|d| same_dir(d, &own)) {
-        dirs.push(own);
-    }
-    dirs
-}
-
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    vec![PathBuf::from("scenarios")]
 }
 
 /// Every scenario name found, sorted, without duplicates.
@@ -479,10 +515,6 @@ fn resolve(name_or_path: &str) -> Result<PathBuf, ScenarioError> {
         if path.is_file() {
             return Ok(path);
         }
-        let own = Path::new(env!("CARGO_MANIFEST_DIR")).join(&path);
-        if path.is_relative() && own.is_file() {
-            return Ok(own);
-        }
         return Err(ScenarioError {
             file: name_or_path.to_string(),
             field: None,
@@ -500,19 +532,32 @@ fn resolve(name_or_path: &str) -> Result<PathBuf, ScenarioError> {
         file: format!("`{name_or_path}`"),
         field: None,
         problem: "no scenario of that name".into(),
-        fix: format!(
-            "use one of: {}, or a path to a .toml file",
-            list().join(", ")
-        ),
+        fix: if list().is_empty() {
+            "run from the repository root (or pass --root DIR), or give a path to a .toml file"
+                .to_string()
+        } else {
+            format!(
+                "use one of: {}, or a path to a .toml file",
+                list().join(", ")
+            )
+        },
     })
 }
 
 fn display_path(path: &Path) -> String {
-    let own = Path::new(env!("CARGO_MANIFEST_DIR"));
-    match path.strip_prefix(own) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => path.display().to_string(),
-    }
+    path.display().to_string()
+}
+
+/// Whether `name` (a scenario file's stem) may name report directories: letters, digits,
+/// `-`, `_` and inner dots, never `.` or `..` (a file `...toml` must not steer reports out
+/// of `reports/`).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !name.ends_with('.')
 }
 
 /// Turns a TOML or shape error into one line: file, line, field, problem, fix.
@@ -522,9 +567,16 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> ScenarioError {
         .span()
         .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
     let field = field_of(text, e, &message);
+    let message = match &field {
+        Some(f) if message == "duplicate key" => format!("`{f}` is defined twice"),
+        _ => message,
+    };
     let fix = match &field {
         Some(f) if message.starts_with("unknown field") => {
             format!("remove or rename `{f}`; see scenarios/README.md for the fields")
+        }
+        Some(f) if message.ends_with("is defined twice") => {
+            format!("keep one `{f}` and merge the other into it")
         }
         Some(f) => fix_for(f),
         None => "see scenarios/README.md for the format".into(),
@@ -560,6 +612,18 @@ fn field_of(text: &str, e: &toml::de::Error, message: &str) -> Option<String> {
         .or_else(|| message.strip_prefix("missing field `"))
     {
         let key = rest.split('`').next().unwrap_or_default();
+        // An unknown *table* (`[extra]`): the error points at its own header, which is not
+        // under the table before it.
+        let header = start.and_then(|at| {
+            let from = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+            text[from..].lines().next()
+        });
+        if header.is_some_and(|h| {
+            h.trim().trim_matches(|c| c == '[' || c == ']').trim() == key
+                && h.trim().starts_with('[')
+        }) {
+            return Some(key.to_string());
+        }
         return Some(dotted(start.and_then(table_at), key));
     }
     let start = start?;
@@ -567,8 +631,13 @@ fn field_of(text: &str, e: &toml::de::Error, message: &str) -> Option<String> {
         .rfind('\n')
         .map_or(0, |i| i + 1);
     let line = text[line_start..].lines().next().unwrap_or_default();
+    if line.trim_start().starts_with('[') {
+        // An error at a table's header (a duplicate table) is about that table.
+        let table = line.trim().trim_matches(|c| c == '[' || c == ']').trim();
+        return (!table.is_empty()).then(|| table.to_string());
+    }
     let key = line.split('=').next()?.trim();
-    if key.is_empty() || key.starts_with('[') || line.trim_start().starts_with('[') {
+    if key.is_empty() {
         return None;
     }
     Some(dotted(table_at(line_start), key.trim_matches('"')))

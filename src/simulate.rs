@@ -495,7 +495,10 @@ pub fn simulate(
     let last_report = Mutex::new(Instant::now());
     let worker = || loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
-        if i >= sim.runs || (!sim.keep_going && i > fail_at.load(Ordering::SeqCst)) {
+        if i >= sim.runs
+            || (!sim.keep_going && i > fail_at.load(Ordering::SeqCst))
+            || crate::interrupt::signal().is_some()
+        {
             return;
         }
         let seed = sim.seed.wrapping_add(i);

@@ -86,14 +86,45 @@ pub fn markdown(
     );
     let _ = writeln!(out, "## Why\n");
     for line in narrate::narrate(model, t, property) {
-        let _ = writeln!(out, "- {line}");
+        let _ = writeln!(out, "- {}", escape_markdown(&line));
     }
     let _ = writeln!(out, "\n## Sequence\n\n```mermaid");
     out.push_str(&chart::mermaid(model, t, Some(property)));
-    let _ = writeln!(out, "```\n\n## Trace\n\n```text");
-    out.push_str(&trace::render(model, t, Some(property)));
-    out.push_str("```\n");
+    let text = trace::render(model, t, Some(property));
+    // A fence longer than any run of backticks in the text, so no value can close it.
+    let fence = "`".repeat(3.max(longest_run(&text, '`') + 1));
+    let _ = writeln!(out, "```\n\n## Trace\n\n{fence}text");
+    out.push_str(&text);
+    let _ = writeln!(out, "{fence}");
     out
+}
+
+/// Markdown text outside code blocks: HTML, emphasis and code marks in values become
+/// literal characters.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for x in text.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
 }
 
 /// ANSI colours for terminal output of a rendered report: step numbers dim, faults yellow,

@@ -423,6 +423,7 @@ where
                 break 'levels;
             }
             if opts.states_max.is_some_and(|m| nodes.len() >= m)
+                || crate::interrupt::signal().is_some()
                 || opts
                     .memory_max
                     .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m))

@@ -374,14 +374,25 @@ fn replay_refuses_tampered_stale_or_corrupt_files_with_exit_2() {
     );
     assert_bad(&["replay", &version], &["`version` is 99"]);
     assert_bad(&["replay", "/nonexistent/trace.json"], &["cannot read"]);
-    // A path the current code cannot take any more: the violation is gone from it.
+    // A well-formed path the current code cannot take: its first step delivers a promise
+    // nobody sent yet. Exit 0, naming the step and why.
     let detour = write(
         "detour",
-        &good.replace("\"p1 -> a1  Prepare(b=1)\"", "\"p1 -> a1  Prepare(b=9)\""),
+        &good.replacen(
+            "\"p1 -> a1  Prepare(b=1)\"",
+            "\"a1 -> p1  Promise(b=1, accepted=none)\"",
+            1,
+        ),
     );
     let o = paxos_lab(&["replay", &detour]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains("no longer replays: step 1"));
+    assert!(
+        stdout(&o).contains(
+            "no longer possible: step 1 `a1 -> p1  Promise(b=1, accepted=none)` is not enabled"
+        ),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

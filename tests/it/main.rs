@@ -4,9 +4,12 @@
 mod catalog;
 mod cli;
 mod engine;
+mod fuzz;
+mod hostile;
 mod matrix;
 mod newcomer;
 mod properties;
+mod readme;
 mod registry;
 mod reports;
 mod simulate;
@@ -25,6 +28,28 @@ pub fn paxos_lab(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("paxos-lab runs")
+}
+
+/// A fresh directory holding a copy of `scenarios/`, as a clone of the repository has.
+pub fn workdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for e in std::fs::read_dir(own).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join("scenarios").join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// Runs the `paxos-lab` binary in `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
+        .args(args)
+        .current_dir(dir)
         .output()
         .expect("paxos-lab runs")
 }

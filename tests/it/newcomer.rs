@@ -2,34 +2,10 @@
 //! warnings for a variant outside its world, `list` that reads as columns, one-line usage
 //! errors, bounds that say so, and the small print ("1 run", one SEED line).
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-
-use super::paxos_lab;
+use super::{paxos_lab, run_in, workdir};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-/// A fresh directory holding a copy of `scenarios/`, as a clone of the repository has.
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paxos-lab-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
-    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for e in std::fs::read_dir(own).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join("scenarios").join(p.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("paxos-lab runs")
 }
 
 #[test]
