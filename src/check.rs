@@ -17,8 +17,8 @@ use paxos_models::model::Action;
 use paxos_models::{Mode, PaxosModel, PaxosState, PropertyName, Rules};
 use stateright::{Checker, Model, Property};
 
+use crate::report::trace::Trace;
 use crate::scenario::Scenario;
-use crate::trace::Trace;
 
 /// Which engine explores the state space.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -375,7 +375,7 @@ fn collect(
         .map(|p| {
             checker.discovery(p.name).map(|path| {
                 let actions: Vec<Action> = path.into_actions();
-                let trace = crate::trace::replay_actions(replayer, &actions)
+                let trace = crate::report::trace::replay_actions(replayer, &actions)
                     .expect("stateright's discovery replays");
                 cut_at_first_violation(replayer, p, trace)
             })

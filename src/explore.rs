@@ -12,7 +12,7 @@ use crate::report::ReportError;
 use crate::scenario::Scenario;
 
 /// The action indices of `trace` in `model` (`0/i1/i2/...`), as the Explorer's URL wants.
-pub fn explorer_path(model: &PaxosModel, trace: &crate::trace::Trace) -> String {
+pub fn explorer_path(model: &PaxosModel, trace: &crate::report::trace::Trace) -> String {
     let mut path = String::from("0");
     let mut enabled = Vec::new();
     for (i, action) in trace.actions.iter().enumerate() {

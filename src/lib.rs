@@ -1,23 +1,20 @@
 //! `paxos-lab`: model-check and simulate Paxos and deliberately broken variants of it.
 //!
-//! The library holds everything but the thin `main`: scenario loading and validation
-//! ([`scenario`]), the exhaustive engines ([`check`]), counterexample traces ([`trace`]) and
-//! the command-line interface ([`cli`]).
+//! The library holds everything but the thin `main`, in the order of the flow: scenario
+//! loading and validation ([`scenario`]), the exhaustive engines ([`check`]), the simulator
+//! ([`simulate`]), the report a user reads and replays ([`report`]: trace, charts,
+//! narration, saved files), the Explorer ([`explore`]), and the command line ([`cli`]: one
+//! file per subcommand).
 
 pub mod bench;
-pub mod chart;
 pub mod check;
 pub mod cli;
-pub mod cli_simulate;
 pub mod explore;
 pub mod interrupt;
 pub mod matrix;
 pub mod mem;
-pub mod narrate;
 pub mod new_variant;
 pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod simulate;
-pub mod story;
-pub mod trace;

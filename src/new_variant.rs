@@ -224,29 +224,37 @@ pub fn remove(root: &Path, name: &str) -> Result<Removed, NewVariantError> {
     }
     let mut done = Removed::default();
     // Line edits first (all read and checked before anything is written), then removals.
-    let edits: [(&str, Box<dyn Fn(&str) -> bool>); 4] = [
-        ("models/variants/mod.rs", {
-            let line = format!("pub mod {module};");
-            Box::new(move |l: &str| l == line)
-        }),
-        ("models/src/registry.rs", {
-            let line = format!("    variants::{module}::VARIANT,");
-            Box::new(move |l: &str| l == line)
-        }),
-        ("tests/it/catalog.rs", {
-            let pin = format!("    {module}: \"{name}\" on ");
-            Box::new(move |l: &str| l.starts_with(&pin))
-        }),
-        ("reports/matrix.md", {
-            let row = format!("| `{name}` |");
-            Box::new(move |l: &str| l.starts_with(&row))
-        }),
+    // (file, line, whether the line is a prefix of the line to drop, or the whole of it)
+    let edits = [
+        (
+            "models/variants/mod.rs",
+            format!("pub mod {module};"),
+            false,
+        ),
+        (
+            "models/src/registry.rs",
+            format!("    variants::{module}::VARIANT,"),
+            false,
+        ),
+        (
+            "tests/it/catalog.rs",
+            format!("    {module}: \"{name}\" on "),
+            true,
+        ),
+        ("reports/matrix.md", format!("| `{name}` |"), true),
     ];
     let mut rewritten = Vec::new();
-    for (rel, drop_line) in &edits {
+    for (rel, line, prefix) in &edits {
         let path = root.join(rel);
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
+        };
+        let drop_line = |l: &str| {
+            if *prefix {
+                l.starts_with(line.as_str())
+            } else {
+                l == line
+            }
         };
         let kept: Vec<&str> = text.lines().filter(|l| !drop_line(l)).collect();
         if kept.len() != text.lines().count() {

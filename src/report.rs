@@ -1,10 +1,18 @@
-//! Saved traces: the versioned JSON form every counterexample is written in, by `check` and
-//! `simulate` alike, and read back by `replay`. Files are written atomically (a temporary
-//! file, then a rename) and named deterministically: `<dir>/<property>.json`.
+//! The report stage: everything a user reads or replays of a counterexample. Its parts: the
+//! numbered trace ([`trace`]), the sequence charts ([`chart`]), the narration ([`narrate`]),
+//! the whole report as text and Markdown ([`story`]); and here, the saved files (the
+//! versioned JSON trace every counterexample is written in, by `check` and `simulate` alike,
+//! beside its `.txt`, `.md` and `.svg`, written all or nothing) and the loader and replayer
+//! that `replay` and `explore --trace` share.
 //!
 //! Actions are stored in protocol words (`p1 -> a1  Prepare(b=1)`), the same text the
 //! terminal shows; replay matches each against the actions enabled at that step, so a file
 //! is readable by people and by the tool, and any engine's trace replays in any other.
+
+pub mod chart;
+pub mod narrate;
+pub mod story;
+pub mod trace;
 
 use std::path::{Path, PathBuf};
 
@@ -14,8 +22,8 @@ use paxos_models::{PaxosModel, PropertyName};
 use serde::{Deserialize, Serialize};
 use stateright::Model;
 
+use crate::report::trace::Trace;
 use crate::scenario::Scenario;
-use crate::trace::Trace;
 
 /// The `format` field of every trace file.
 pub const FORMAT: &str = "paxos-lab-trace";
@@ -213,9 +221,9 @@ impl TraceFile {
             self.property, self.variant.name, self.scenario.name, self.engine
         );
         let mut txt = format!("{title}\n\n");
-        txt.push_str(&crate::story::text(model, trace, property));
-        let md = crate::story::markdown(model, trace, property, &title, &replay);
-        let svg = crate::chart::svg(model, trace, Some(property));
+        txt.push_str(&crate::report::story::text(model, trace, property));
+        let md = crate::report::story::markdown(model, trace, property, &title, &replay);
+        let svg = crate::report::chart::svg(model, trace, Some(property));
         let files = [
             (format!("{}.json", self.property), self.to_text()),
             (format!("{}.txt", self.property), txt),

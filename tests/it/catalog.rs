@@ -28,9 +28,9 @@ fn pin(variant: &str, scenario: &str, expected: &[(PropertyName, usize)]) {
         paxos_models::PaxosModel::new(super::scenario(scenario).cluster, v.rules).reduce_loss();
     for pv in &outcome.verdicts {
         let text = match &pv.verdict {
-            Verdict::Violated(t) => paxos_lab::story::text(&model, t, pv.property),
+            Verdict::Violated(t) => paxos_lab::report::story::text(&model, t, pv.property),
             Verdict::Unreachable { down } => {
-                paxos_lab::narrate::narrate_unreachable(&model, down).join("\n")
+                paxos_lab::report::narrate::narrate_unreachable(&model, down).join("\n")
             }
             _ => continue,
         };

@@ -3,7 +3,7 @@
 //! bounds that give "inconclusive", never "holds".
 
 use paxos_lab::check::{self, Outcome, SearchOpts, Strategy, Verdict};
-use paxos_lab::trace;
+use paxos_lab::report::trace;
 use paxos_models::{registry, Correct, PaxosModel, Rules, VARIANTS};
 
 use super::{cfg, scenario, summary};

@@ -101,7 +101,7 @@ proptest! {
             Ok(l) => {
                 let r = paxos_lab::report::replay_until(&l.model, &l.file.actions, l.property);
                 // The report of whatever replayed renders without a panic.
-                let _ = paxos_lab::story::text(&l.model, &r.trace, l.property);
+                let _ = paxos_lab::report::story::text(&l.model, &r.trace, l.property);
             }
             Err(e) => prop_assert!(!e.to_string().contains('\n')),
         }

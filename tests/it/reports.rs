@@ -253,7 +253,7 @@ fn narration_comes_from_the_trace_not_from_a_variant_name() {
     let Verdict::Violated(t) = &outcome.verdicts[1].verdict else {
         panic!("conflict-resolution is violated");
     };
-    let why = paxos_lab::narrate::narrate(&model, t, PropertyName::ConflictResolution);
+    let why = paxos_lab::report::narrate::narrate(&model, t, PropertyName::ConflictResolution);
     assert!(
         why.iter()
             .any(|l| l.contains("the highest reported, but proposed its own \"blue\"")),
@@ -266,8 +266,9 @@ fn narration_comes_from_the_trace_not_from_a_variant_name() {
     // Correct Paxos on the same path would break no rule: none is reported for it.
     let paxos =
         paxos_models::PaxosModel::new(super::scenario("classic").cluster, &paxos_models::Correct);
-    let same = paxos_lab::trace::replay_actions(&paxos, &t.actions[..5]).expect("replays");
-    let quiet = paxos_lab::narrate::narrate(&paxos, &same, PropertyName::ConflictResolution);
+    let same = paxos_lab::report::trace::replay_actions(&paxos, &t.actions[..5]).expect("replays");
+    let quiet =
+        paxos_lab::report::narrate::narrate(&paxos, &same, PropertyName::ConflictResolution);
     assert!(
         quiet.iter().all(|l| !l.contains("Paxos must")),
         "{quiet:#?}"

@@ -2,8 +2,8 @@
 //! is pinned, every broken variant is found, correct Paxos is not, and shrinking only ever
 //! returns shorter traces that reproduce.
 
+use paxos_lab::report::trace;
 use paxos_lab::simulate::{self, End, FaultMix, SimCfg};
-use paxos_lab::trace;
 use paxos_models::{describe, Correct, PaxosModel, VARIANTS};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

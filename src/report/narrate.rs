@@ -14,7 +14,7 @@ use paxos_models::{
 };
 use stateright::actor::ActorModelAction;
 
-use crate::trace::Trace;
+use crate::report::trace::Trace;
 
 /// The narration of `trace`, which violates `property` in its last state: events (values
 /// chosen, decisions), the Paxos rules the run broke, and the failed property. One sentence
@@ -414,7 +414,7 @@ fn broken_rules(
 
 /// The message `from` sent to `to` in this step, if any.
 fn sent_to(before: &PaxosState, after: &PaxosState, from: usize, to: usize) -> Option<Msg> {
-    crate::trace::sent_messages(before, after)
+    crate::report::trace::sent_messages(before, after)
         .into_iter()
         .find(|&(s, d, _)| s == from && d == to)
         .map(|(_, _, m)| m)
@@ -425,7 +425,7 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
     let cfg = model.cfg();
     match property {
         PropertyName::Coherence => {
-            let deciders = crate::trace::decisions(cfg, last);
+            let deciders = crate::report::trace::decisions(cfg, last);
             format!(
                 "So coherence fails: {}. Every computer must end up with the same state, so no \
                  two nodes may decide different values.",
@@ -465,7 +465,7 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
             }
         }
         PropertyName::NoTakebacks => {
-            let taken = crate::trace::takebacks(cfg, last);
+            let taken = crate::report::trace::takebacks(cfg, last);
             format!(
                 "So no-takebacks fails: {}. Once a node has decided, it never changes or retracts \
                  that decision, crashes and restarts included.",

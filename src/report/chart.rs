@@ -9,7 +9,7 @@ use paxos_models::describe;
 use paxos_models::{ClusterCfg, PaxosModel, PropertyName};
 use stateright::actor::ActorModelAction;
 
-use crate::trace::{self, Trace};
+use crate::report::trace::{self, Trace};
 
 /// What one step draws.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,10 +5,10 @@ use std::io::Write;
 
 use paxos_models::{PaxosModel, PropertyName};
 
-use crate::cli::{find_variant, CliError, SimulateArgs};
+use super::{find_variant, CliError, SimulateArgs};
+use crate::report::trace;
 use crate::scenario::Scenario;
 use crate::simulate::{self, Batch, End, FaultMix, SimCfg, SimProgress};
-use crate::trace;
 
 fn probability(flag: &'static str, p: Option<f64>, default: f64) -> Result<f64, CliError> {
     let p = p.unwrap_or(default);
@@ -42,13 +42,7 @@ pub fn sim_cfg(args: &SimulateArgs, scenario: &Scenario) -> Result<SimCfg, CliEr
             fix: "pass --steps 200".into(),
         });
     }
-    if args.threads == 0 || args.threads > 256 {
-        return Err(CliError::BadFlag {
-            flag: "threads",
-            problem: format!("must be between 1 and 256, got {}", args.threads),
-            fix: "pass --threads 1 or --threads 2".into(),
-        });
-    }
+    super::check_threads(args.threads)?;
     if args.seed.checked_add(runs - 1).is_none() {
         return Err(CliError::BadFlag {
             flag: "seed",
@@ -74,15 +68,11 @@ pub fn sim_cfg(args: &SimulateArgs, scenario: &Scenario) -> Result<SimCfg, CliEr
     })
 }
 
-pub fn run_simulate(
-    args: &SimulateArgs,
-    out: &mut impl Write,
-    color: bool,
-) -> Result<u8, CliError> {
+pub fn run(args: &SimulateArgs, out: &mut impl Write, color: bool) -> Result<u8, CliError> {
     let scenario = Scenario::load(&args.scenario)?;
     let variant = find_variant(&args.variant)?;
     let sim = sim_cfg(args, &scenario)?;
-    if let Some(warning) = crate::cli::scope_warning(variant, &scenario) {
+    if let Some(warning) = super::scope_warning(variant, &scenario) {
         eprintln!("{warning}");
     }
     // Before the runs, not after them: the first violation's report goes under here.
@@ -121,7 +111,7 @@ fn simulate_to(
         "  runs:   seeds {}..{} ({}), at most {} steps each, {} thread{}{}",
         sim.seed,
         sim.seed + (sim.runs - 1),
-        crate::narrate::plural(sim.runs as usize, "run", "runs"),
+        crate::report::narrate::plural(sim.runs as usize, "run", "runs"),
         sim.steps_max,
         sim.threads,
         if sim.threads == 1 { "" } else { "s" },
@@ -196,7 +186,7 @@ fn simulate_to(
 
     let mut text = Vec::new();
     let code = report(&mut text, args, scenario, variant, sim, &batch, json)?;
-    crate::cli::emit(out, &String::from_utf8_lossy(&text), color)?;
+    super::emit(out, &String::from_utf8_lossy(&text), color)?;
     Ok(code)
 }
 
@@ -211,7 +201,7 @@ fn report(
 ) -> Result<u8, CliError> {
     let (variant, rules) = (v.name, v.rules);
     let cfg = &scenario.cluster;
-    let runs_text = crate::narrate::plural(batch.runs as usize, "run", "runs");
+    let runs_text = crate::report::narrate::plural(batch.runs as usize, "run", "runs");
     writeln!(out)?;
     for (p, n) in &batch.violations {
         let text = if *n == 0 {
@@ -299,10 +289,10 @@ fn report(
         t.len(),
         scenario.name
     )?;
-    write!(out, "{}", crate::story::text(&model, &t, property))?;
+    write!(out, "{}", crate::report::story::text(&model, &t, property))?;
     let file = crate::report::TraceFile::new(scenario, v, "simulate", Some(run.seed), property, &t);
-    let saved = crate::cli::save(args.report.as_deref(), &file, &model, &t)?;
-    writeln!(out, "{}", crate::cli::saved_line(&saved))?;
+    let saved = super::save(args.report.as_deref(), &file, &model, &t)?;
+    writeln!(out, "{}", super::saved_line(&saved))?;
     writeln!(out)?;
     let mut cmd = format!(
         "paxos-lab simulate --scenario {} --variant {variant} --seed {} --runs 1",
@@ -332,7 +322,7 @@ fn report(
             "steps_before_shrinking": shrunk.steps_before,
             "steps": t.len(),
             "trace": t.actions.iter().map(|a| paxos_models::describe::action(cfg, a)).collect::<Vec<_>>(),
-            "why": crate::narrate::narrate(&model, &t, property),
+            "why": crate::report::narrate::narrate(&model, &t, property),
             "report": saved.display().to_string(),
             "reproduce": cmd,
         });
@@ -344,124 +334,4 @@ fn report(
     writeln!(out)?;
     writeln!(out, "verdict: violated: {} (exit 1)", property.name())?;
     Ok(1)
-}
-
-/// `paxos-lab replay FILE.json`: re-runs a saved trace against the current code.
-pub fn run_replay(
-    args: &crate::cli::ReplayArgs,
-    out: &mut impl Write,
-    color: bool,
-) -> Result<u8, CliError> {
-    let file = args.file.as_path();
-    let loaded = crate::report::Loaded::open(file)?;
-    let (t, scenario, variant, property, model) = (
-        &loaded.file,
-        &loaded.scenario,
-        loaded.variant,
-        loaded.property,
-        &loaded.model,
-    );
-    writeln!(
-        out,
-        "paxos-lab replay: {} ({} on {}, engine {}{}, {} steps)",
-        file.display(),
-        variant.name,
-        scenario.name,
-        t.engine,
-        t.seed.map(|s| format!(", seed {s}")).unwrap_or_default(),
-        t.actions.len()
-    )?;
-    let replayed = crate::report::replay_until(model, &t.actions, property);
-    let trace = &replayed.trace;
-    let last = trace.states.last().expect("the initial state");
-    if crate::check::violates(model, property, last) {
-        let at = trace.actions.len();
-        let text = crate::story::text(model, trace, property);
-        if args.step {
-            step_through(out, &text, color)?;
-        } else {
-            crate::cli::emit(out, &text, color)?;
-        }
-        writeln!(out)?;
-        if at < t.actions.len() {
-            writeln!(
-                out,
-                "note: the file goes on for {} more step(s) after the violation; they are not replayed",
-                t.actions.len() - at
-            )?;
-        }
-        writeln!(
-            out,
-            "verdict: still violated: {} after {} steps (exit 1)",
-            property.name(),
-            at
-        )?;
-        return Ok(1);
-    }
-    let text = trace::render(model, trace, None);
-    if args.step {
-        step_through(out, &text, color)?;
-    } else {
-        crate::cli::emit(out, &text, color)?;
-    }
-    writeln!(out)?;
-    if let Some((step, action, why)) = &replayed.refused {
-        writeln!(
-            out,
-            "the recorded path is no longer possible: step {step} `{action}` is not enabled with the current code: {why}"
-        )?;
-        writeln!(
-            out,
-            "verdict: {} not violated on the {} step(s) that still replay (run `paxos-lab check` to look for other paths) (exit 0)",
-            property.name(),
-            step - 1
-        )?;
-    } else {
-        writeln!(
-            out,
-            "verdict: {} now holds on this path (exit 0)",
-            property.name()
-        )?;
-    }
-    Ok(0)
-}
-
-/// `replay --step`: prints the report one step at a time, waiting for Enter between steps
-/// (`q` then Enter prints the rest at once; at the end of input it no longer waits).
-fn step_through(out: &mut impl Write, text: &str, color: bool) -> Result<(), CliError> {
-    let mut blocks: Vec<String> = Vec::new();
-    let mut stepping = true;
-    for line in text.split_inclusive('\n') {
-        // A step starts at a line whose number column is filled: "  12  p1 -> a1 ...".
-        let starts_step = stepping
-            && line.len() > 2
-            && line[2..]
-                .trim_start()
-                .starts_with(|c: char| c.is_ascii_digit());
-        if line.trim() == "sequence:" {
-            stepping = false;
-            blocks.push(String::new());
-        }
-        if starts_step || blocks.is_empty() {
-            blocks.push(String::new());
-        }
-        blocks.last_mut().expect("a block").push_str(line);
-    }
-    let stdin = std::io::stdin();
-    let mut waiting = true;
-    let count = blocks.len();
-    for (i, block) in blocks.into_iter().enumerate() {
-        crate::cli::emit(out, &block, color)?;
-        out.flush()?;
-        if waiting && i + 1 < count {
-            eprint!("-- Enter: next step, q: the rest --");
-            let mut answer = String::new();
-            let read = stdin.read_line(&mut answer)?;
-            eprintln!();
-            if read == 0 || answer.trim() == "q" {
-                waiting = false;
-            }
-        }
-    }
-    Ok(())
 }

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use paxos_models::{PaxosModel, PropertyName};
 
-use crate::chart;
-use crate::narrate;
-use crate::trace::{self, Trace};
+use crate::report::chart;
+use crate::report::narrate;
+use crate::report::trace::{self, Trace};
 
 /// When to colour terminal output.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]

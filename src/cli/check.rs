@@ -1,0 +1,404 @@
+//! `paxos-lab check`: validate the flags, run the exhaustive check (our breadth-first
+//! engine, or stateright's depth-first one) with progress on stderr, save every
+//! counterexample's report, and print the verdicts, traces and narration.
+
+use std::io::Write;
+use std::time::Instant;
+
+use paxos_models::{PropertyName, Variant};
+
+use super::{emit, find_variant, save, saved_line, scope_warning, CheckArgs, CliError, OnOff};
+use crate::check::{self, CheckCfg, Progress, SearchOpts, Strategy, Verdict};
+use crate::scenario::Scenario;
+
+/// Validates `check`'s flags into engine settings.
+fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
+    super::check_threads(args.threads)?;
+    if args.states_max == 0 {
+        return Err(CliError::BadFlag {
+            flag: "states-max",
+            problem: "must be at least 1".into(),
+            fix: "omit it to keep the default of 8000000".into(),
+        });
+    }
+    Ok(CheckCfg {
+        strategy: args.strategy,
+        symmetry: args.symmetry == OnOff::On,
+        opts: SearchOpts {
+            threads: args.threads,
+            depth_max: args.depth_max,
+            states_max: Some(args.states_max),
+            memory_max: args
+                .memory_max
+                .or_else(|| crate::mem::available().map(|a| a / 5 * 4)),
+            stop_when_all_found: true,
+            stop_when_any_found: false,
+        },
+    })
+}
+
+/// `4G`, `512M`, `64K` (powers of 1024) or plain bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => t.split_at(at),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?}: write e.g. 4G, 512M or 1048576"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{text:?} is not a positive size: write e.g. 4G, 512M or 1048576"))
+}
+
+fn engine_name(strategy: Strategy) -> &'static str {
+    match strategy {
+        Strategy::Bfs => "bfs",
+        Strategy::Dfs => "dfs",
+    }
+}
+
+pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, CliError> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let variant = find_variant(&args.variant)?;
+    let cfg = check_cfg(args)?;
+    let symmetric = cfg.strategy == Strategy::Bfs && cfg.symmetry && variant.rules.symmetric();
+    if let Some(warning) = scope_warning(variant, &scenario) {
+        eprintln!("{warning}");
+    }
+    if !args.json {
+        check_header(out, &scenario, variant, &cfg, symmetric)?;
+    }
+    let report_dir = args.report.clone().unwrap_or_else(|| {
+        crate::report::default_dir(
+            &scenario.name,
+            variant.name,
+            engine_name(cfg.strategy),
+            None,
+        )
+    });
+    // Before a long search, not after it.
+    crate::report::check_writable(&report_dir)?;
+    let started = Instant::now();
+    let mut view = crate::progress::CheckProgress::new(cfg.opts.states_max, cfg.opts.memory_max);
+    let watchdog = (cfg.strategy == Strategy::Dfs)
+        .then(|| memory_watchdog(cfg.opts.memory_max.unwrap_or(u64::MAX)));
+    let outcome = check::check(
+        &scenario,
+        variant.rules,
+        &cfg,
+        &mut |phase, p: &Progress| view.update(phase, p),
+    );
+    view.finish();
+    if let Some(stop) = watchdog {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    if let Some(sig) = crate::interrupt::signal() {
+        let m = &outcome.main;
+        eprintln!(
+            "interrupted by {}: covered {} states ({} unique, depth {}) of the safety search and {} fault-tolerance searches; nothing is proven and no report was written (exit {})",
+            crate::interrupt::name(sig),
+            m.states,
+            m.unique,
+            m.depth,
+            outcome.witnesses.len(),
+            128 + sig
+        );
+        return Ok((128 + sig) as u8);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let model =
+        paxos_models::PaxosModel::new(scenario.cluster.clone(), variant.rules).reduce_loss();
+    let code = outcome.exit_code();
+
+    // Every counterexample is saved, in text and JSON modes alike.
+    let mut saved = Vec::new();
+    for v in &outcome.verdicts {
+        if let Verdict::Violated(t) = &v.verdict {
+            let file = crate::report::TraceFile::new(
+                &scenario,
+                variant,
+                engine_name(cfg.strategy),
+                None,
+                v.property,
+                t,
+            );
+            saved.push(save(args.report.as_deref(), &file, &model, t)?);
+        }
+    }
+    if args.json {
+        let doc = check_json(
+            &scenario, variant, &cfg, symmetric, &outcome, &model, &saved,
+        );
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc).expect("json"))?;
+        return Ok(code);
+    }
+
+    let mut text = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(text);
+    for v in &outcome.verdicts {
+        let _ = writeln!(
+            text,
+            "  {:<20} {}",
+            v.property.name(),
+            verdict_text(&scenario, v)
+        );
+    }
+    let m = &outcome.main;
+    let witness_states: u64 = outcome.witnesses.iter().map(|(_, s)| s.unique).sum();
+    let _ = writeln!(text);
+    let _ = writeln!(
+        text,
+        "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
+        m.states,
+        m.unique,
+        m.depth,
+        m.seconds,
+        m.states as f64 / m.seconds.max(1e-9)
+    );
+    let _ = writeln!(
+        text,
+        "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
+        outcome.witnesses.len(),
+        witness_states,
+        seconds
+    );
+    if !m.complete
+        && !outcome
+            .verdicts
+            .iter()
+            .take(3)
+            .all(|v| matches!(v.verdict, Verdict::Violated(_)))
+    {
+        let _ = writeln!(
+            text,
+            "note: a bound stopped the search before every state was explored (--depth-max {}, --states-max {}, --memory-max {}); raise it, memory permitting, or check a smaller world",
+            args.depth_max.map_or("unset".to_string(), |d| d.to_string()),
+            args.states_max,
+            cfg.opts.memory_max.map_or("unset".to_string(), |m| format!("{} MB", m >> 20)),
+        );
+    }
+    let mut saved = saved.iter();
+    for v in &outcome.verdicts {
+        match &v.verdict {
+            Verdict::Violated(t) => {
+                let _ = writeln!(text);
+                let _ = writeln!(
+                    text,
+                    "counterexample: {} violated after {} steps ({} {} on {})",
+                    v.property.name(),
+                    t.len(),
+                    match cfg.strategy {
+                        Strategy::Bfs => "shortest,",
+                        Strategy::Dfs => "depth-first, not necessarily shortest,",
+                    },
+                    variant.name,
+                    scenario.name
+                );
+                text.push_str(&crate::report::story::text(&model, t, v.property));
+                let _ = writeln!(text, "{}", saved_line(saved.next().expect("saved")));
+            }
+            Verdict::Unreachable { down } => {
+                let _ = writeln!(text);
+                let _ = writeln!(
+                    text,
+                    "counterexample: fault-tolerance violated ({} on {}): no path to a decision exists, so there is no trace to show",
+                    variant.name, scenario.name
+                );
+                let _ = writeln!(text, "  why:");
+                for line in crate::report::narrate::narrate_unreachable(&model, down) {
+                    let _ = writeln!(text, "  - {line}");
+                }
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(text);
+    let verdict = match code {
+        0 => "all 4 properties hold (exhaustive)".to_string(),
+        1 => format!("violated: {}", violated_names(&outcome).join(", ")),
+        _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
+    };
+    let _ = writeln!(text, "verdict: {verdict} (exit {code})");
+    emit(out, &text, color)?;
+    Ok(code)
+}
+
+/// stateright's DFS cannot be stopped from outside: a thread watches the resident set and,
+/// at `memory_max`, ends the process as inconclusive (exit 3) before the kernel kills it;
+/// on SIGINT or SIGTERM it ends it as interrupted (130, 143).
+/// Storing `true` in the returned flag retires the watchdog.
+fn memory_watchdog(memory_max: u64) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = done.clone();
+    std::thread::spawn(move || {
+        while !flag.load(Ordering::Relaxed) {
+            if let Some(sig) = crate::interrupt::signal() {
+                eprintln!(
+                    "interrupted by {} during stateright's depth-first search: nothing is proven and no report was written (exit {})",
+                    crate::interrupt::name(sig),
+                    128 + sig
+                );
+                std::process::exit(128 + sig);
+            }
+            if crate::mem::rss().is_some_and(|r| r >= memory_max) {
+                eprintln!(
+                    "inconclusive: stateright's depth-first search reached --memory-max {} MB; nothing is proven and no report was written (exit 3)",
+                    memory_max >> 20
+                );
+                std::process::exit(3);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    done
+}
+
+fn violated_names(outcome: &check::Outcome) -> Vec<&'static str> {
+    outcome
+        .verdicts
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.verdict,
+                Verdict::Violated(_) | Verdict::Unreachable { .. }
+            )
+        })
+        .map(|v| v.property.name())
+        .collect()
+}
+
+fn check_header(
+    out: &mut impl Write,
+    scenario: &Scenario,
+    variant: &Variant,
+    cfg: &CheckCfg,
+    symmetric: bool,
+) -> Result<(), CliError> {
+    writeln!(
+        out,
+        "paxos-lab check: variant {} on scenario {} ({})",
+        variant.name, scenario.name, scenario.file
+    )?;
+    writeln!(out, "  world:  {}", scenario.summary())?;
+    let engine = match cfg.strategy {
+        Strategy::Bfs => "breadth-first (shortest counterexamples)",
+        Strategy::Dfs => "stateright depth-first (counterexamples not the shortest)",
+    };
+    let threads = cfg.opts.threads;
+    let symmetry = if symmetric {
+        "symmetry on (acceptors, learners)"
+    } else {
+        "symmetry off"
+    };
+    writeln!(
+        out,
+        "  engine: {engine}, {symmetry}, {threads} thread{}",
+        if threads == 1 { "" } else { "s" }
+    )?;
+    if scenario.cluster.lossy && scenario.cluster.delivery != paxos_models::Delivery::Ordered {
+        writeln!(
+            out,
+            "  loss:   not explored as separate steps: in an unordered network a lost message is indistinguishable from one never delivered"
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
+    match &v.verdict {
+        Verdict::Holds => match v.property {
+            PropertyName::FaultTolerance => format!(
+                "holds      a decision is reachable with no node down{}",
+                if scenario.cluster.acceptor_faults_tolerated() > 0 {
+                    format!(
+                        " and with any {} of {} acceptors down",
+                        scenario.cluster.acceptor_faults_tolerated(),
+                        scenario.cluster.acceptors
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            _ => "holds".to_string(),
+        },
+        Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
+        Verdict::Unreachable { down } if down.is_empty() => {
+            "VIOLATED   no decision is reachable even with every node up".to_string()
+        }
+        Verdict::Unreachable { down } => format!(
+            "VIOLATED   no decision is reachable with {} down",
+            down.join(", ")
+        ),
+        Verdict::Inconclusive => "inconclusive (a bound stopped the run first)".to_string(),
+    }
+}
+
+/// `check --json`: one document with the verdicts, counts and traces.
+fn check_json(
+    scenario: &Scenario,
+    variant: &Variant,
+    cfg: &CheckCfg,
+    symmetric: bool,
+    outcome: &check::Outcome,
+    model: &paxos_models::PaxosModel,
+    saved: &[std::path::PathBuf],
+) -> serde_json::Value {
+    let mut saved = saved.iter();
+    let verdicts: Vec<serde_json::Value> = outcome
+        .verdicts
+        .iter()
+        .map(|v| match &v.verdict {
+            Verdict::Holds => serde_json::json!({"property": v.property.name(), "verdict": "holds"}),
+            Verdict::Inconclusive => {
+                serde_json::json!({"property": v.property.name(), "verdict": "inconclusive"})
+            }
+            Verdict::Unreachable { down } => serde_json::json!({
+                "property": v.property.name(),
+                "verdict": "violated",
+                "unreachable_with_down": down,
+                "why": crate::report::narrate::narrate_unreachable(model, down),
+            }),
+            Verdict::Violated(t) => serde_json::json!({
+                "property": v.property.name(),
+                "verdict": "violated",
+                "steps": t.len(),
+                "trace": t.actions.iter().map(|a| paxos_models::describe::action(model.cfg(), a)).collect::<Vec<_>>(),
+                "why": crate::report::narrate::narrate(model, t, v.property),
+                "report": saved.next().map(|p| p.display().to_string()),
+            }),
+        })
+        .collect();
+    let m = &outcome.main;
+    serde_json::json!({
+        "command": "check",
+        "variant": variant.name,
+        "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
+        "engine": engine_name(cfg.strategy),
+        "symmetry": symmetric,
+        "threads": cfg.opts.threads,
+        "verdicts": verdicts,
+        "states": m.states,
+        "unique": m.unique,
+        "depth": m.depth,
+        "complete": m.complete,
+        "seconds": m.seconds,
+        "exit_code": outcome.exit_code(),
+    })
+}
