@@ -46,6 +46,33 @@ pub fn hooks() -> Vec<&'static str> {
         .collect()
 }
 
+/// Every hook with the first line of its doc comment: what `new-variant x --hook ?` prints.
+pub fn hook_list() -> String {
+    let lines: Vec<&str> = RULES.lines().collect();
+    let width = hooks().iter().map(|h| h.len()).max().unwrap_or(0) + 2;
+    hooks()
+        .into_iter()
+        .map(|h| {
+            let at = lines
+                .iter()
+                .position(|l| l.starts_with(&format!("    fn {h}(")))
+                .unwrap_or(0);
+            let mut first = at;
+            while first > 0 && lines[first - 1].trim_start().starts_with("///") {
+                first -= 1;
+            }
+            let doc = lines[first..at]
+                .iter()
+                .map(|l| l.trim_start().trim_start_matches("///").trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let sentence = doc.split(". ").next().unwrap_or("").trim_end_matches('.');
+            format!("  {h:<width$}{sentence}.")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The hook's doc comment and default implementation, as written in the trait.
 fn hook_source(hook: &str) -> Option<String> {
     let lines: Vec<&str> = RULES.lines().collect();
@@ -151,11 +178,14 @@ pub fn create(root: &Path, name: &str, hook: &str) -> Result<PathBuf, NewVariant
 //! TODO: the rule in *Paxos Made Simple* (or the paper) that it breaks.
 
 #[allow(unused_imports)]
-use crate::node::AcceptorState;
-use crate::registry::Variant;
-use crate::rules::Rules;
+use crate::cfg::Role;
 #[allow(unused_imports)]
-use crate::types::{{Ballot, Value, Vote}};
+use crate::node::{{AcceptorState, LearnerState, NodeState, Phase, ProposerState, Storage}};
+use crate::registry::Variant;
+#[allow(unused_imports)]
+use crate::rules::{{majority, Ctx, Effects, Rules, To}};
+#[allow(unused_imports)]
+use crate::types::{{Ballot, Few, Msg, Value, Vote}};
 
 pub struct {ty};
 

@@ -1,7 +1,8 @@
 //! The Paxos actors. One actor type, [`Node`], plays the three roles so they share one
-//! stateright `ActorModel`; every decision point calls the [`Rules`] hooks, and everything
-//! else is plain message plumbing. Proposers retry on their `Retry` timer; acceptors answer
-//! only what the rules allow and persist what the rules say; learners count votes.
+//! stateright `ActorModel`. Every handler is a [`Rules`] method (whose default is correct
+//! Paxos): the node finds which one a message or timer calls, passes it the node's state,
+//! and carries out the [`Effects`] it returns (sends, storage, timer). Everything here is
+//! plumbing; every decision is the rules'.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use stateright::actor::{model_timeout, Actor, Id, Out};
 
 use crate::cfg::{ClusterCfg, Role};
 use crate::replication::{Protocol, ReplicaState};
-use crate::rules::Rules;
+use crate::rules::{Ctx, Effects, Rules, To};
 use crate::types::{Ballot, Few, Msg, Timer, Value, Vote};
 
 /// What every node knows about the cluster: the world and the rules in force.
@@ -140,23 +141,11 @@ impl Node {
         &self.setup.cfg
     }
 
-    /// A proposer starts attempt `round`: a fresh ballot, `Prepare` to every acceptor, and a
-    /// retry timer while attempts remain.
-    fn start_round(&self, round: usize, o: &mut Out<Self>) -> ProposerState {
-        let cfg = self.cfg();
-        let ballot = self.rules().ballot(round, self.index, cfg.proposers);
-        o.broadcast(&self.setup.acceptor_ids, &Msg::Prepare { b: ballot });
-        o.save(Storage::Proposer { round: round as u8 });
-        if round + 1 < cfg.ballots_max {
-            o.set_timer(Timer::Retry, model_timeout());
-        }
-        ProposerState {
-            round: round as u8,
-            ballot,
-            phase: Some(Phase::Preparing {
-                promised: 0,
-                reported: Few::new(),
-            }),
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            cfg: self.cfg(),
+            role: self.role,
+            index: self.index,
         }
     }
 
@@ -165,127 +154,21 @@ impl Node {
         (role == Role::Acceptor).then_some(index)
     }
 
-    fn on_promise(
-        &self,
-        state: &mut Cow<NodeState>,
-        src: Id,
-        b: Ballot,
-        accepted: Option<(Ballot, Value)>,
-        o: &mut Out<Self>,
-    ) {
-        let NodeState::Proposer(p) = &**state else {
-            return;
-        };
-        let Some(acceptor) = self.acceptor_index(src) else {
-            return;
-        };
-        let Some(Phase::Preparing { promised, reported }) = &p.phase else {
-            return;
-        };
-        if b != p.ballot || promised & (1 << acceptor) != 0 {
-            return;
-        }
-        let promised = promised | 1 << acceptor;
-        let mut reported = reported.clone();
-        if let Some(pair) = accepted {
-            if let Err(at) = reported.binary_search(&pair) {
-                reported.insert(at, pair);
+    /// Carries out a handler's effects: its sends in order, its storage write, its timer.
+    fn apply(&self, fx: Effects, o: &mut Out<Self>) {
+        for (to, msg) in fx.sends {
+            match to {
+                To::Acceptors => o.broadcast(&self.setup.acceptor_ids, &msg),
+                To::Learners => o.broadcast(&self.setup.learner_ids, &msg),
+                To::Node(id) => o.send(Id::from(id), msg),
             }
         }
-        let rules = self.rules();
-        let phase = if promised.count_ones() as usize >= rules.phase1_quorum(self.cfg().acceptors) {
-            let own = self.cfg().value_of_proposer(self.index);
-            let v = rules.value_to_propose(own, &reported);
-            o.broadcast(&self.setup.acceptor_ids, &Msg::Accept { b, v });
-            Phase::Accepting { v }
-        } else {
-            Phase::Preparing { promised, reported }
-        };
-        if let NodeState::Proposer(p) = state.to_mut() {
-            p.phase = Some(phase);
+        if let Some(saved) = fx.save {
+            o.save(saved);
         }
-    }
-
-    fn on_prepare(
-        &self,
-        a: &AcceptorState,
-        src: Id,
-        b: Ballot,
-        o: &mut Out<Self>,
-    ) -> Option<AcceptorState> {
-        if !self.rules().may_promise(a.promised, b) {
-            return None;
+        if fx.retry {
+            o.set_timer(Timer::Retry, model_timeout());
         }
-        let next = AcceptorState {
-            promised: b,
-            accepted: a.accepted,
-        };
-        self.persist(&next, o);
-        o.send(
-            src,
-            Msg::Promise {
-                b,
-                accepted: self.rules().promise_reports(a.accepted),
-            },
-        );
-        Some(next)
-    }
-
-    fn on_accept(
-        &self,
-        a: &AcceptorState,
-        b: Ballot,
-        v: Value,
-        o: &mut Out<Self>,
-    ) -> Option<AcceptorState> {
-        if !self.rules().may_accept(a.promised, b) {
-            return None;
-        }
-        let next = AcceptorState {
-            promised: b.max(a.promised),
-            accepted: Some((b, v)),
-        };
-        self.persist(&next, o);
-        o.broadcast(&self.setup.learner_ids, &Msg::Accepted { b, v });
-        Some(next)
-    }
-
-    fn persist(&self, a: &AcceptorState, o: &mut Out<Self>) {
-        if let Some(saved) = self.rules().acceptor_persists(a) {
-            o.save(Storage::Acceptor(saved));
-        }
-    }
-
-    fn on_accepted(
-        &self,
-        l: &LearnerState,
-        src: Id,
-        b: Ballot,
-        v: Value,
-        o: &mut Out<Self>,
-    ) -> Option<LearnerState> {
-        let rules = self.rules();
-        let acceptor = self.acceptor_index(src)? as u8;
-        if l.decided.is_some() && !rules.learner_may_change_mind() {
-            return None;
-        }
-        let vote = Vote { b, acceptor, v };
-        let at = match l.votes.binary_search(&vote) {
-            Err(at) => at,
-            Ok(at) if rules.learner_counts_duplicates() => at,
-            Ok(_) => return None,
-        };
-        let mut votes = l.votes.clone();
-        votes.insert(at, vote);
-        let decided = rules.learner_decides(&votes, rules.phase2_quorum(self.cfg().acceptors));
-        if decided != l.decided && rules.learner_persists_decision() {
-            o.save(Storage::Learner { decided });
-        }
-        if decided.is_some() && !rules.learner_may_change_mind() {
-            // Decided for good: the votes no longer matter.
-            votes.clear();
-        }
-        Some(LearnerState { votes, decided })
     }
 }
 
@@ -304,69 +187,48 @@ impl Actor for Node {
         if let Protocol::Replication(_) = self.rules().protocol() {
             return self.replica_start(storage, o);
         }
-        match self.role {
-            Role::Proposer => {
-                let round = match storage {
-                    Some(Storage::Proposer { round }) => *round as usize + 1,
-                    _ => 0,
-                };
-                if round < self.cfg().ballots_max {
-                    NodeState::Proposer(self.start_round(round, o))
-                } else {
-                    NodeState::Proposer(ProposerState {
-                        round: round as u8 - 1,
-                        ballot: Ballot::NONE,
-                        phase: None,
-                    })
-                }
-            }
-            Role::Acceptor => NodeState::Acceptor(match storage {
-                Some(Storage::Acceptor(saved)) => *saved,
-                _ => AcceptorState::default(),
-            }),
-            Role::Learner => NodeState::Learner(LearnerState {
-                votes: Few::new(),
-                decided: match storage {
-                    Some(Storage::Learner { decided }) => *decided,
-                    _ => None,
-                },
-            }),
-        }
+        let mut fx = Effects::default();
+        let state = self.rules().on_restart(&self.ctx(), storage, &mut fx);
+        self.apply(fx, o);
+        state
     }
 
     fn on_msg(&self, _id: Id, state: &mut Cow<NodeState>, src: Id, msg: Msg, o: &mut Out<Self>) {
         if let Protocol::Replication(adopt) = self.rules().protocol() {
             return self.replica_on_msg(adopt, state, src, msg, o);
         }
-        match (&**state, msg) {
-            (NodeState::Proposer(_), Msg::Promise { b, accepted }) => {
-                self.on_promise(state, src, b, accepted, o)
-            }
-            (NodeState::Acceptor(a), Msg::Prepare { b }) => {
-                if let Some(next) = self.on_prepare(a, src, b, o) {
-                    *state.to_mut() = NodeState::Acceptor(next);
-                }
-            }
-            (NodeState::Acceptor(a), Msg::Accept { b, v }) => {
-                if let Some(next) = self.on_accept(a, b, v, o) {
-                    *state.to_mut() = NodeState::Acceptor(next);
-                }
-            }
-            (NodeState::Learner(l), Msg::Accepted { b, v }) => {
-                if let Some(next) = self.on_accepted(l, src, b, v, o) {
-                    *state.to_mut() = NodeState::Learner(next);
-                }
-            }
-            _ => {}
+        let (rules, ctx) = (self.rules(), self.ctx());
+        let mut fx = Effects::default();
+        let next = match (&**state, msg) {
+            (NodeState::Proposer(p), Msg::Promise { b, accepted }) => self
+                .acceptor_index(src)
+                .and_then(|a| rules.on_promise(&ctx, p, a, b, accepted, &mut fx))
+                .map(NodeState::Proposer),
+            (NodeState::Acceptor(a), Msg::Prepare { b }) => rules
+                .on_prepare(&ctx, a, usize::from(src), b, &mut fx)
+                .map(NodeState::Acceptor),
+            (NodeState::Acceptor(a), Msg::Accept { b, v }) => rules
+                .on_accept(&ctx, a, b, v, &mut fx)
+                .map(NodeState::Acceptor),
+            (NodeState::Learner(l), Msg::Accepted { b, v }) => self
+                .acceptor_index(src)
+                .and_then(|a| rules.on_accepted(&ctx, l, a, b, v, &mut fx))
+                .map(NodeState::Learner),
+            _ => None,
+        };
+        if let Some(next) = next {
+            *state.to_mut() = next;
         }
+        self.apply(fx, o);
     }
 
     fn on_timeout(&self, _id: Id, state: &mut Cow<NodeState>, timer: &Timer, o: &mut Out<Self>) {
         if let (NodeState::Proposer(p), Timer::Retry) = (&**state, timer) {
-            let next = p.round as usize + 1;
-            if next < self.cfg().ballots_max {
-                *state.to_mut() = NodeState::Proposer(self.start_round(next, o));
+            let mut fx = Effects::default();
+            if let Some(next) = self.rules().on_retry(&self.ctx(), p, &mut fx) {
+                *state.to_mut() = NodeState::Proposer(next);
             }
+            self.apply(fx, o);
         }
     }
 }

@@ -7,6 +7,14 @@ use std::process::ExitCode;
 use super::{CliError, NewVariantArgs};
 
 pub fn run(args: &NewVariantArgs, out: &mut impl Write) -> Result<ExitCode, CliError> {
+    if args.hook.as_deref() == Some("?") {
+        writeln!(
+            out,
+            "the Rules hooks (models/src/rules.rs), handlers first:"
+        )?;
+        writeln!(out, "{}", crate::new_variant::hook_list())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if !args.remove {
         crate::new_variant::check_name(&args.name)?;
     }

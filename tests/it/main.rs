@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 mod engine;
 mod fuzz;
+mod hooks;
 mod hostile;
 mod matrix;
 mod newcomer;
