@@ -280,7 +280,7 @@ impl TraceFile {
         if PropertyName::from_name(&t.property).is_none() {
             return Err(bad(
                 format!("field `property`: unknown property {}", short(&t.property)),
-                "use coherence, conflict-resolution or no-takebacks",
+                "use coherence, conflict-resolution, no-takebacks or fault-tolerance",
             ));
         }
         if !["bfs", "dfs", "simulate"].contains(&t.engine.as_str()) {
@@ -376,12 +376,6 @@ impl Loaded {
             ));
         }
         let property = PropertyName::from_name(&t.property).expect("checked on read");
-        if property == PropertyName::FaultTolerance {
-            return Err(bad(
-                "field `property`: fault-tolerance has no trace to replay (it fails when no decision is reachable)".into(),
-                "use coherence, conflict-resolution or no-takebacks",
-            ));
-        }
         let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
         let vocabulary = Vocabulary::new(&model);
         for (i, w) in t.actions.iter().enumerate() {

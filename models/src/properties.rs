@@ -6,7 +6,7 @@
 //! | `coherence` | always | no two nodes have decided different values |
 //! | `conflict-resolution` | always | at most one value is ever chosen (accepted by a phase-2 quorum in one ballot), and every chosen or decided value was proposed |
 //! | `no-takebacks` | always | no node ever decides a value and later holds another or none (crash-restart included) |
-//! | `fault-tolerance` | reachability | a decision is reachable with no node down, and with every minority of f = (n-1)/2 acceptors down from the start |
+//! | `fault-tolerance` | graph (AG EF) | a decision *stays* reachable: from every reachable state with at most f = (n-1)/2 acceptors down, some state where a node has decided is reachable (`paxos_lab::check::stays_reachable`); first, cheaply, a decision is reachable with no node down and with every f acceptors down from the start |
 //!
 //! The safety half of fault tolerance ("the above holds under faults") is what the first
 //! three properties check under the scenario's network and fault budget.

@@ -77,6 +77,7 @@ pub static VARIANTS: &[Variant] = &[
     variants::unanimous_quorum::VARIANT,
     variants::volatile_acceptor::VARIANT,
     variants::volatile_learner::VARIANT,
+    variants::write_once_acceptor::VARIANT,
 ];
 
 /// The variant named `name`, if registered.

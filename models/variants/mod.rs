@@ -18,3 +18,4 @@ pub mod shared_ballots;
 pub mod unanimous_quorum;
 pub mod volatile_acceptor;
 pub mod volatile_learner;
+pub mod write_once_acceptor;

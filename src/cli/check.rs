@@ -177,6 +177,13 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         witness_states,
         seconds
     );
+    if let Some(g) = &outcome.stays {
+        let _ = writeln!(
+            text,
+            "fault-tolerance graph: {} unique states and their edges, searched back from every decision; seconds={:.2}",
+            g.unique, g.seconds
+        );
+    }
     if !m.complete
         && !outcome
             .verdicts
@@ -325,10 +332,10 @@ fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
     match &v.verdict {
         Verdict::Holds => match v.property {
             PropertyName::FaultTolerance => format!(
-                "holds      a decision is reachable with no node down{}",
+                "holds      a decision stays reachable from every state{}",
                 if scenario.cluster.acceptor_faults_tolerated() > 0 {
                     format!(
-                        " and with any {} of {} acceptors down",
+                        ", and from the start with any {} of {} acceptors down",
                         scenario.cluster.acceptor_faults_tolerated(),
                         scenario.cluster.acceptors
                     )
@@ -338,6 +345,10 @@ fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
             ),
             _ => "holds".to_string(),
         },
+        Verdict::Violated(t) if v.property == PropertyName::FaultTolerance => format!(
+            "VIOLATED   after {} steps no decision can be reached any more (trace below)",
+            t.len()
+        ),
         Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
         Verdict::Unreachable { down } if down.is_empty() => {
             "VIOLATED   no decision is reachable even with every node up".to_string()

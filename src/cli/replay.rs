@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+use paxos_models::PropertyName;
+
 use super::{CliError, ReplayArgs};
 use crate::report::trace;
 
@@ -31,7 +33,15 @@ pub fn run(args: &ReplayArgs, out: &mut impl Write, color: bool) -> Result<u8, C
     let replayed = crate::report::replay_until(model, &t.actions, property);
     let trace = &replayed.trace;
     let last = trace.states.last().expect("the initial state");
-    if crate::check::violates(model, property, last) {
+    // Fault tolerance is not a predicate of one state: its trace ends where no decision can
+    // be reached any more, so that is what is searched again from the last state.
+    let violated = if property == PropertyName::FaultTolerance {
+        replayed.refused.is_none()
+            && crate::check::decision_reachable_from(model, last, 8_000_000) == Some(false)
+    } else {
+        crate::check::violates(model, property, last)
+    };
+    if violated {
         let at = trace.actions.len();
         let text = crate::report::story::text(model, trace, property);
         if args.step {

@@ -473,7 +473,26 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
             )
         }
         PropertyName::FaultTolerance => {
-            "So fault tolerance fails: no decision is reachable.".to_string()
+            let nodes: Vec<String> = (0..cfg.node_count())
+                .filter(|&i| cfg.role_of(i).0 != Role::Learner)
+                .map(|i| {
+                    let fields = paxos_models::describe::fields(cfg, &last.sys.actor_states[i]);
+                    let shown: Vec<String> =
+                        fields.iter().map(|(f, v)| format!("{f} {v}")).collect();
+                    let down = if last.sys.crashed[i] {
+                        " (crashed)"
+                    } else {
+                        ""
+                    };
+                    format!("{}{down}: {}", cfg.node_name(i), shown.join(", "))
+                })
+                .collect();
+            format!(
+                "So fault tolerance fails: from here no decision can be reached on any path, \
+                 whatever is delivered next ({}). A decision must stay reachable while a \
+                 minority of acceptors is down.",
+                nodes.join("; ")
+            )
         }
     }
 }

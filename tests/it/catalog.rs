@@ -65,6 +65,7 @@ pins! {
     unanimous_quorum: "unanimous-quorum" on "classic" => [(FaultTolerance, 0)];
     volatile_acceptor: "volatile-acceptor" on "crash-restart" => [(Coherence, 18), (ConflictResolution, 14)];
     volatile_learner: "volatile-learner" on "learner-crash" => [(NoTakebacks, 10)];
+    write_once_acceptor: "write-once-acceptor" on "four-acceptors" => [(FaultTolerance, 16)];
 }
 
 /// The correct control holds everything on four acceptors, and (as its header says) loses
