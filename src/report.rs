@@ -130,8 +130,13 @@ pub fn write_set(dir: &Path, key: &str, files: &[(String, String)]) -> Result<()
 }
 
 /// Checks, before a long run, that reports can be written under `dir`: creates it (and
-/// its parents) and writes and removes a probe file there.
+/// its parents), writes and removes a probe file there, and removes again the directories
+/// it created, so a run that ends without a report leaves the tree as it was.
 pub fn check_writable(dir: &Path) -> Result<(), ReportError> {
+    let created: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     let probe = dir.join(format!(".probe-{}", std::process::id()));
     let result = std::fs::create_dir_all(dir)
         .and_then(|()| std::fs::write(&probe, b""))
@@ -140,6 +145,9 @@ pub fn check_writable(dir: &Path) -> Result<(), ReportError> {
             source,
         });
     let _ = std::fs::remove_file(&probe);
+    for d in created {
+        let _ = std::fs::remove_dir(d);
+    }
     result
 }
 

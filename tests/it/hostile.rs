@@ -273,5 +273,9 @@ fn sigint_stops_a_check_says_what_it_covered_and_writes_nothing() {
         "no verdict after an interrupt"
     );
     assert_eq!(files_under(&dir), Vec::<String>::new());
+    assert!(
+        !dir.join("reports").exists(),
+        "not even an empty report directory"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
