@@ -47,6 +47,20 @@ pub struct SearchOpts {
     pub stop_when_any_found: bool,
 }
 
+impl SearchOpts {
+    /// Whether a search holding `unique` states must stop here: the state bound reached, an
+    /// interrupt, or (when `check_memory`: reading the resident set costs a system call, so
+    /// callers ask every few thousand states) the memory bound reached.
+    pub fn must_stop(&self, unique: usize, check_memory: bool) -> bool {
+        self.states_max.is_some_and(|m| unique >= m)
+            || crate::interrupt::signal().is_some()
+            || (check_memory
+                && self
+                    .memory_max
+                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m)))
+    }
+}
+
 /// A progress report, about once a second.
 #[derive(Clone, Debug)]
 pub struct Progress {
@@ -318,9 +332,9 @@ pub fn check(
             states_max: left,
             ..cfg.opts.clone()
         };
-        let (search, stuck) = stays_reachable(&model, cfg.symmetry, &opts);
-        ft = match stuck {
-            Some((init, path)) => Verdict::Violated(replay_indices(&model, init, &path)),
+        let search = stays_reachable(&model, cfg.symmetry, &opts);
+        ft = match &search.discoveries[0] {
+            Some((init, path)) => Verdict::Violated(replay_indices(&model, *init, path)),
             None if search.complete => Verdict::Holds,
             None => Verdict::Inconclusive,
         };
@@ -515,14 +529,10 @@ fn judged(model: &PaxosModel, state: &PaxosState) -> bool {
 /// symmetric, so reachability is the same on the classes); a backward search from every
 /// state where a node has decided marks the states that can still reach one; the first
 /// judged state (in breadth-first order, so at the least depth) that cannot is the
-/// violation, returned as (init index, action indices). `None` in `stuck` when every judged
-/// state can reach a decision; `Search::complete` is false when a bound or an interrupt
-/// stopped the exploration (then nothing is proven).
-pub fn stays_reachable(
-    model: &PaxosModel,
-    symmetry: bool,
-    opts: &SearchOpts,
-) -> (Search, Option<(usize, Vec<usize>)>) {
+/// violation, the search's one discovery as (init index, action indices); none when every
+/// judged state can reach a decision. `Search::complete` is false when a bound or an
+/// interrupt stopped the exploration (then nothing is proven).
+pub fn stays_reachable(model: &PaxosModel, symmetry: bool, opts: &SearchOpts) -> Search {
     use pack::Pack;
     let started = Instant::now();
     let symmetric = symmetry && model.rules().symmetric();
@@ -564,13 +574,7 @@ pub fn stays_reachable(
             depth += 1;
             level_end = g.parents.len();
         }
-        if opts.states_max.is_some_and(|m| g.parents.len() >= m)
-            || crate::interrupt::signal().is_some()
-            || (next.is_multiple_of(4096)
-                && opts
-                    .memory_max
-                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m)))
-        {
+        if opts.must_stop(g.parents.len(), next.is_multiple_of(4096)) {
             complete = false;
             break;
         }
@@ -608,7 +612,7 @@ pub fn stays_reachable(
         peak_bytes: None,
     };
     if !complete {
-        return (search(None, false), None);
+        return search(None, false);
     }
     // Backward from every decided state over the reversed edges.
     let mut rev_off = vec![0u32; n + 1];
@@ -636,20 +640,10 @@ pub fn stays_reachable(
             }
         }
     }
-    let stuck = (0..n).find(|&i| g.judged[i] && !can[i]).map(|mut i| {
-        let mut path = Vec::new();
-        loop {
-            let (parent, action) = g.parents[i];
-            if parent == u32::MAX {
-                path.reverse();
-                return (action as usize, path);
-            }
-            path.push(action as usize);
-            i = parent as usize;
-        }
-    });
-    let found = stuck.clone();
-    (search(found, true), stuck)
+    let stuck = (0..n)
+        .find(|&i| g.judged[i] && !can[i])
+        .map(|i| bfs::path_to(|j| g.parents[j], i as u32));
+    search(stuck, true)
 }
 
 /// The explored graph of [`stays_reachable`]: per state, in breadth-first order, its

@@ -422,12 +422,7 @@ where
                 complete = false;
                 break 'levels;
             }
-            if opts.states_max.is_some_and(|m| nodes.len() >= m)
-                || crate::interrupt::signal().is_some()
-                || opts
-                    .memory_max
-                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m))
-            {
+            if opts.must_stop(nodes.len(), true) {
                 complete = false;
                 break 'levels;
             }
@@ -460,7 +455,7 @@ where
 
     let paths = discoveries
         .iter()
-        .map(|d| d.map(|node| path_to(&nodes, node)))
+        .map(|d| d.map(|node| path_to(|i| nodes.get(i), node)))
         .collect();
     Search {
         states,
@@ -481,11 +476,13 @@ fn record(discoveries: &mut [Option<u32>], hits: u64, node: u32) {
     }
 }
 
-/// The init index and action indices from a root to `node`.
-fn path_to(nodes: &Links, mut node: u32) -> (usize, Vec<usize>) {
+/// The init index and action indices from a root to `node`, following `parent_of` (which
+/// gives each node's (parent, action index); a root has parent `u32::MAX` and its init
+/// state's index as action). Both the engine's links and the fault-tolerance graph use it.
+pub fn path_to(parent_of: impl Fn(usize) -> (u32, u32), mut node: u32) -> (usize, Vec<usize>) {
     let mut actions = Vec::new();
     loop {
-        let (parent, action) = nodes.get(node as usize);
+        let (parent, action) = parent_of(node as usize);
         if parent == u32::MAX {
             actions.reverse();
             return (action as usize, actions);
