@@ -113,6 +113,9 @@ pub enum Verdict {
     },
     /// A bound stopped the run before the property could be decided.
     Inconclusive,
+    /// The scenario says the property cannot hold for correct Paxos in its bounded world
+    /// (`faults.fault_tolerance_not_judged`), so it is not checked there: the reason.
+    NotJudged(String),
 }
 
 /// One property's verdict and, for fault tolerance, what was searched.
@@ -318,7 +321,10 @@ pub fn check(
         .opts
         .states_max
         .map(|m| m.saturating_sub(main.unique as usize));
-    let (mut ft, witnesses) = fault_tolerance(scenario, rules, cfg, left, progress);
+    let (mut ft, witnesses) = match &scenario.fault_tolerance_not_judged {
+        Some(why) => (Verdict::NotJudged(why.clone()), Vec::new()),
+        None => fault_tolerance(scenario, rules, cfg, left, progress),
+    };
     // Then the graph part, once the cheap part holds: a decision stays reachable from every
     // judged state under the scenario's faults.
     let mut stays = None;

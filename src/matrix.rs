@@ -22,6 +22,8 @@ pub enum Mark {
     /// Violated; the shortest trace's length (0: fault tolerance, no decision reachable).
     Violated(usize),
     Inconclusive,
+    /// Not judged there: the scenario says correct Paxos cannot have it (fault tolerance).
+    NotJudged,
 }
 
 /// One variant checked in one scenario.
@@ -116,6 +118,7 @@ pub fn run(
                             Verdict::Violated(t) => Mark::Violated(t.len()),
                             Verdict::Unreachable { .. } => Mark::Violated(0),
                             Verdict::Inconclusive => Mark::Inconclusive,
+                            Verdict::NotJudged(_) => Mark::NotJudged,
                         };
                         (pv.property, m)
                     })
@@ -320,7 +323,7 @@ impl Matrix {
         let _ = writeln!(out, "\n## Variant x scenario\n");
         let _ = writeln!(
             out,
-            "What each variant violates in each scenario: `ok` (all four hold), `-` (not meant for that scenario), or the violated properties (coh = coherence, cr = conflict-resolution, nt = no-takebacks, ft = fault-tolerance).\n"
+            "What each variant violates in each scenario: `ok` (all four hold), `-` (not meant for that scenario), or the violated properties (coh = coherence, cr = conflict-resolution, nt = no-takebacks, ft = fault-tolerance); `(ft n/j)`: fault tolerance is not judged in that scenario (its file says why), the others hold.\n"
         );
         let mut head = "| variant |".to_string();
         let mut rule = "|---|".to_string();
@@ -341,13 +344,18 @@ impl Matrix {
                             .filter_map(|(p, m)| match m {
                                 Mark::Violated(_) => Some(short(*p)),
                                 Mark::Inconclusive => Some("?"),
-                                Mark::Holds => None,
+                                Mark::Holds | Mark::NotJudged => None,
                             })
                             .collect();
-                        if bad.is_empty() {
+                        let text = if bad.is_empty() {
                             "ok".to_string()
                         } else {
                             bad.join(" ")
+                        };
+                        if c.marks.iter().any(|(_, m)| *m == Mark::NotJudged) {
+                            text + " (ft n/j)"
+                        } else {
+                            text
                         }
                     }
                 };

@@ -20,6 +20,8 @@ pub struct RawScenario {
     pub learners: i64,
     pub values: Vec<String>,
     pub ballots_max: i64,
+    #[serde(default = "default_true")]
+    pub retries: bool,
     #[serde(default)]
     pub network: RawNetwork,
     #[serde(default)]
@@ -35,6 +37,10 @@ pub struct RawNetwork {
     pub delivery: String,
     #[serde(default)]
     pub lossy: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_delivery() -> String {
@@ -59,6 +65,10 @@ pub struct RawFaults {
     pub may_crash: Vec<String>,
     #[serde(default)]
     pub restarts: bool,
+    /// Why fault tolerance cannot hold for correct Paxos in this bounded world; when set,
+    /// the property is reported as not judged, with this reason.
+    #[serde(default)]
+    pub fault_tolerance_not_judged: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +148,8 @@ pub struct Scenario {
     pub description: String,
     pub cluster: ClusterCfg,
     pub simulate: SimulateCfg,
+    /// Why fault tolerance is not judged in this world (`faults.fault_tolerance_not_judged`).
+    pub fault_tolerance_not_judged: Option<String>,
     /// FNV-1a 64 of the file's bytes, as 16 hex digits: names this exact configuration.
     pub hash: String,
 }
@@ -163,6 +175,10 @@ impl fmt::Display for ScenarioError {
 
 /// The fix to suggest for each field, for errors the validator cannot phrase better.
 const FIELD_FIXES: &[(&str, &str)] = &[
+    (
+        "faults.fault_tolerance_not_judged",
+        "give one sentence, e.g. fault_tolerance_not_judged = \"a proposer may crash for good holding the highest ballot\", or remove the field",
+    ),
     (
         "description",
         "set description = \"one sentence about this world\"",
@@ -408,12 +424,24 @@ impl Scenario {
             learners,
             values: raw.values,
             ballots_max: raw.ballots_max as usize,
+            retries: raw.retries,
             delivery,
             lossy: raw.network.lossy,
             crashes_max: raw.faults.crashes_max as usize,
             may_crash,
             restarts: raw.faults.restarts,
         };
+        if let Some(why) = &raw.faults.fault_tolerance_not_judged {
+            if why.trim().is_empty()
+                || why.chars().any(char::is_control)
+                || why.chars().count() > 300
+            {
+                return Err(err(
+                    "faults.fault_tolerance_not_judged",
+                    "must be one line of at most 300 characters saying why correct Paxos cannot keep a decision reachable here".into(),
+                ));
+            }
+        }
         cluster.check().map_err(|problem| ScenarioError {
             file: file.into(),
             field: None,
@@ -425,6 +453,10 @@ impl Scenario {
             file: file.to_string(),
             description: raw.description.trim().to_string(),
             cluster,
+            fault_tolerance_not_judged: raw
+                .faults
+                .fault_tolerance_not_judged
+                .map(|w| w.trim().to_string()),
             simulate: SimulateCfg {
                 runs: raw.simulate.runs as u64,
                 steps_max: raw.simulate.steps_max as usize,
@@ -462,13 +494,18 @@ impl Scenario {
         let count =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
-            "{}, {}, {}, values {}, {} ballot{} each, {} network{}",
+            "{}, {}, {}, values {}, {} ballot{} each{}, {} network{}",
             count(c.proposers, "proposer", "proposers"),
             count(c.acceptors, "acceptor", "acceptors"),
             count(c.learners, "learner", "learners"),
             values.join(" "),
             c.ballots_max,
             if c.ballots_max == 1 { "" } else { "s" },
+            if c.retries || c.ballots_max == 1 {
+                ""
+            } else {
+                " (a new one only after a restart)"
+            },
             c.delivery.name(),
             if faults.is_empty() {
                 ", no faults".to_string()

@@ -104,6 +104,9 @@ pub struct ClusterCfg {
     pub values: Vec<String>,
     /// Attempts (ballots) per proposer.
     pub ballots_max: usize,
+    /// Whether a proposer whose attempt stalls starts its next one on a timeout. `false`:
+    /// only a restart starts a new attempt (a proposer crash-restart world stays small).
+    pub retries: bool,
     pub delivery: Delivery,
     /// Whether the network may lose any message.
     pub lossy: bool,
@@ -125,6 +128,7 @@ impl ClusterCfg {
             learners: 2,
             values: vec!["red".into(), "blue".into()],
             ballots_max: 2,
+            retries: true,
             delivery: Delivery::Unordered,
             lossy: false,
             crashes_max: 0,

@@ -65,14 +65,14 @@ pub fn majority(n: usize) -> usize {
 pub trait Rules: Send + Sync + 'static {
     /// A proposer starts attempt `round` (0-based): its ballot, `Prepare` to every acceptor,
     /// its round on durable storage (if it persists it), and its retry timer while attempts
-    /// remain. Paxos runs phase 1 for every ballot.
+    /// remain (and the world lets proposers retry). Paxos runs phase 1 for every ballot.
     fn start_ballot(&self, ctx: &Ctx, round: usize, fx: &mut Effects) -> ProposerState {
         let ballot = self.ballot(round, ctx.index, ctx.cfg.proposers);
         fx.send(To::Acceptors, Msg::Prepare { b: ballot });
         if self.proposer_persists_round() {
             fx.save = Some(Storage::Proposer { round: round as u8 });
         }
-        fx.retry = round + 1 < ctx.cfg.ballots_max;
+        fx.retry = ctx.cfg.retries && round + 1 < ctx.cfg.ballots_max;
         ProposerState {
             round: round as u8,
             ballot,

@@ -170,13 +170,20 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         m.seconds,
         m.states as f64 / m.seconds.max(1e-9)
     );
-    let _ = writeln!(
-        text,
-        "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
-        outcome.witnesses.len(),
-        witness_states,
-        seconds
-    );
+    if scenario.fault_tolerance_not_judged.is_some() {
+        let _ = writeln!(
+            text,
+            "fault-tolerance: not searched (not judged in this world); total seconds={seconds:.2}"
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
+            outcome.witnesses.len(),
+            witness_states,
+            seconds
+        );
+    }
     if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
@@ -236,6 +243,9 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     }
     let _ = writeln!(text);
     let verdict = match code {
+        0 if outcome.verdicts.iter().any(|v| matches!(v.verdict, Verdict::NotJudged(_))) => {
+            "the properties judged here hold (exhaustive); fault-tolerance is not judged in this world".to_string()
+        }
         0 => "all 4 properties hold (exhaustive)".to_string(),
         1 => format!("violated: {}", violated_names(&outcome).join(", ")),
         _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
@@ -358,6 +368,7 @@ fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
             down.join(", ")
         ),
         Verdict::Inconclusive => "inconclusive (a bound stopped the run first)".to_string(),
+        Verdict::NotJudged(why) => format!("not judged in this world: {why}"),
     }
 }
 
@@ -379,6 +390,9 @@ fn check_json(
             Verdict::Holds => serde_json::json!({"property": v.property.name(), "verdict": "holds"}),
             Verdict::Inconclusive => {
                 serde_json::json!({"property": v.property.name(), "verdict": "inconclusive"})
+            }
+            Verdict::NotJudged(why) => {
+                serde_json::json!({"property": v.property.name(), "verdict": "not-judged", "why": why})
             }
             Verdict::Unreachable { down } => serde_json::json!({
                 "property": v.property.name(),

@@ -27,7 +27,7 @@ fn first_violation(world: &Scenario, rules: &'static dyn Rules) -> Option<Proper
 fn accept_at_once(ctx: &Ctx, b: Ballot, round: usize, fx: &mut Effects) -> ProposerState {
     let v = ctx.cfg.value_of_proposer(ctx.index);
     fx.send(To::Acceptors, Msg::Accept { b, v });
-    fx.retry = round + 1 < ctx.cfg.ballots_max;
+    fx.retry = ctx.cfg.retries && round + 1 < ctx.cfg.ballots_max;
     ProposerState {
         round: round as u8,
         ballot: b,

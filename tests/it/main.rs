@@ -85,7 +85,8 @@ pub fn run(scenario_name: &str, rules: &'static dyn Rules) -> Outcome {
     )
 }
 
-/// (property, None if it holds, Some(trace length) if violated); panics on inconclusive.
+/// (property, None if it holds or the scenario says it is not judged there, Some(trace
+/// length) if violated); panics on inconclusive.
 pub fn summary(outcome: &Outcome) -> Vec<(PropertyName, Option<usize>)> {
     outcome
         .verdicts
@@ -96,6 +97,7 @@ pub fn summary(outcome: &Outcome) -> Vec<(PropertyName, Option<usize>)> {
                 Verdict::Violated(t) => Some(t.len()),
                 Verdict::Unreachable { .. } => Some(0),
                 Verdict::Inconclusive => panic!("{} inconclusive", v.property.name()),
+                Verdict::NotJudged(_) => None,
             };
             (v.property, r)
         })

@@ -11,7 +11,8 @@ use paxos_models::{
 };
 use stateright::Model;
 
-use super::{run, summary};
+use super::{cfg, run, summary};
+use paxos_lab::check::{self, Strategy, Verdict};
 
 fn obs(decided_ever: Vec<u16>, accepted: Vec<(Ballot, u8, u16)>) -> Obs {
     let n = decided_ever.len();
@@ -165,4 +166,41 @@ fn fault_tolerance_fails_when_nothing_is_ever_decided() {
         v => panic!("expected unreachable with every node up, got {v:?}"),
     }
     assert_eq!(outcome.exit_code(), 1);
+}
+
+/// `proposer-crash` says fault tolerance is not judged there; the claim is true: without that
+/// line correct Paxos fails it (a proposer crashes for good holding the highest ballot), and
+/// with it the property is reported as not judged, never as holds.
+#[test]
+fn fault_tolerance_is_not_judged_where_the_scenario_says_correct_paxos_cannot_have_it() {
+    let outcome = run("proposer-crash", &paxos_models::Correct);
+    match &outcome.verdicts[3].verdict {
+        Verdict::NotJudged(why) => assert!(why.contains("crashes for good"), "{why}"),
+        v => panic!("expected not judged, got {v:?}"),
+    }
+    assert_eq!(outcome.exit_code(), 0);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/proposer-crash.toml"
+    ))
+    .unwrap();
+    let judged: String = text
+        .lines()
+        .filter(|l| !l.starts_with("fault_tolerance_not_judged"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let world = Scenario::parse("proposer-crash-judged", "judged.toml", &judged).unwrap();
+    let outcome = check::check(
+        &world,
+        &paxos_models::Correct,
+        &cfg(Strategy::Bfs, true, 1),
+        &mut |_, _| {},
+    );
+    match &outcome.verdicts[3].verdict {
+        Verdict::Violated(t) => {
+            assert_eq!(t.len(), 3, "Prepare(b=2) to two acceptors, then p2 crashes")
+        }
+        v => panic!("correct Paxos should lose liveness here, got {v:?}"),
+    }
+    assert!(summary(&outcome)[..3].iter().all(|(_, r)| r.is_none()));
 }
