@@ -10,6 +10,7 @@
 //! is readable by people and by the tool, and any engine's trace replays in any other.
 
 pub mod chart;
+pub mod deviation;
 pub mod narrate;
 pub mod story;
 pub mod trace;

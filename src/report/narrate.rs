@@ -14,6 +14,7 @@ use paxos_models::{
 };
 use stateright::actor::ActorModelAction;
 
+use crate::report::deviation;
 use crate::report::trace::Trace;
 
 /// The narration of `trace`, which violates `property` in its last state: events (values
@@ -36,14 +37,29 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
     if let Some(line) = shared_ballots(model.cfg(), trace) {
         lines.push(line);
     }
+    // Every step is also taken again under correct Paxos: a deviation with no sentence of
+    // its own below is told plainly (what the node did, what Paxos does there).
+    let paxos = (!replication).then(|| deviation::paxos_twin(model));
+    if let (Some(paxos), Some(first)) = (&paxos, trace.states.first()) {
+        lines.extend(deviation::start(model, paxos, first));
+    }
     for (i, action) in trace.actions.iter().enumerate() {
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let step = i + 1;
         lines.extend(faults(model.cfg(), step, action, before, after));
-        lines.extend(broken_rules(model, trace, i, action, before, after));
+        let broken = broken_rules(model, trace, i, action, before, after);
+        if broken.is_empty() {
+            if let Some(paxos) = &paxos {
+                lines.extend(deviation::step(model, paxos, step, action, before, after));
+            }
+        }
+        lines.extend(broken);
         lines.extend(events(model, step, before, after, replication));
     }
     if let Some(last) = trace.states.last() {
+        if let (Some(paxos), PropertyName::FaultTolerance) = (&paxos, property) {
+            lines.extend(deviation::stuck(model, paxos, last));
+        }
         lines.push(conclusion(model, property, last));
     }
     lines
