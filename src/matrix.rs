@@ -276,6 +276,7 @@ impl Matrix {
                 let mut best: Option<(usize, &Cell)> = None;
                 let mut holds = 0;
                 let mut total = 0;
+                let mut not_judged = 0;
                 for c in self.cells_of(v.name) {
                     total += 1;
                     match c.marks.iter().find(|(q, _)| *q == p).map(|(_, m)| *m) {
@@ -283,6 +284,7 @@ impl Matrix {
                             best = Some((n, c));
                         }
                         Some(Mark::Holds) => holds += 1,
+                        Some(Mark::NotJudged) => not_judged += 1,
                         _ => {}
                     }
                 }
@@ -301,6 +303,9 @@ impl Matrix {
                         } else {
                             format!(" **violated** in {} ({what}) |", c.scenario)
                         }
+                    }
+                    None if not_judged > 0 => {
+                        format!(" holds ({holds}/{total}; {not_judged} not judged) |")
                     }
                     None => format!(" holds ({holds}/{total}) |"),
                 };

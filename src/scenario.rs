@@ -176,6 +176,10 @@ impl fmt::Display for ScenarioError {
 /// The fix to suggest for each field, for errors the validator cannot phrase better.
 const FIELD_FIXES: &[(&str, &str)] = &[
     (
+        "retries",
+        "set retries = true (a stalled proposer retries on a timeout) or false (only a restart starts its next ballot)",
+    ),
+    (
         "faults.fault_tolerance_not_judged",
         "give one sentence, e.g. fault_tolerance_not_judged = \"a proposer may crash for good holding the highest ballot\", or remove the field",
     ),

@@ -63,3 +63,92 @@ fn every_variant_file_has_the_style_header() {
         );
     }
 }
+
+/// The hooks tables of models/README.md say, per hook, which variants override it and
+/// which of those are correct controls; they are checked against the variant sources, so
+/// they stay true as variants come and go. Every handler hook is changed by a broken
+/// variant and kept safe by a control, except `on_retry` (its row says why).
+#[test]
+fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_each_hook() {
+    let readme = include_str!("../../models/README.md");
+    let rules = include_str!("../../models/src/rules.rs");
+    let hooks: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.strip_prefix("    fn "))
+        .filter_map(|l| l.split('(').next())
+        .collect();
+    let overrides = |hook: &str| -> Vec<&'static str> {
+        let mut names: Vec<&str> = VARIANTS
+            .iter()
+            .skip(1)
+            .filter(|v| v.source.contains(&format!("\n    fn {hook}(")))
+            .map(|v| v.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let mut seen = Vec::new();
+    let mut in_table = false;
+    for line in readme.lines() {
+        if line.starts_with("| handler |") || line.starts_with("| decision point |") {
+            in_table = true;
+            continue;
+        }
+        if !line.starts_with('|') {
+            in_table = false;
+            continue;
+        }
+        if !in_table || line.starts_with("|---") {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let hook = cells[0].trim_start_matches("| ").trim_matches('`');
+        assert!(hooks.contains(&hook), "README row for unknown hook {hook}");
+        seen.push(hook);
+        let listed_cell = cells.last().unwrap().trim_end_matches(" |");
+        let mut listed: Vec<(&str, bool)> = if listed_cell.starts_with('-') {
+            Vec::new()
+        } else {
+            listed_cell
+                .split(", ")
+                .map(|n| match n.strip_suffix(" (control)") {
+                    Some(n) => (n, true),
+                    None => (n, false),
+                })
+                .collect()
+        };
+        listed.sort();
+        let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, overrides(hook), "models/README.md row `{hook}`");
+        for (name, control) in &listed {
+            let v = paxos_models::registry::variant(name).unwrap();
+            assert_eq!(
+                *control,
+                v.violates.is_empty(),
+                "`{hook}` row: {name} is {}a control",
+                if *control { "not " } else { "" }
+            );
+        }
+        let handler = hook.starts_with("on_") || hook == "start_ballot";
+        if handler && hook != "on_retry" {
+            assert!(
+                listed.iter().any(|(_, c)| !c),
+                "no broken variant changes {hook}"
+            );
+            assert!(
+                listed.iter().any(|(_, c)| *c),
+                "no control keeps {hook} safe"
+            );
+        }
+    }
+    let mut missing: Vec<&str> = hooks
+        .iter()
+        .filter(|h| !seen.contains(h))
+        .copied()
+        .collect();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "hooks missing from models/README.md: {missing:?}"
+    );
+}
