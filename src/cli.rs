@@ -160,7 +160,8 @@ pub struct SimulateArgs {
     /// Swarm testing: each run draws its own fault mix and node speeds from its seed.
     #[arg(long)]
     pub swarm: bool,
-    /// Run every seed instead of stopping at the first violation.
+    /// Run every seed instead of stopping at the first failing one. Either way each run goes
+    /// on past its first violation, so every property is judged, and counted, on its own.
     #[arg(long)]
     pub keep_going: bool,
     /// Run each seed twice and compare the traces byte for byte.
@@ -195,7 +196,8 @@ pub struct CheckArgs {
     /// A scenario name from scenarios/ or a path to a .toml file.
     #[arg(long, default_value = "classic")]
     pub scenario: String,
-    /// bfs: shortest counterexamples; dfs: stateright's depth-first checker.
+    /// bfs: shortest counterexamples; dfs: stateright's depth-first checker, always on one
+    /// thread (on several, its results depend on thread scheduling).
     #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
     pub strategy: Strategy,
     /// Symmetry reduction over interchangeable acceptors and learners (bfs only).

@@ -181,6 +181,12 @@ pub struct Run {
     pub end: End,
     /// Whether some node decided during the run.
     pub decided: bool,
+    /// Every safety property the run violated, in report order. A run goes on to its end
+    /// after its first violation, so each property is judged on its own; `actions` and
+    /// `end` are cut at the first violation (the one the report shows).
+    pub violated: Vec<PropertyName>,
+    /// Steps the whole run took (past its first violation too).
+    pub steps: usize,
 }
 
 /// What a batch of runs is asked to do.
@@ -197,15 +203,24 @@ pub struct SimCfg {
     pub keep_going: bool,
 }
 
-fn first_violation(
+/// Records, for each property not yet violated in this run, whether `state` violates it
+/// (`at`: the number of actions taken to reach it); the first violation is kept in `first`.
+fn judge(
     model: &PaxosModel,
     props: &[(PropertyName, Property<PaxosModel>)],
     state: &PaxosState,
-) -> Option<PropertyName> {
-    props
-        .iter()
-        .find(|(_, p)| !(p.condition)(model, state))
-        .map(|(name, _)| *name)
+    at: usize,
+    violated: &mut Vec<PropertyName>,
+    first: &mut Option<(PropertyName, usize)>,
+) {
+    for (name, p) in props {
+        if !violated.contains(name) && !(p.condition)(model, state) {
+            violated.push(*name);
+            if first.is_none() {
+                *first = Some((*name, at));
+            }
+        }
+    }
 }
 
 /// The mix run `seed` uses: the fixed one, or one drawn from a generator of its own (so the
@@ -228,16 +243,33 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
     let mut delivered: BTreeSet<Envelope> = BTreeSet::new();
     let mut decided = paxos_models::properties::decided_somewhere(&state.obs);
     let mut enabled = Vec::new();
-    let done = |actions: Vec<Action>, end: End, decided: bool| Run {
-        seed,
-        mix: mix.clone(),
-        actions,
-        end,
-        decided,
+    let mut violated = Vec::new();
+    let mut first = None;
+    let done = |mut actions: Vec<Action>,
+                end: End,
+                decided: bool,
+                mut violated: Vec<PropertyName>,
+                first: Option<(PropertyName, usize)>| {
+        let steps = actions.len();
+        let end = match first {
+            Some((p, at)) => {
+                actions.truncate(at);
+                End::Violation(p)
+            }
+            None => end,
+        };
+        violated.sort();
+        Run {
+            seed,
+            mix: mix.clone(),
+            actions,
+            end,
+            decided,
+            violated,
+            steps,
+        }
     };
-    if let Some(p) = first_violation(model, &props, &state) {
-        return done(actions, End::Violation(p), decided);
-    }
+    judge(model, &props, &state, 0, &mut violated, &mut first);
     for _ in 0..steps_max {
         enabled.clear();
         model.actions(&state, &mut enabled);
@@ -246,7 +278,7 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
             .filter_map(|a| model.next_state(&state, a.clone()).map(|s| (a, s)))
             .collect();
         if succs.is_empty() {
-            return done(actions, End::Terminal, decided);
+            return done(actions, End::Terminal, decided, violated, first);
         }
         // Sort the successors into kinds, then pick a kind by the fault mix.
         let (mut drops, mut crashes, mut restarts, mut dups, mut normal) =
@@ -299,7 +331,7 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
             .flat_map(|(kind, _)| kind)
             .collect();
             if rest.is_empty() {
-                return done(actions, End::Terminal, decided);
+                return done(actions, End::Terminal, decided, violated, first);
             }
             rest[pick(&mut rng, rest.len())]
         };
@@ -310,11 +342,19 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
         actions.push(action);
         state = next;
         decided |= paxos_models::properties::decided_somewhere(&state.obs);
-        if let Some(p) = first_violation(model, &props, &state) {
-            return done(actions, End::Violation(p), decided);
+        let at = actions.len();
+        judge(model, &props, &state, at, &mut violated, &mut first);
+        if violated.len() == props.len() {
+            // Every property is violated: nothing is left to judge.
+            break;
         }
     }
-    done(actions, End::StepsMax, decided)
+    let end = if actions.len() >= steps_max {
+        End::StepsMax
+    } else {
+        End::Terminal
+    };
+    done(actions, end, decided, violated, first)
 }
 
 /// Replays `actions`, skipping any that is not enabled where it comes, and returns the
@@ -456,7 +496,7 @@ pub struct Batch {
     /// Runs counted: every run, or with early stop, seeds up to the first failing one.
     pub runs: u64,
     pub steps: u64,
-    /// Per safety property: runs that violated it (first property violated per run).
+    /// Per safety property: runs that violated it (each property judged in every run).
     pub violations: Vec<(PropertyName, u64)>,
     /// Runs in which some node decided.
     pub decided_runs: u64,
@@ -469,7 +509,7 @@ pub struct Batch {
 struct RunRecord {
     index: u64,
     steps: u64,
-    violated: Option<PropertyName>,
+    violated: Vec<PropertyName>,
     decided: bool,
     failing: Option<Run>,
 }
@@ -504,24 +544,22 @@ pub fn simulate(
         let seed = sim.seed.wrapping_add(i);
         let mix = mix_for(cfg, sim, seed);
         let run = walk(&model, seed, &mix, sim.steps_max);
-        let violated = match run.end {
-            End::Violation(p) => Some(p),
-            _ => None,
-        };
-        if violated.is_some() {
+        let failed = matches!(run.end, End::Violation(_));
+        if failed {
             fail_at.fetch_min(i, Ordering::SeqCst);
             done_violations.fetch_add(1, Ordering::Relaxed);
         }
         done_runs.fetch_add(1, Ordering::Relaxed);
-        done_steps.fetch_add(run.actions.len() as u64, Ordering::Relaxed);
-        let steps = run.actions.len() as u64;
+        done_steps.fetch_add(run.steps as u64, Ordering::Relaxed);
+        let steps = run.steps as u64;
         let decided = run.decided;
+        let violated = run.violated.clone();
         results.lock().expect("results lock").push(RunRecord {
             index: i,
             steps,
             violated,
             decided,
-            failing: violated.map(|_| run),
+            failing: failed.then_some(run),
         });
         let mut last = last_report.lock().expect("progress lock");
         if last.elapsed().as_secs_f64() >= 1.0 {
@@ -553,8 +591,8 @@ pub fn simulate(
     results.retain(|r| r.index <= cutoff);
     let mut violations: Vec<(PropertyName, u64)> = SAFETY.iter().map(|&p| (p, 0)).collect();
     for r in &results {
-        if let Some(p) = r.violated {
-            if let Some(v) = violations.iter_mut().find(|v| v.0 == p) {
+        for p in &r.violated {
+            if let Some(v) = violations.iter_mut().find(|v| v.0 == *p) {
                 v.1 += 1;
             }
         }

@@ -315,9 +315,12 @@ fn check_header(
     writeln!(out, "  world:  {}", scenario.summary())?;
     let engine = match cfg.strategy {
         Strategy::Bfs => "breadth-first (shortest counterexamples)",
-        Strategy::Dfs => "stateright depth-first (counterexamples not the shortest)",
+        Strategy::Dfs => "stateright depth-first (counterexamples not the shortest; one thread, as its multi-threaded results depend on scheduling)",
     };
-    let threads = cfg.opts.threads;
+    let threads = match cfg.strategy {
+        Strategy::Bfs => cfg.opts.threads,
+        Strategy::Dfs => 1,
+    };
     let symmetry = if symmetric {
         "symmetry on (acceptors, learners)"
     } else {
@@ -417,7 +420,7 @@ fn check_json(
         "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
         "engine": engine_name(cfg.strategy),
         "symmetry": symmetric,
-        "threads": cfg.opts.threads,
+        "threads": if cfg.strategy == Strategy::Dfs { 1 } else { cfg.opts.threads },
         "verdicts": verdicts,
         "states": m.states,
         "unique": m.unique,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use paxos_models::describe;
 use paxos_models::model::Action;
-use paxos_models::properties::{self, chosen};
+use paxos_models::properties::chosen;
 use paxos_models::{ClusterCfg, PaxosModel, PaxosState, PropertyName};
 use stateright::actor::ActorModelAction;
 use stateright::Model;
@@ -230,30 +230,34 @@ pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> St
     match property {
         PropertyName::Coherence => format!("nodes disagree: {}", decided.join(", ")),
         PropertyName::ConflictResolution => {
-            let c: Vec<String> = chosen(&state.obs, model.chosen_quorum())
+            let all = chosen(&state.obs, model.chosen_quorum());
+            let words = |&(b, v, mask): &(paxos_models::Ballot, paxos_models::Value, u16)| {
+                format!(
+                    "{} in b={} (by {})",
+                    describe::value(cfg, v),
+                    describe::ballot(b),
+                    acceptor_names(cfg, mask)
+                )
+            };
+            let values: std::collections::BTreeSet<_> = all.iter().map(|c| c.1).collect();
+            let unproposed: Vec<String> = all
                 .iter()
-                .map(|&(b, v, mask)| {
-                    format!(
-                        "{} in b={} (by {})",
-                        describe::value(cfg, v),
-                        describe::ballot(b),
-                        acceptor_names(cfg, mask)
-                    )
-                })
+                .filter(|c| state.obs.proposed & (1 << c.1) == 0)
+                .map(words)
                 .collect();
-            if properties::conflict_resolution(
-                &paxos_models::Obs {
-                    decided_ever: Default::default(),
-                    ..state.obs.clone()
-                },
-                model.chosen_quorum(),
-            ) {
+            if values.len() > 1 {
+                let c: Vec<String> = all.iter().map(words).collect();
+                format!("more than one value chosen: {}", c.join(" and "))
+            } else if !unproposed.is_empty() {
+                format!(
+                    "a value nobody proposed was chosen: {}",
+                    unproposed.join(" and ")
+                )
+            } else {
                 format!(
                     "a value that was never proposed was decided: {}",
                     decided.join(", ")
                 )
-            } else {
-                format!("more than one value chosen: {}", c.join(" and "))
             }
         }
         PropertyName::NoTakebacks => takebacks(cfg, state).join(", "),

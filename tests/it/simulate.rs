@@ -175,3 +175,75 @@ fn shrinking_returns_shorter_traces_that_reproduce() {
     }
     assert!(checked > 20, "only {checked} violating runs to shrink");
 }
+
+/// A run goes on past its first violation, so each property is judged in every run and
+/// counted on its own: on `ignore-promised-value`, where conflict resolution always fails
+/// first, coherence is still found violated in some runs, and some runs count for both.
+#[test]
+fn each_property_is_counted_on_its_own_in_every_run() {
+    let s = scenario("classic");
+    let rules = paxos_models::registry::variant("ignore-promised-value")
+        .unwrap()
+        .rules;
+    let batch = simulate::simulate(
+        &s.cluster,
+        rules,
+        &sim("classic", 5_000, 2, false, true),
+        &|_| {},
+    );
+    let count = |p| batch.violations.iter().find(|v| v.0 == p).unwrap().1;
+    let (coh, cr) = (
+        count(paxos_models::PropertyName::Coherence),
+        count(paxos_models::PropertyName::ConflictResolution),
+    );
+    assert!(
+        coh > 0,
+        "coherence is judged after conflict resolution failed"
+    );
+    assert!(
+        cr > coh,
+        "conflict resolution fails first and more often: {cr} vs {coh}"
+    );
+    assert_eq!(count(paxos_models::PropertyName::NoTakebacks), 0);
+    // The same counts whatever the thread count.
+    let one = simulate::simulate(
+        &s.cluster,
+        rules,
+        &sim("classic", 5_000, 1, false, true),
+        &|_| {},
+    );
+    assert_eq!(one.violations, batch.violations);
+    assert_eq!(one.steps, batch.steps);
+    // A run's report still stops at its first violation.
+    let model = PaxosModel::new(s.cluster.clone(), rules);
+    let run = simulate::walk(
+        &model,
+        batch.first.as_ref().unwrap().seed,
+        &batch.first.as_ref().unwrap().mix,
+        200,
+    );
+    let End::Violation(p) = run.end else {
+        panic!("the first failing run fails")
+    };
+    assert!(run.violated.contains(&p) && run.steps >= run.actions.len());
+}
+
+/// The one-line summary under a trace names a single chosen value nobody proposed as such,
+/// not as "more than one value chosen".
+#[test]
+fn a_single_unproposed_chosen_value_is_called_that() {
+    let s = scenario("classic");
+    let model = PaxosModel::new(s.cluster.clone(), &Correct);
+    let mut state = stateright::Model::init_states(&model).swap_remove(0);
+    state.obs.proposed = 0b01; // only "red" was proposed
+    state.obs.accepted = [(paxos_models::Ballot(1), 1, 0b011)].into_iter().collect();
+    let why = trace::why(
+        &model,
+        paxos_models::PropertyName::ConflictResolution,
+        &state,
+    );
+    assert_eq!(
+        why,
+        "a value nobody proposed was chosen: \"blue\" in b=1 (by a1, a2)"
+    );
+}
