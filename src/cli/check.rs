@@ -25,7 +25,12 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
         strategy: args.strategy,
         symmetry: args.symmetry == OnOff::On,
         opts: SearchOpts {
-            threads: args.threads,
+            // stateright's DFS always runs on one thread (see `check::dfs`): say so
+            // everywhere the settings are printed.
+            threads: match args.strategy {
+                Strategy::Bfs => args.threads,
+                Strategy::Dfs => 1,
+            },
             depth_max: args.depth_max,
             states_max: Some(args.states_max),
             memory_max: args
@@ -317,10 +322,7 @@ fn check_header(
         Strategy::Bfs => "breadth-first (shortest counterexamples)",
         Strategy::Dfs => "stateright depth-first (counterexamples not the shortest; one thread, as its multi-threaded results depend on scheduling)",
     };
-    let threads = match cfg.strategy {
-        Strategy::Bfs => cfg.opts.threads,
-        Strategy::Dfs => 1,
-    };
+    let threads = cfg.opts.threads;
     let symmetry = if symmetric {
         "symmetry on (acceptors, learners)"
     } else {
@@ -420,7 +422,7 @@ fn check_json(
         "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
         "engine": engine_name(cfg.strategy),
         "symmetry": symmetric,
-        "threads": if cfg.strategy == Strategy::Dfs { 1 } else { cfg.opts.threads },
+        "threads": cfg.opts.threads,
         "verdicts": verdicts,
         "states": m.states,
         "unique": m.unique,
