@@ -14,7 +14,7 @@ use paxos_models::{PaxosModel, PropertyName, VARIANTS};
 use crate::check::{self, CheckCfg, SearchOpts, Strategy, Verdict};
 use crate::cli::{BenchArgs, CliError};
 use crate::scenario::Scenario;
-use crate::simulate::{self, End, FaultMix, SimCfg};
+use crate::sim::{self, End, FaultMix, SimCfg};
 
 fn sim_cfg(scenario: &Scenario, runs: u64, threads: usize, keep_going: bool) -> SimCfg {
     let d = &scenario.simulate;
@@ -171,7 +171,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     let mut base = None;
     for threads in [1, 2] {
         let sim = sim_cfg(&classic, args.runs, threads, true);
-        let b = simulate::simulate(&classic.cluster, &paxos_models::Correct, &sim, &|_| {});
+        let b = sim::simulate(&classic.cluster, &paxos_models::Correct, &sim, &|_| {});
         let steps_per_s = b.steps as f64 / b.seconds.max(1e-9);
         writeln!(
             out,
@@ -196,7 +196,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
             let scenario = Scenario::load(name)?;
             let sim = sim_cfg(&scenario, scenario.simulate.runs, 1, false);
             let started = Instant::now();
-            let b = simulate::simulate(&scenario.cluster, v.rules, &sim, &|_| {});
+            let b = sim::simulate(&scenario.cluster, v.rules, &sim, &|_| {});
             let found = started.elapsed().as_secs_f64();
             let (seed, unshrunk, shrunk) = match &b.first {
                 Some(run) => {
@@ -204,7 +204,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                         unreachable!("a failing run ends in a violation")
                     };
                     let model = PaxosModel::new(scenario.cluster.clone(), v.rules);
-                    let s = simulate::shrink(&model, p, &run.actions);
+                    let s = sim::shrink(&model, p, &run.actions);
                     (
                         run.seed.to_string(),
                         run.actions.len().to_string(),

@@ -2,7 +2,7 @@
 //!
 //! The library holds everything but the thin `main`, in the order of the flow: scenario
 //! loading and validation ([`scenario`]), the exhaustive engines ([`check`]), the simulator
-//! ([`simulate`]), the report a user reads and replays ([`report`]: trace, charts,
+//! ([`sim`]), the report a user reads and replays ([`report`]: trace, charts,
 //! narration, saved files), the Explorer ([`explore`]), and the command line ([`cli`]: one
 //! file per subcommand).
 
@@ -17,4 +17,4 @@ pub mod new_variant;
 pub mod progress;
 pub mod report;
 pub mod scenario;
-pub mod simulate;
+pub mod sim;

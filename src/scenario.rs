@@ -130,7 +130,7 @@ impl Default for RawSimulate {
 pub struct SimulateCfg {
     pub runs: u64,
     pub steps_max: usize,
-    /// Fault probabilities per step (see `simulate::FaultMix`).
+    /// Fault probabilities per step (see `sim::FaultMix`).
     pub drop: f64,
     pub duplicate: f64,
     pub crash: f64,

@@ -8,7 +8,7 @@ use paxos_models::{PaxosModel, PropertyName};
 use super::{find_variant, CliError, SimulateArgs};
 use crate::report::trace;
 use crate::scenario::Scenario;
-use crate::simulate::{self, Batch, End, FaultMix, SimCfg, SimProgress};
+use crate::sim::{self, Batch, End, FaultMix, SimCfg, SimProgress};
 
 fn probability(flag: &'static str, p: Option<f64>, default: f64) -> Result<f64, CliError> {
     let p = p.unwrap_or(default);
@@ -131,7 +131,7 @@ fn simulate_to(
     }
     if sim.runs == 1 {
         // Like TigerBeetle's VOPR: the seed and everything derived from it, before the run.
-        let mix = simulate::mix_for(cfg, sim, sim.seed);
+        let mix = sim::mix_for(cfg, sim, sim.seed);
         writeln!(out, "SEED={} {}", sim.seed, mix.describe(cfg))?;
     }
     out.flush()?;
@@ -145,7 +145,7 @@ fn simulate_to(
             p.violations
         );
     };
-    let batch = simulate::simulate(cfg, variant.rules, sim, &progress);
+    let batch = sim::simulate(cfg, variant.rules, sim, &progress);
     if let Some(sig) = crate::interrupt::signal() {
         eprintln!(
             "interrupted by {}: {} of {} runs done ({} steps); nothing is proven and no report was written (exit {})",
@@ -162,10 +162,10 @@ fn simulate_to(
         let model = PaxosModel::new(cfg.clone(), variant.rules);
         let last = sim.seed + (batch.runs.max(1) - 1);
         for seed in sim.seed..=last {
-            let mix = simulate::mix_for(cfg, sim, seed);
-            let a = simulate::walk(&model, seed, &mix, sim.steps_max);
-            let b = simulate::walk(&model, seed, &mix, sim.steps_max);
-            let text = |r: &simulate::Run| {
+            let mix = sim::mix_for(cfg, sim, seed);
+            let a = sim::walk(&model, seed, &mix, sim.steps_max);
+            let b = sim::walk(&model, seed, &mix, sim.steps_max);
+            let text = |r: &sim::Run| {
                 r.actions
                     .iter()
                     .map(|x| paxos_models::describe::action(cfg, x))
@@ -260,7 +260,7 @@ fn report(
         unreachable!("the first failing run ends in a violation")
     };
     let model = PaxosModel::new(cfg.clone(), rules);
-    let shrunk = simulate::shrink(&model, property, &run.actions);
+    let shrunk = sim::shrink(&model, property, &run.actions);
     let t = trace::replay_actions(&model, &shrunk.actions).expect("a shrunk trace replays exactly");
     writeln!(out)?;
     writeln!(

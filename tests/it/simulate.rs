@@ -3,7 +3,7 @@
 //! returns shorter traces that reproduce.
 
 use paxos_lab::report::trace;
-use paxos_lab::simulate::{self, End, FaultMix, SimCfg};
+use paxos_lab::sim::{self, End, FaultMix, SimCfg};
 use paxos_models::{describe, Correct, PaxosModel, VARIANTS};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -60,14 +60,14 @@ fn a_seed_gives_the_same_trace_every_time_and_at_any_thread_count() {
         ] {
             let s = scenario(name);
             for swarm in [false, true] {
-                let one = simulate::simulate(
+                let one = sim::simulate(
                     &s.cluster,
                     v.rules,
                     &sim(name, 300, 1, swarm, false),
                     &|_| {},
                 );
                 for threads in [1, 2, 4] {
-                    let many = simulate::simulate(
+                    let many = sim::simulate(
                         &s.cluster,
                         v.rules,
                         &sim(name, 300, threads, swarm, false),
@@ -105,7 +105,7 @@ fn every_broken_variant_is_found_in_its_scenarios_within_the_default_budget() {
     for v in safety_breakers {
         for name in v.exposed_by {
             let s = scenario(name);
-            let b = simulate::simulate(
+            let b = sim::simulate(
                 &s.cluster,
                 v.rules,
                 &sim(name, s.simulate.runs, 2, false, false),
@@ -128,7 +128,7 @@ fn correct_paxos_shows_no_violation_in_simulation() {
     for name in paxos_lab::scenario::list() {
         let s = scenario(&name);
         for swarm in [false, true] {
-            let b = simulate::simulate(
+            let b = sim::simulate(
                 &s.cluster,
                 &Correct,
                 &sim(&name, 2_000, 2, swarm, true),
@@ -151,10 +151,10 @@ fn shrinking_returns_shorter_traces_that_reproduce() {
             for swarm in [false, true] {
                 let cfg = sim(name, 400, 1, swarm, true);
                 for seed in 0..400 {
-                    let mix = simulate::mix_for(&s.cluster, &cfg, seed);
-                    let run = simulate::walk(&model, seed, &mix, cfg.steps_max);
+                    let mix = sim::mix_for(&s.cluster, &cfg, seed);
+                    let run = sim::walk(&model, seed, &mix, cfg.steps_max);
                     let End::Violation(p) = run.end else { continue };
-                    let shrunk = simulate::shrink(&model, p, &run.actions);
+                    let shrunk = sim::shrink(&model, p, &run.actions);
                     assert!(shrunk.actions.len() <= run.actions.len());
                     assert!(shrunk.faults_after <= shrunk.faults_before);
                     let t = trace::replay_actions(&model, &shrunk.actions)
@@ -185,7 +185,7 @@ fn each_property_is_counted_on_its_own_in_every_run() {
     let rules = paxos_models::registry::variant("ignore-promised-value")
         .unwrap()
         .rules;
-    let batch = simulate::simulate(
+    let batch = sim::simulate(
         &s.cluster,
         rules,
         &sim("classic", 5_000, 2, false, true),
@@ -206,7 +206,7 @@ fn each_property_is_counted_on_its_own_in_every_run() {
     );
     assert_eq!(count(paxos_models::PropertyName::NoTakebacks), 0);
     // The same counts whatever the thread count.
-    let one = simulate::simulate(
+    let one = sim::simulate(
         &s.cluster,
         rules,
         &sim("classic", 5_000, 1, false, true),
@@ -216,7 +216,7 @@ fn each_property_is_counted_on_its_own_in_every_run() {
     assert_eq!(one.steps, batch.steps);
     // A run's report still stops at its first violation.
     let model = PaxosModel::new(s.cluster.clone(), rules);
-    let run = simulate::walk(
+    let run = sim::walk(
         &model,
         batch.first.as_ref().unwrap().seed,
         &batch.first.as_ref().unwrap().mix,
