@@ -26,6 +26,7 @@ fn sim_cfg(scenario: &Scenario, runs: u64, threads: usize, keep_going: bool) -> 
         swarm: false,
         mix: FaultMix::fixed(&scenario.cluster, d.drop, d.duplicate, d.crash, d.restart),
         keep_going,
+        shard: crate::sim::shard::Shard::WHOLE,
     }
 }
 

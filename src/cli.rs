@@ -6,9 +6,12 @@
 pub mod check;
 pub mod list;
 pub mod matrix;
+pub mod merge;
 pub mod new_variant;
 pub mod replay;
 pub mod simulate;
+/// Shared by `simulate` and `merge`: the batch's settings and what is printed about it.
+pub mod simulation;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -56,6 +59,10 @@ pub enum Command {
     /// Random walks over the same model, seeded: run i uses seed SEED+i.
     #[command(after_help = EXIT_CODES)]
     Simulate(SimulateArgs),
+    /// Merge the result files of a sharded batch (`simulate --shard I/N --out FILE.json`)
+    /// into what one `simulate` over the whole batch prints.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Every variant in every scenario it is meant for: the variant x property table.
     #[command(
         after_help = "Exit codes:\n  0  every variant breaks exactly what it declares\n  1  a mismatch (or an inconclusive cell)\n  2  usage or I/O error"
@@ -186,6 +193,28 @@ pub struct SimulateArgs {
     /// Print one JSON document (verdicts, counts, the trace) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Run only shard I of N (0-based) of the batch: runs I*R/N .. (I+1)*R/N, the same runs
+    /// on any machine at any thread count. `auto/N` takes I from SLURM_ARRAY_TASK_ID (a Slurm
+    /// job array) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job). Needs --out.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Write the shard's result (counts, seeds covered, its first violation unshrunk) to
+    /// this JSON file for `paxos-lab merge`, instead of shrinking and saving a report.
+    #[arg(long, value_name = "FILE.json")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Every shard's result file, in any order.
+    #[arg(required = true, value_name = "FILE.json")]
+    pub files: Vec<std::path::PathBuf>,
+    /// Where to save the shrunk counterexample's report (default: as `simulate`).
+    #[arg(long)]
+    pub report: Option<std::path::PathBuf>,
+    /// Print one JSON document, as `simulate --json` does.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -254,6 +283,8 @@ pub enum CliError {
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]
     NewVariant(#[from] crate::new_variant::NewVariantError),
+    #[error(transparent)]
+    Merge(#[from] crate::sim::shard::MergeError),
 }
 
 /// Saves a counterexample's report (in `dir`, or the engine's own directory under
@@ -417,6 +448,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Simulate(args) => {
             let code = simulate::run(&args, &mut out, color && !args.json)?;
+            Ok(ExitCode::from(code))
+        }
+        Command::Merge(args) => {
+            let code = merge::run(&args, &mut out, color && !args.json)?;
             Ok(ExitCode::from(code))
         }
         Command::Explore(args) => {

@@ -1,6 +1,7 @@
-//! The process's memory as the kernel counts it (`/proc/self/status`): the resident set now
-//! and at its peak, for progress lines, `--memory-max` and `bench`. `None` where there is no
-//! procfs.
+//! The process's memory and CPU time as the kernel counts them (`/proc/self/status`,
+//! `/proc/self/stat`): the resident set now and at its peak, for progress lines,
+//! `--memory-max` and `bench`, and the CPU seconds a simulation shard reports. `None` where
+//! there is no procfs.
 
 fn field(name: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -31,4 +32,15 @@ pub fn available() -> Option<u64> {
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// CPU seconds (user + system, every thread) the process has used so far: fields 14 and 15
+/// of `/proc/self/stat`, in clock ticks of 1/100 s (Linux's fixed `USER_HZ`).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, field 2, is in parentheses and may hold spaces: count from after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
+    Some((ticks(14)? + ticks(15)?) as f64 / 100.0)
 }

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::mix::FaultMix;
 use super::run::{walk, End, Run};
+use super::shard::Shard;
 use crate::check::SAFETY;
 
 /// What a batch of runs is asked to do.
@@ -25,6 +26,8 @@ pub struct SimCfg {
     pub mix: FaultMix,
     /// Run every seed to the end instead of stopping at the first violation.
     pub keep_going: bool,
+    /// Which runs of the batch to run ([`Shard::WHOLE`]: all of them).
+    pub shard: Shard,
 }
 
 /// The mix run `seed` uses: the fixed one, or one drawn from a generator of its own (so the
@@ -60,6 +63,8 @@ pub struct Batch {
     /// The first failing run (lowest seed), if any.
     pub first: Option<Run>,
     pub seconds: f64,
+    /// CPU seconds the batch used (every thread; 0 where the kernel does not say).
+    pub cpu_seconds: f64,
 }
 
 /// What a batch keeps of one run: the failing run whole, the others as counts.
@@ -71,7 +76,8 @@ struct RunRecord {
     failing: Option<Run>,
 }
 
-/// Runs seeds `seed..seed+runs` over `threads` threads. Seeds are handed out in order;
+/// Runs the batch's runs of `sim.shard` (all of them for [`Shard::WHOLE`]), run `i` with
+/// seed `seed + i`, over `threads` threads. Seeds are handed out in order;
 /// unless `keep_going`, once a run fails no higher seed is started, and results of higher
 /// seeds already running are discarded, so every count and the failing run are the same at
 /// any thread count.
@@ -82,8 +88,10 @@ pub fn simulate(
     progress: &(dyn Fn(&SimProgress) + Sync),
 ) -> Batch {
     let started = Instant::now();
+    let cpu_started = crate::mem::cpu_seconds();
+    let range = sim.shard.range(sim.runs);
     let model = PaxosModel::new(cfg.clone(), rules);
-    let next = AtomicU64::new(0);
+    let next = AtomicU64::new(range.start);
     let fail_at = AtomicU64::new(u64::MAX);
     let results: Mutex<Vec<RunRecord>> = Mutex::new(Vec::new());
     let done_runs = AtomicU64::new(0);
@@ -92,7 +100,7 @@ pub fn simulate(
     let last_report = Mutex::new(Instant::now());
     let worker = || loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
-        if i >= sim.runs
+        if i >= range.end
             || (!sim.keep_going && i > fail_at.load(Ordering::SeqCst))
             || crate::interrupt::signal().is_some()
         {
@@ -161,5 +169,9 @@ pub fn simulate(
         decided_runs: results.iter().filter(|r| r.decided).count() as u64,
         first: results.iter_mut().find_map(|r| r.failing.take()),
         seconds: started.elapsed().as_secs_f64(),
+        cpu_seconds: match (cpu_started, crate::mem::cpu_seconds()) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0.0,
+        },
     }
 }

@@ -21,6 +21,7 @@ fn sim(name: &str, runs: u64, threads: usize, swarm: bool, keep_going: bool) -> 
         swarm,
         mix: FaultMix::fixed(&s.cluster, d.drop, d.duplicate, d.crash, d.restart),
         keep_going,
+        shard: sim::shard::Shard::WHOLE,
     }
 }
 
