@@ -53,9 +53,11 @@ impl Shard {
         };
         let count: u64 = match n.trim().parse() {
             Ok(n) if n >= 1 => n,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "`{n}` in `{text}` is not a shard count of 1 or more (fix: pass e.g. --shard 0/4)"
-            )),
+            ))
+            }
         };
         let (index, from) = if i.trim() == "auto" {
             const VARS: [&str; 2] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
@@ -422,10 +424,6 @@ pub fn combine(files: &[(String, ShardFile)]) -> Result<Combined, MergeError> {
     for (name, f) in by_index.into_iter().flatten() {
         c.seconds += f.seconds;
         c.cpu_seconds += f.cpu_seconds;
-        if c.first.is_some() && !c.batch.keep_going {
-            // One process would have stopped at the first failing seed.
-            continue;
-        }
         let full = f.shard.range(f.batch.runs);
         if f.first.is_none() && f.runs != full.end - full.start {
             return Err(bad(
@@ -437,6 +435,10 @@ pub fn combine(files: &[(String, ShardFile)]) -> Result<Combined, MergeError> {
                 ),
                 "re-run the shard",
             ));
+        }
+        if c.first.is_some() && !c.batch.keep_going {
+            // One process would have stopped at the first failing seed.
+            continue;
         }
         c.runs += f.runs;
         c.steps += f.steps;

@@ -13,6 +13,7 @@ mod properties;
 mod readme;
 mod registry;
 mod reports;
+mod shard;
 mod simulate;
 mod variants;
 
