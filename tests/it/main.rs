@@ -3,6 +3,7 @@
 
 mod catalog;
 mod cli;
+mod deploy;
 mod engine;
 mod fuzz;
 mod hooks;

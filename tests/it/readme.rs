@@ -32,7 +32,7 @@ fn examples() -> Vec<(Vec<String>, Option<i32>)> {
 fn the_readme_has_examples_of_every_subcommand() {
     let names: Vec<String> = examples().into_iter().map(|(a, _)| a[0].clone()).collect();
     for sub in [
-        "check", "simulate", "replay", "list", "explore", "bench", "matrix",
+        "check", "simulate", "merge", "replay", "list", "explore", "bench", "matrix",
     ] {
         assert!(names.iter().any(|n| n == sub), "README shows `{sub}`");
     }
