@@ -234,6 +234,7 @@ pub fn replay_indices(model: &PaxosModel, init: usize, indices: &[usize]) -> Tra
     Trace {
         states,
         actions: taken,
+        events: Vec::new(),
     }
 }
 

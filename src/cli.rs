@@ -186,6 +186,18 @@ pub struct SimulateArgs {
     /// Chance of a restart at a step (default: the scenario's simulate.restart).
     #[arg(long)]
     pub restart: Option<f64>,
+    /// Chance, at a step while the network is whole, that it splits into two random groups
+    /// whose messages to each other are held (not lost) until it heals (default: the
+    /// scenario's simulate.partition).
+    #[arg(long)]
+    pub partition: Option<f64>,
+    /// A partition heals after 1 to this many steps (default: simulate.partition_steps).
+    #[arg(long)]
+    pub partition_steps: Option<usize>,
+    /// Chance that a partition is a one-way cut: messages from one group to the other are
+    /// held, the other way they pass (default: simulate.one_way).
+    #[arg(long)]
+    pub one_way: Option<f64>,
     /// Where to save the shrunk counterexample's report (default:
     /// reports/<scenario>/<variant>/simulate-seed-<SEED>/, never check's files).
     #[arg(long)]

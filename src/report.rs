@@ -21,6 +21,7 @@ use paxos_models::describe;
 use paxos_models::model::Action;
 use paxos_models::{PaxosModel, PropertyName};
 use serde::{Deserialize, Serialize};
+use stateright::actor::ActorModelAction;
 use stateright::Model;
 
 use crate::report::trace::Trace;
@@ -194,12 +195,16 @@ impl TraceFile {
             engine: engine.into(),
             seed,
             property: property.name().into(),
-            actions: trace
-                .actions
-                .iter()
-                .map(|a| describe::action(&scenario.cluster, a))
-                .collect(),
+            actions: trace.words(&scenario.cluster),
         }
+    }
+
+    /// The steps in the file: its action lines, without the partition lines.
+    pub fn steps(&self) -> usize {
+        self.actions
+            .iter()
+            .filter(|w| !crate::sim::NetEvent::is_line(w))
+            .count()
     }
 
     /// The trace file's text: pretty JSON and a final newline.
@@ -409,6 +414,7 @@ impl Loaded {
 /// values can make, so a step that does not parse or names what cannot exist is told apart
 /// from one the current code merely refuses.
 struct Vocabulary {
+    cfg: paxos_models::ClusterCfg,
     nodes: Vec<String>,
     proposers: Vec<String>,
     messages: std::collections::BTreeSet<String>,
@@ -448,6 +454,7 @@ impl Vocabulary {
         }
         let nodes: Vec<String> = (0..cfg.node_count()).map(|i| cfg.node_name(i)).collect();
         Vocabulary {
+            cfg: cfg.clone(),
             proposers: nodes[..cfg.proposers].to_vec(),
             nodes,
             messages: msgs.iter().map(|m| describe::msg(cfg, m)).collect(),
@@ -466,6 +473,9 @@ impl Vocabulary {
                 ))
             }
         };
+        if let Some(event) = crate::sim::NetEvent::parse(&self.cfg, word) {
+            return event.map(|_| ());
+        }
         if let Some(n) = word
             .strip_prefix("CRASH ")
             .or_else(|| word.strip_prefix("RESTART "))
@@ -516,10 +526,18 @@ pub fn replay_until(model: &PaxosModel, words: &[String], property: PropertyName
     let mut state = model.init_states().swap_remove(0);
     let mut states = vec![state.clone()];
     let mut actions: Vec<Action> = Vec::new();
+    let mut events = Vec::new();
+    let mut cut: Option<crate::sim::NetEvent> = None;
     let mut enabled = Vec::new();
     for (i, w) in words.iter().enumerate() {
         if crate::check::violates(model, property, &state) {
             break;
+        }
+        if let Some(Ok(e)) = crate::sim::NetEvent::parse(cfg, w) {
+            // The simulator's partition: it holds messages, it enables nothing.
+            cut = (e != crate::sim::NetEvent::Heal).then(|| e.clone());
+            events.push((actions.len(), e));
+            continue;
         }
         enabled.clear();
         model.actions(&state, &mut enabled);
@@ -527,19 +545,41 @@ pub fn replay_until(model: &PaxosModel, words: &[String], property: PropertyName
             .iter()
             .filter(|a| describe::action(cfg, a) == *w)
             .find_map(|a| model.next_state(&state, a.clone()).map(|s| (a.clone(), s)));
-        let Some((a, s)) = next else {
-            let why = refusal(model, &state, w, &enabled);
+        let held = |a: &Action| match (a, &cut) {
+            (ActorModelAction::Deliver { src, dst, .. }, Some(p)) => {
+                p.holds(usize::from(*src), usize::from(*dst))
+            }
+            _ => false,
+        };
+        let why = match &next {
+            None => Some(refusal(model, &state, w, &enabled)),
+            Some((a, _)) if held(a) => Some(format!(
+                "the partition in force ({}) holds it until a HEAL line",
+                cut.as_ref().expect("a cut").describe(cfg)
+            )),
+            Some(_) => None,
+        };
+        if let Some(why) = why {
             return Replayed {
-                trace: Trace { states, actions },
+                trace: Trace {
+                    states,
+                    actions,
+                    events,
+                },
                 refused: Some((i + 1, w.clone(), why)),
             };
-        };
+        }
+        let (a, s) = next.expect("an enabled step");
         actions.push(a);
         states.push(s.clone());
         state = s;
     }
     Replayed {
-        trace: Trace { states, actions },
+        trace: Trace {
+            states,
+            actions,
+            events,
+        },
         refused: None,
     }
 }

@@ -86,6 +86,16 @@ pub struct RawSimulate {
     pub crash: f64,
     #[serde(default = "default_restart")]
     pub restart: f64,
+    #[serde(default)]
+    pub partition: f64,
+    #[serde(default = "default_partition_steps")]
+    pub partition_steps: i64,
+    #[serde(default)]
+    pub one_way: f64,
+}
+
+fn default_partition_steps() -> i64 {
+    20
 }
 
 fn default_drop() -> f64 {
@@ -121,6 +131,9 @@ impl Default for RawSimulate {
             duplicate: default_duplicate(),
             crash: default_crash(),
             restart: default_restart(),
+            partition: 0.0,
+            partition_steps: default_partition_steps(),
+            one_way: 0.0,
         }
     }
 }
@@ -135,6 +148,15 @@ pub struct SimulateCfg {
     pub duplicate: f64,
     pub crash: f64,
     pub restart: f64,
+    /// Chance, at each step while the network is whole, that a partition starts (the
+    /// simulator only: the exhaustive check already holds every message as long as it
+    /// likes).
+    pub partition: f64,
+    /// A partition heals after 1 to this many steps.
+    pub partition_steps: usize,
+    /// Chance that a partition is a one-way cut (messages from one group to the other are
+    /// held, the other way they pass).
+    pub one_way: f64,
 }
 
 /// The largest scenario file read (1 MB).
@@ -219,6 +241,10 @@ const FIELD_FIXES: &[(&str, &str)] = &[
     (
         "simulate.steps_max",
         "set steps_max to a whole number of at least 1",
+    ),
+    (
+        "simulate.partition_steps",
+        "set partition_steps to a whole number of at least 1",
     ),
 ];
 
@@ -409,7 +435,15 @@ impl Scenario {
                 format!("must be at least 1, got {}", raw.simulate.steps_max),
             ));
         }
+        if raw.simulate.partition_steps < 1 {
+            return Err(err(
+                "simulate.partition_steps",
+                format!("must be at least 1, got {}", raw.simulate.partition_steps),
+            ));
+        }
         for (field, p) in [
+            ("simulate.partition", raw.simulate.partition),
+            ("simulate.one_way", raw.simulate.one_way),
             ("simulate.drop", raw.simulate.drop),
             ("simulate.duplicate", raw.simulate.duplicate),
             ("simulate.crash", raw.simulate.crash),
@@ -468,6 +502,9 @@ impl Scenario {
                 duplicate: raw.simulate.duplicate,
                 crash: raw.simulate.crash,
                 restart: raw.simulate.restart,
+                partition: raw.simulate.partition,
+                partition_steps: raw.simulate.partition_steps as usize,
+                one_way: raw.simulate.one_way,
             },
             hash: format!("{:016x}", fnv1a(text.as_bytes())),
         })

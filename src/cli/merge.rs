@@ -88,11 +88,7 @@ pub fn run(args: &MergeArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             let model = PaxosModel::new(cfg.clone(), variant.rules);
             let mix = sim::mix_for(cfg, &sim, f.seed);
             let run = sim::walk(&model, f.seed, &mix, sim.steps_max);
-            let words: Vec<String> = run
-                .actions
-                .iter()
-                .map(|a| paxos_models::describe::action(cfg, a))
-                .collect();
+            let words = run.words(cfg);
             let property = shard::property(&f.property);
             if words != f.trace || property.map(End::Violation) != Some(run.end.clone()) {
                 return Err(refuse(

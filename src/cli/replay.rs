@@ -28,7 +28,7 @@ pub fn run(args: &ReplayArgs, out: &mut impl Write, color: bool) -> Result<u8, C
         scenario.name,
         t.engine,
         t.seed.map(|s| format!(", seed {s}")).unwrap_or_default(),
-        t.actions.len()
+        t.steps()
     )?;
     let replayed = crate::report::replay_until(model, &t.actions, property);
     let trace = &replayed.trace;
@@ -50,11 +50,11 @@ pub fn run(args: &ReplayArgs, out: &mut impl Write, color: bool) -> Result<u8, C
             super::emit(out, &text, color)?;
         }
         writeln!(out)?;
-        if at < t.actions.len() {
+        if at < t.steps() {
             writeln!(
                 out,
                 "note: the file goes on for {} more step(s) after the violation; they are not replayed",
-                t.actions.len() - at
+                t.steps() - at
             )?;
         }
         writeln!(

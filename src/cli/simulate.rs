@@ -124,13 +124,7 @@ fn simulate_to(
             let mix = sim::mix_for(cfg, sim, seed);
             let a = sim::walk(&model, seed, &mix, sim.steps_max);
             let b = sim::walk(&model, seed, &mix, sim.steps_max);
-            let text = |r: &sim::Run| {
-                r.actions
-                    .iter()
-                    .map(|x| paxos_models::describe::action(cfg, x))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            };
+            let text = |r: &sim::Run| r.words(cfg).join("\n");
             if text(&a) != text(&b) || a.end != b.end {
                 writeln!(out, "NONDETERMINISM: seed {seed} gave two different traces")?;
                 return Ok(2);
@@ -186,11 +180,7 @@ fn write_shard(
             seed: run.seed,
             property: property.name().to_string(),
             steps: run.actions.len(),
-            trace: run
-                .actions
-                .iter()
-                .map(|a| paxos_models::describe::action(cfg, a))
-                .collect(),
+            trace: run.words(cfg),
         }
     });
     let result = ShardFile {

@@ -29,6 +29,9 @@ pub fn spec(args: &SimulateArgs, scenario: &Scenario) -> BatchSpec {
         duplicate: args.duplicate,
         crash: args.crash,
         restart: args.restart,
+        partition: args.partition,
+        partition_steps: args.partition_steps,
+        one_way: args.one_way,
     }
 }
 
@@ -95,6 +98,21 @@ pub fn sim_cfg(
         probability("duplicate", args.duplicate, d.duplicate)?,
         probability("crash", args.crash, d.crash)?,
         probability("restart", args.restart, d.restart)?,
+    )
+    .with_partitions(
+        probability("partition", args.partition, d.partition)?,
+        match args.partition_steps {
+            Some(0) => {
+                return Err(CliError::BadFlag {
+                    flag: "partition-steps",
+                    problem: "must be at least 1".into(),
+                    fix: "pass --partition-steps 20".into(),
+                })
+            }
+            Some(n) => n,
+            None => d.partition_steps,
+        },
+        probability("one-way", args.one_way, d.one_way)?,
     );
     Ok(SimCfg {
         seed: args.seed,
@@ -240,8 +258,10 @@ pub fn summary(
         unreachable!("the first failing run ends in a violation")
     };
     let model = PaxosModel::new(cfg.clone(), rules);
-    let shrunk = sim::shrink(&model, property, &run.actions);
-    let t = trace::replay_actions(&model, &shrunk.actions).expect("a shrunk trace replays exactly");
+    let shrunk = sim::shrink_run(&model, property, &run.actions, &run.events);
+    let mut t =
+        trace::replay_actions(&model, &shrunk.actions).expect("a shrunk trace replays exactly");
+    t.events = shrunk.events.clone();
     writeln!(out)?;
     writeln!(
         out,
@@ -295,13 +315,21 @@ pub fn summary(
             }
         }
     }
+    for (flag, v) in [("partition", args.partition), ("one-way", args.one_way)] {
+        if let Some(v) = v {
+            cmd += &format!(" --{flag} {v}");
+        }
+    }
+    if let Some(n) = args.partition_steps {
+        cmd += &format!(" --partition-steps {n}");
+    }
     if let Some(json) = json {
         let first = serde_json::json!({
             "seed": run.seed,
             "property": property.name(),
             "steps_before_shrinking": shrunk.steps_before,
             "steps": t.len(),
-            "trace": t.actions.iter().map(|a| paxos_models::describe::action(cfg, a)).collect::<Vec<_>>(),
+            "trace": t.words(cfg),
             "why": crate::report::narrate::narrate(&model, &t, property),
             "report": saved.display().to_string(),
             "reproduce": cmd,

@@ -29,15 +29,32 @@ pub enum Row {
         node: usize,
         label: String,
     },
+    /// The simulator's network changing shape before step `before`: a partition (`cut`:
+    /// per node, its group, 0 or 1) or a heal (`cut` empty), with its trace line.
+    Net {
+        before: usize,
+        cut: Vec<u8>,
+        label: String,
+    },
 }
 
-/// The rows of `trace`, one per step.
+/// The rows of `trace`: one per step, with a row for each partition and heal before the step
+/// it precedes.
 pub fn rows(cfg: &ClusterCfg, trace: &Trace) -> Vec<Row> {
-    trace
-        .actions
-        .iter()
-        .enumerate()
-        .map(|(i, action)| {
+    let net = |before: usize, e: &crate::sim::NetEvent| Row::Net {
+        before,
+        cut: match e {
+            crate::sim::NetEvent::Partition { groups, .. } => (0..cfg.node_count())
+                .map(|i| u8::from(groups[1].contains(&i)))
+                .collect(),
+            crate::sim::NetEvent::Heal => Vec::new(),
+        },
+        label: e.describe(cfg),
+    };
+    let mut out = Vec::new();
+    for (i, action) in trace.actions.iter().enumerate() {
+        out.extend(trace.events_before(i).map(|e| net(i + 1, e)));
+        out.push({
             let step = i + 1;
             match action {
                 ActorModelAction::Deliver { src, dst, msg } => Row::Msg {
@@ -77,8 +94,9 @@ pub fn rows(cfg: &ClusterCfg, trace: &Trace) -> Vec<Row> {
                     label: "random choice".into(),
                 },
             }
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// The fault mark before a message's label.
@@ -143,6 +161,21 @@ pub fn ascii(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) 
                 };
                 (*step, format!("{label} {}", cfg.node_name(*node)))
             }
+            Row::Net { cut, label, .. } => {
+                // `=` across the lanes; each node's lane shows its group (`a`/`b`) while
+                // a partition is in force.
+                for (x, c) in lanes.iter_mut().enumerate() {
+                    *c = if x % LANE == 0 {
+                        cut.get(x / LANE)
+                            .map_or('|', |g| if *g == 0 { 'a' } else { 'b' })
+                    } else {
+                        '='
+                    };
+                }
+                let lanes: String = lanes.into_iter().collect();
+                let _ = writeln!(out, "  {:>width$}  {lanes}   {label}", "--");
+                continue;
+            }
         };
         let lanes: String = lanes.into_iter().collect();
         let _ = writeln!(out, "  {step:>width$}  {lanes}   {label}");
@@ -192,6 +225,15 @@ pub fn mermaid(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>
                     out,
                     "    Note over {}: {step}. {}",
                     cfg.node_name(node),
+                    text(&label)
+                );
+            }
+            Row::Net { label, .. } => {
+                let _ = writeln!(
+                    out,
+                    "    Note over {},{}: {}",
+                    cfg.node_name(0),
+                    cfg.node_name(cfg.node_count() - 1),
                     text(&label)
                 );
             }
@@ -261,8 +303,12 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
     }
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + (r + 1) * ROW;
-        let (Row::Msg { step, .. } | Row::Local { step, .. }) = row;
-        let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
+        match row {
+            Row::Msg { step, .. } | Row::Local { step, .. } => {
+                let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
+            }
+            Row::Net { .. } => {}
+        }
         match row {
             Row::Msg {
                 src,
@@ -325,6 +371,38 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
                     r#"  <text x="{}" y="{}" fill="{colour}">{}</text>"#,
                     x(*node) + 12,
                     y + 4,
+                    xml(label)
+                );
+            }
+            Row::Net { cut, label, .. } => {
+                // A dashed purple rule across every lane, the groups' letters on the lanes.
+                let colour = "#6a1b9a";
+                let _ = writeln!(
+                    out,
+                    r#"  <line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2" stroke-dasharray="8 4"/>"#,
+                    LEFT,
+                    width - 10
+                );
+                for (i, g) in cut.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        r#"  <circle cx="{}" cy="{y}" r="7" fill="{}"/>"#,
+                        x(i),
+                        if *g == 0 { "#ce93d8" } else { "#80cbc4" }
+                    );
+                }
+                let w = label.chars().count() * 66 / 10 + 6;
+                let _ = writeln!(
+                    out,
+                    r#"  <rect x="{}" y="{}" width="{w}" height="13" fill="white" fill-opacity="0.9"/>"#,
+                    width / 2 - w / 2,
+                    y - 17
+                );
+                let _ = writeln!(
+                    out,
+                    r#"  <text x="{}" y="{}" text-anchor="middle" fill="{colour}" font-weight="bold">{}</text>"#,
+                    width / 2,
+                    y - 7,
                     xml(label)
                 );
             }

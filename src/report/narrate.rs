@@ -46,6 +46,7 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
     for (i, action) in trace.actions.iter().enumerate() {
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let step = i + 1;
+        lines.extend(partitions(model.cfg(), trace, i));
         lines.extend(faults(model.cfg(), step, action, before, after));
         let broken = broken_rules(model, trace, i, action, before, after);
         if broken.is_empty() {
@@ -63,6 +64,50 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
         lines.push(conclusion(model, property, last));
     }
     lines
+}
+
+/// The simulator's partitions that start just before step `i + 1`, each with how long it
+/// held messages.
+fn partitions(cfg: &ClusterCfg, trace: &Trace, i: usize) -> Vec<String> {
+    let group = |g: &[usize]| {
+        let names: Vec<String> = g.iter().map(|&n| cfg.node_name(n)).collect();
+        format!("{{{}}}", names.join(", "))
+    };
+    trace
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, _))| *k == i)
+        .filter_map(|(j, (_, e))| {
+            let crate::sim::NetEvent::Partition { groups, one_way } = e else {
+                return None;
+            };
+            let until = match trace.events[j + 1..]
+                .iter()
+                .find(|(_, e)| *e == crate::sim::NetEvent::Heal)
+            {
+                Some((k, _)) => format!("until it healed before step {}", k + 1),
+                None => "for the rest of the run".to_string(),
+            };
+            Some(if *one_way {
+                format!(
+                    "Before step {}: a one-way cut held every message from {} to {} (the other \
+                     way they passed) {until}; held, not lost.",
+                    i + 1,
+                    group(&groups[0]),
+                    group(&groups[1])
+                )
+            } else {
+                format!(
+                    "Before step {}: the network split into {} and {}; messages between them \
+                     were held, not lost, {until}.",
+                    i + 1,
+                    group(&groups[0]),
+                    group(&groups[1])
+                )
+            })
+        })
+        .collect()
 }
 
 /// "p1 and p2 both used ballot 1": two proposers sharing a ballot at any point.

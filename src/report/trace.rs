@@ -8,6 +8,8 @@ use paxos_models::describe;
 use paxos_models::model::Action;
 use paxos_models::properties::chosen;
 use paxos_models::{ClusterCfg, PaxosModel, PaxosState, PropertyName};
+
+use crate::sim::NetEvent;
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
@@ -16,9 +18,36 @@ use stateright::Model;
 pub struct Trace {
     pub states: Vec<PaxosState>,
     pub actions: Vec<Action>,
+    /// The simulator's partitions and heals, each with the number of actions before it
+    /// (none from the exhaustive check, which needs no partitions: it already holds any
+    /// message as long as it likes).
+    pub events: Vec<(usize, NetEvent)>,
 }
 
 impl Trace {
+    /// The trace's lines in the trace file's words: each action, with the partition lines
+    /// where they happened.
+    pub fn words(&self, cfg: &ClusterCfg) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut events = self.events.iter().peekable();
+        for (i, a) in self.actions.iter().enumerate() {
+            while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
+                out.push(e.describe(cfg));
+            }
+            out.push(describe::action(cfg, a));
+        }
+        out.extend(events.map(|(_, e)| e.describe(cfg)));
+        out
+    }
+
+    /// The partition lines that come just before step `i` (0-based action index).
+    pub fn events_before(&self, i: usize) -> impl Iterator<Item = &NetEvent> {
+        self.events
+            .iter()
+            .filter(move |(k, _)| *k == i)
+            .map(|(_, e)| e)
+    }
+
     /// Steps (actions) in the trace.
     pub fn len(&self) -> usize {
         self.actions.len()
@@ -47,6 +76,7 @@ pub fn replay_actions(model: &PaxosModel, actions: &[Action]) -> Option<Trace> {
     Some(Trace {
         states,
         actions: actions.to_vec(),
+        events: Vec::new(),
     })
 }
 
@@ -284,6 +314,21 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
         let _ = writeln!(out, "  {:>width$}    {line}", "");
     }
     for (i, action) in trace.actions.iter().enumerate() {
+        for e in trace.events_before(i) {
+            let _ = writeln!(out, "  {:>width$}  {}", "--", e.describe(cfg));
+            let _ = writeln!(
+                out,
+                "  {:>width$}    {}",
+                "",
+                match e {
+                    NetEvent::Partition { one_way: false, .. } =>
+                        "(messages between the two groups are held, not lost, until HEAL)",
+                    NetEvent::Partition { one_way: true, .. } =>
+                        "(messages from the first group to the second are held until HEAL; the other way they pass)",
+                    NetEvent::Heal => "(the held messages may be delivered again)",
+                }
+            );
+        }
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let _ = writeln!(
             out,

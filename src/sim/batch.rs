@@ -35,7 +35,11 @@ pub struct SimCfg {
 pub fn mix_for(cfg: &ClusterCfg, sim: &SimCfg, seed: u64) -> FaultMix {
     if sim.swarm {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5741_524d_5741_524d);
-        FaultMix::swarm(cfg, &mut rng)
+        FaultMix::swarm(cfg, &mut rng).with_partitions(
+            sim.mix.partition,
+            sim.mix.partition_steps,
+            sim.mix.one_way,
+        )
     } else {
         sim.mix.clone()
     }

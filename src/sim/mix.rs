@@ -20,6 +20,12 @@ pub struct FaultMix {
     pub node_weights: Vec<u32>,
     /// Relative eagerness of proposers' retry timers.
     pub timeout_weight: u32,
+    /// Chance, at each step while the network is whole, that a partition starts.
+    pub partition: f64,
+    /// A partition heals after 1 to this many steps (drawn when it starts).
+    pub partition_steps: usize,
+    /// Chance that a partition is a one-way cut.
+    pub one_way: f64,
 }
 
 impl FaultMix {
@@ -42,7 +48,20 @@ impl FaultMix {
             restart: if cfg.restarts { restart } else { 0.0 },
             node_weights: vec![1; cfg.node_count()],
             timeout_weight: 1,
+            partition: 0.0,
+            partition_steps: 1,
+            one_way: 0.0,
         }
+    }
+
+    /// The same mix with network partitions: each starts with chance `partition` at a step
+    /// while the network is whole, is a one-way cut with chance `one_way`, and heals after 1
+    /// to `steps` steps.
+    pub fn with_partitions(mut self, partition: f64, steps: usize, one_way: f64) -> FaultMix {
+        self.partition = partition;
+        self.partition_steps = steps.max(1);
+        self.one_way = one_way;
+        self
     }
 
     /// Swarm testing: a mix drawn from the run's own generator. Each fault the world allows
@@ -61,12 +80,14 @@ impl FaultMix {
         let crash = draw(0.2);
         let restart = draw(0.5);
         let mut mix = FaultMix::fixed(cfg, drop, duplicate, crash, restart);
+        // Partitions are not drawn: `with_partitions` sets them for every run alike.
         mix.node_weights = (0..cfg.node_count()).map(|_| 1 << pick(rng, 4)).collect();
         mix.timeout_weight = 1 + pick(rng, 4) as u32;
         mix
     }
 
-    /// `drop=0.050 duplicate=0.000 crash=0.020 restart=0.200 speeds=p1:1,... timeout=1`.
+    /// `drop=0.050 duplicate=0.000 crash=0.020 restart=0.200 speeds=p1:1,... timeout=1`, then
+    /// `partition=0.020 partition_steps=20 one_way=0.300` when partitions are on.
     pub fn describe(&self, cfg: &ClusterCfg) -> String {
         let speeds: Vec<String> = self
             .node_weights
@@ -82,7 +103,14 @@ impl FaultMix {
             self.restart,
             speeds.join(","),
             self.timeout_weight
-        )
+        ) + &if self.partition > 0.0 {
+            format!(
+                " partition={:.3} partition_steps={} one_way={:.3}",
+                self.partition, self.partition_steps, self.one_way
+            )
+        } else {
+            String::new()
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use paxos_models::model::Action;
-use paxos_models::{Msg, PaxosModel, PaxosState, PropertyName};
-use rand::SeedableRng;
+use paxos_models::{ClusterCfg, Msg, PaxosModel, PaxosState, PropertyName};
+use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use stateright::actor::ActorModelAction;
 use stateright::{Model, Property};
@@ -42,6 +42,108 @@ pub fn fault_steps(actions: &[Action]) -> Vec<bool> {
         .collect()
 }
 
+/// A change of the network's shape in a run: the simulator's partitions. A message a
+/// partition holds stays in flight and may be delivered after the heal; the model never
+/// sees the partition, only which deliveries happen when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NetEvent {
+    /// The nodes split into two groups (each listed in node order). Messages between them
+    /// are held both ways, or with `one_way` only those from `groups[0]` to `groups[1]`.
+    Partition {
+        groups: [Vec<usize>; 2],
+        one_way: bool,
+    },
+    /// The network is whole again.
+    Heal,
+}
+
+impl NetEvent {
+    /// The trace line: `PARTITION {p1,a1} | {p2,a2,a3}`, `ONE-WAY CUT {p1,a1} -> {p2,a2,a3}`
+    /// (messages from the first group to the second are held), or `HEAL`.
+    pub fn describe(&self, cfg: &ClusterCfg) -> String {
+        let names = |g: &[usize]| {
+            let v: Vec<String> = g.iter().map(|&i| cfg.node_name(i)).collect();
+            format!("{{{}}}", v.join(","))
+        };
+        match self {
+            NetEvent::Partition { groups, one_way } => {
+                if *one_way {
+                    format!("ONE-WAY CUT {} -> {}", names(&groups[0]), names(&groups[1]))
+                } else {
+                    format!("PARTITION {} | {}", names(&groups[0]), names(&groups[1]))
+                }
+            }
+            NetEvent::Heal => "HEAL".into(),
+        }
+    }
+
+    /// Whether a trace line is a partition or heal line (not a step).
+    pub fn is_line(word: &str) -> bool {
+        word == "HEAL" || word.starts_with("PARTITION ") || word.starts_with("ONE-WAY CUT ")
+    }
+
+    /// Reads a trace line back: `None` if it is no partition line at all, an error if it is
+    /// one this world cannot have (an unknown node, a node in both groups or in neither, an
+    /// empty group).
+    pub fn parse(cfg: &ClusterCfg, word: &str) -> Option<Result<NetEvent, String>> {
+        if word == "HEAL" {
+            return Some(Ok(NetEvent::Heal));
+        }
+        let (rest, sep, one_way) = if let Some(r) = word.strip_prefix("PARTITION ") {
+            (r, " | ", false)
+        } else if let Some(r) = word.strip_prefix("ONE-WAY CUT ") {
+            (r, " -> ", true)
+        } else {
+            return None;
+        };
+        let group = |g: &str| -> Result<Vec<usize>, String> {
+            let inner = g
+                .trim()
+                .strip_prefix('{')
+                .and_then(|g| g.strip_suffix('}'))
+                .ok_or_else(|| format!("`{g}` is not a group of nodes like {{p1,a1}}"))?;
+            let mut nodes = Vec::new();
+            for name in inner.split(',') {
+                let i = (0..cfg.node_count())
+                    .find(|&i| cfg.node_name(i) == name.trim())
+                    .ok_or_else(|| format!("no node `{}` in this world", name.trim()))?;
+                nodes.push(i);
+            }
+            nodes.sort();
+            Ok(nodes)
+        };
+        Some((|| {
+            let (a, b) = rest
+                .split_once(sep)
+                .ok_or_else(|| format!("`{word}` does not split the nodes in two groups"))?;
+            let groups = [group(a)?, group(b)?];
+            let mut all: Vec<usize> = groups.concat();
+            all.sort();
+            if all != (0..cfg.node_count()).collect::<Vec<_>>() {
+                return Err(format!(
+                    "`{word}` does not put every node in exactly one group"
+                ));
+            }
+            Ok(NetEvent::Partition { groups, one_way })
+        })())
+    }
+
+    /// Whether this partition holds a message from `src` to `dst`.
+    pub fn holds(&self, src: usize, dst: usize) -> bool {
+        match self {
+            NetEvent::Partition { groups, one_way } => {
+                let (a, b) = (groups[0].contains(&src), groups[0].contains(&dst));
+                if *one_way {
+                    a && !b
+                } else {
+                    a != b
+                }
+            }
+            NetEvent::Heal => false,
+        }
+    }
+}
+
 /// How one run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum End {
@@ -68,6 +170,25 @@ pub struct Run {
     pub violated: Vec<PropertyName>,
     /// Steps the whole run took (past its first violation too).
     pub steps: usize,
+    /// The partitions and heals of the run, each with the number of actions taken before
+    /// it, cut at the first violation as `actions` is.
+    pub events: Vec<(usize, NetEvent)>,
+}
+
+impl Run {
+    /// The run's steps in the trace file's words, partition lines where they happened.
+    pub fn words(&self, cfg: &ClusterCfg) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut events = self.events.iter().peekable();
+        for (i, a) in self.actions.iter().enumerate() {
+            while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
+                out.push(e.describe(cfg));
+            }
+            out.push(paxos_models::describe::action(cfg, a));
+        }
+        out.extend(events.map(|(_, e)| e.describe(cfg)));
+        out
+    }
 }
 
 /// Records, for each property not yet violated in this run, whether `state` violates it
@@ -101,15 +222,21 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
     let mut enabled = Vec::new();
     let mut violated = Vec::new();
     let mut first = None;
+    // The partition in force, if any, and the step count at which it heals.
+    let mut cut: Option<(NetEvent, usize)> = None;
+    let mut events: Vec<(usize, NetEvent)> = Vec::new();
+    let n = model.cfg().node_count();
     let done = |mut actions: Vec<Action>,
                 end: End,
                 decided: bool,
                 mut violated: Vec<PropertyName>,
-                first: Option<(PropertyName, usize)>| {
+                first: Option<(PropertyName, usize)>,
+                mut events: Vec<(usize, NetEvent)>| {
         let steps = actions.len();
         let end = match first {
             Some((p, at)) => {
                 actions.truncate(at);
+                events.retain(|(k, _)| *k < at);
                 End::Violation(p)
             }
             None => end,
@@ -123,10 +250,33 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
             decided,
             violated,
             steps,
+            events,
         }
     };
     judge(model, &props, &state, 0, &mut violated, &mut first);
-    for _ in 0..steps_max {
+    let mut just_healed = false;
+    while actions.len() < steps_max {
+        let at = actions.len();
+        if cut.as_ref().is_some_and(|(_, heal)| at >= *heal) {
+            cut = None;
+            events.push((at, NetEvent::Heal));
+        }
+        if cut.is_none() && !std::mem::take(&mut just_healed) && below(&mut rng, mix.partition) {
+            let mut side: Vec<bool> = (0..n).map(|_| rng.next_u64() & 1 == 1).collect();
+            if side.iter().all(|&s| s == side[0]) {
+                let i = pick(&mut rng, n);
+                side[i] = !side[i];
+            }
+            let one_way = below(&mut rng, mix.one_way);
+            let lasts = 1 + pick(&mut rng, mix.partition_steps);
+            let group = |s: bool| (0..n).filter(|&i| side[i] == s).collect::<Vec<_>>();
+            let p = NetEvent::Partition {
+                groups: [group(false), group(true)],
+                one_way,
+            };
+            events.push((at, p.clone()));
+            cut = Some((p, at + lasts));
+        }
         enabled.clear();
         model.actions(&state, &mut enabled);
         let succs: Vec<(Action, PaxosState)> = enabled
@@ -134,16 +284,25 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
             .filter_map(|a| model.next_state(&state, a.clone()).map(|s| (a, s)))
             .collect();
         if succs.is_empty() {
-            return done(actions, End::Terminal, decided, violated, first);
+            return done(actions, End::Terminal, decided, violated, first, events);
         }
         // Sort the successors into kinds, then pick a kind by the fault mix.
         let (mut drops, mut crashes, mut restarts, mut dups, mut normal) =
             (vec![], vec![], vec![], vec![], vec![]);
+        let mut held = 0usize;
         for (i, (a, _)) in succs.iter().enumerate() {
             match a {
                 ActorModelAction::Drop(_) => drops.push(i),
                 ActorModelAction::Crash(_) => crashes.push(i),
                 ActorModelAction::Recover(_) => restarts.push(i),
+                ActorModelAction::Deliver { src, dst, .. }
+                    if cut
+                        .as_ref()
+                        .is_some_and(|(p, _)| p.holds(usize::from(*src), usize::from(*dst))) =>
+                {
+                    // Held by the partition: still in flight, not deliverable now.
+                    held += 1;
+                }
                 ActorModelAction::Deliver { .. } => {
                     if delivered.contains(&envelope(a).expect("a delivery")) {
                         dups.push(i)
@@ -186,8 +345,16 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
             .filter(|(_, p)| *p > 0.0)
             .flat_map(|(kind, _)| kind)
             .collect();
+            if rest.is_empty() && held > 0 {
+                // Only held messages are left: the partition heals now, so a run never
+                // ends for want of a message a partition holds.
+                cut = None;
+                events.push((at, NetEvent::Heal));
+                just_healed = true;
+                continue;
+            }
             if rest.is_empty() {
-                return done(actions, End::Terminal, decided, violated, first);
+                return done(actions, End::Terminal, decided, violated, first, events);
             }
             rest[pick(&mut rng, rest.len())]
         };
@@ -210,5 +377,5 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
     } else {
         End::Terminal
     };
-    done(actions, end, decided, violated, first)
+    done(actions, end, decided, violated, first, events)
 }

@@ -125,6 +125,9 @@ pub struct BatchSpec {
     pub duplicate: Option<f64>,
     pub crash: Option<f64>,
     pub restart: Option<f64>,
+    pub partition: Option<f64>,
+    pub partition_steps: Option<usize>,
+    pub one_way: Option<f64>,
 }
 
 /// A name and the hash of its contents.

@@ -4,16 +4,17 @@ use paxos_models::model::Action;
 use paxos_models::{PaxosModel, PropertyName};
 use stateright::Model;
 
-use super::run::fault_steps;
+use super::run::{fault_steps, NetEvent};
 use crate::check::safety_properties;
 
 /// Replays `actions`, skipping any that is not enabled where it comes, and returns the
 /// actions actually taken, cut at the first state that violates `property`, if one does.
+/// Each action carries its index in the run it came from.
 fn replay_until(
     model: &PaxosModel,
     property: PropertyName,
-    actions: &[Action],
-) -> Option<Vec<Action>> {
+    actions: &[(usize, Action)],
+) -> Option<Vec<(usize, Action)>> {
     let props = safety_properties(model);
     let (_, prop) = props.iter().find(|(p, _)| *p == property)?;
     let mut state = model.init_states().swap_remove(0);
@@ -22,7 +23,7 @@ fn replay_until(
     if !(prop.condition)(model, &state) {
         return Some(taken);
     }
-    for a in actions {
+    for (i, a) in actions {
         enabled.clear();
         model.actions(&state, &mut enabled);
         if !enabled.contains(a) {
@@ -31,7 +32,7 @@ fn replay_until(
         let Some(next) = model.next_state(&state, a.clone()) else {
             continue;
         };
-        taken.push(a.clone());
+        taken.push((*i, a.clone()));
         state = next;
         if !(prop.condition)(model, &state) {
             return Some(taken);
@@ -47,10 +48,41 @@ pub struct Shrunk {
     pub steps_before: usize,
     pub faults_before: usize,
     pub faults_after: usize,
+    /// The run's partitions and heals, each placed before the same kept action as in the
+    /// run (a partition with no step left inside it is dropped with its heal).
+    pub events: Vec<(usize, NetEvent)>,
 }
 
 fn fault_count(actions: &[Action]) -> usize {
     fault_steps(actions).into_iter().filter(|&f| f).count()
+}
+
+fn plain(actions: &[(usize, Action)]) -> Vec<Action> {
+    actions.iter().map(|(_, a)| a.clone()).collect()
+}
+
+/// `events` of the run, moved to the kept actions: an event before run action `k` goes
+/// before the first kept action at or after `k`. Every kept delivery thus happens under the
+/// same partition as in the run; events with no step after them, and partitions with no
+/// step inside, are left out.
+fn place(kept: &[usize], events: &[(usize, NetEvent)]) -> Vec<(usize, NetEvent)> {
+    let mut out: Vec<(usize, NetEvent)> = Vec::new();
+    for (k, e) in events {
+        let at = kept.partition_point(|&i| i < *k);
+        if at >= kept.len() {
+            break;
+        }
+        if *e == NetEvent::Heal
+            && out
+                .last()
+                .is_some_and(|(j, p)| *j == at && matches!(p, NetEvent::Partition { .. }))
+        {
+            out.pop();
+            continue;
+        }
+        out.push((at, e.clone()));
+    }
+    out
 }
 
 /// Shrinks a violating trace of `property`: delta debugging over its steps (ddmin), then
@@ -58,18 +90,32 @@ fn fault_count(actions: &[Action]) -> usize {
 /// replays exactly (every step enabled) and violates `property` at its last state; it is
 /// never longer than the input and never has more faults.
 pub fn shrink(model: &PaxosModel, property: PropertyName, actions: &[Action]) -> Shrunk {
+    shrink_run(model, property, actions, &[])
+}
+
+/// [`shrink`] a run with its partitions: the shrunk trace keeps each of its steps between
+/// the same partition and heal as in the run.
+pub fn shrink_run(
+    model: &PaxosModel,
+    property: PropertyName,
+    actions: &[Action],
+    events: &[(usize, NetEvent)],
+) -> Shrunk {
     let steps_before = actions.len();
     let faults_before = fault_count(actions);
-    let Some(mut cur) = replay_until(model, property, actions) else {
+    let indexed: Vec<(usize, Action)> = actions.iter().cloned().enumerate().collect();
+    let Some(mut cur) = replay_until(model, property, &indexed) else {
         return Shrunk {
             actions: actions.to_vec(),
             steps_before,
             faults_before,
             faults_after: faults_before,
+            events: events.to_vec(),
         };
     };
-    let better = |cand: &[Action], cur: &[Action]| {
-        cand.len() < cur.len() || (cand.len() == cur.len() && fault_count(cand) < fault_count(cur))
+    let better = |cand: &[(usize, Action)], cur: &[(usize, Action)]| {
+        cand.len() < cur.len()
+            || (cand.len() == cur.len() && fault_count(&plain(cand)) < fault_count(&plain(cur)))
     };
     // ddmin over steps.
     let mut n = 2usize;
@@ -83,7 +129,7 @@ pub fn shrink(model: &PaxosModel, property: PropertyName, actions: &[Action]) ->
                 break;
             }
             let hi = (lo + chunk).min(cur.len());
-            let cand: Vec<Action> = cur[..lo].iter().chain(&cur[hi..]).cloned().collect();
+            let cand: Vec<(usize, Action)> = cur[..lo].iter().chain(&cur[hi..]).cloned().collect();
             if let Some(r) = replay_until(model, property, &cand) {
                 if better(&r, &cur) {
                     cur = r;
@@ -102,14 +148,15 @@ pub fn shrink(model: &PaxosModel, property: PropertyName, actions: &[Action]) ->
     }
     // Then single steps, faults first, until nothing more goes.
     loop {
-        let faults = fault_steps(&cur);
+        let faults = fault_steps(&plain(&cur));
         let order: Vec<usize> = (0..cur.len())
             .filter(|&i| faults[i])
             .chain((0..cur.len()).filter(|&i| !faults[i]))
             .collect();
         let mut improved = false;
         for i in order {
-            let cand: Vec<Action> = cur[..i].iter().chain(&cur[i + 1..]).cloned().collect();
+            let cand: Vec<(usize, Action)> =
+                cur[..i].iter().chain(&cur[i + 1..]).cloned().collect();
             if let Some(r) = replay_until(model, property, &cand) {
                 if better(&r, &cur) {
                     cur = r;
@@ -122,11 +169,13 @@ pub fn shrink(model: &PaxosModel, property: PropertyName, actions: &[Action]) ->
             break;
         }
     }
-    let faults_after = fault_count(&cur);
+    let kept: Vec<usize> = cur.iter().map(|(i, _)| *i).collect();
+    let actions = plain(&cur);
     Shrunk {
-        actions: cur,
+        faults_after: fault_count(&actions),
+        actions,
         steps_before,
         faults_before,
-        faults_after,
+        events: place(&kept, events),
     }
 }

@@ -63,7 +63,7 @@ fn every_malformed_scenario_fixture_is_one_line_exit_2_naming_the_file() {
         .map(|e| e.unwrap().path())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 102, "the fixtures");
+    assert_eq!(names.len(), 106, "the fixtures");
     for path in names {
         let p = path.to_str().unwrap();
         let file = path.file_name().unwrap().to_str().unwrap();

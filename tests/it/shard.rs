@@ -111,6 +111,18 @@ fn merged_shards_print_what_one_run_prints_for_1_3_and_7_shards() {
             "--steps",
             "120",
         ][..],
+        // Partitions: the first violation's trace keeps its PARTITION and HEAL lines.
+        &[
+            "simulate",
+            "--variant",
+            "ignore-promised-value",
+            "--runs",
+            "300",
+            "--partition",
+            "0.1",
+            "--one-way",
+            "0.3",
+        ][..],
         // Correct Paxos: no violation.
         &[
             "simulate",

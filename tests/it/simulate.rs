@@ -248,3 +248,190 @@ fn a_single_unproposed_chosen_value_is_called_that() {
         "a value nobody proposed was chosen: \"blue\" in b=1 (by a1, a2)"
     );
 }
+
+fn partitioned(name: &str, runs: u64, threads: usize) -> SimCfg {
+    let mut cfg = sim(name, runs, threads, false, true);
+    cfg.mix = cfg.mix.with_partitions(0.1, 15, 0.3);
+    cfg
+}
+
+/// No delivery in a run crosses a partition in force; partitions and heals alternate, both
+/// kinds of cut happen, and every group is non-empty.
+fn assert_partitions_respected(cfg: &paxos_models::ClusterCfg, run: &sim::Run) {
+    let mut cut: Option<&sim::NetEvent> = None;
+    let mut events = run.events.iter().peekable();
+    for (i, a) in run.actions.iter().enumerate() {
+        while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
+            match e {
+                sim::NetEvent::Partition { groups, .. } => {
+                    assert!(cut.is_none(), "seed {}: two partitions at once", run.seed);
+                    assert!(!groups[0].is_empty() && !groups[1].is_empty());
+                    assert_eq!(groups[0].len() + groups[1].len(), cfg.node_count());
+                    cut = Some(e);
+                }
+                sim::NetEvent::Heal => {
+                    assert!(cut.is_some(), "seed {}: a heal with no partition", run.seed);
+                    cut = None;
+                }
+            }
+        }
+        if let (stateright::actor::ActorModelAction::Deliver { src, dst, .. }, Some(p)) = (a, cut) {
+            assert!(
+                !p.holds(usize::from(*src), usize::from(*dst)),
+                "seed {}: step {} crosses {}",
+                run.seed,
+                i + 1,
+                p.describe(cfg)
+            );
+        }
+    }
+}
+
+#[test]
+fn partitions_hold_messages_heal_and_leave_correct_paxos_safe() {
+    for name in ["classic", "crash-restart", "lossy-duplicating"] {
+        let s = scenario(name);
+        let cfg = partitioned(name, 3_000, 2);
+        let batch = sim::simulate(&s.cluster, &Correct, &cfg, &|_| {});
+        assert!(
+            batch.violations.iter().all(|(_, n)| *n == 0),
+            "{name}: {:?}",
+            batch.violations
+        );
+        // Partitions delay, they do not stop: runs decide about as often as without them.
+        let whole = sim::simulate(
+            &s.cluster,
+            &Correct,
+            &sim(name, 3_000, 2, false, true),
+            &|_| {},
+        );
+        assert!(
+            batch.decided_runs * 10 >= whole.decided_runs * 8,
+            "{name}: decided in {} runs with partitions, {} without",
+            batch.decided_runs,
+            whole.decided_runs
+        );
+        let model = PaxosModel::new(s.cluster.clone(), &Correct);
+        let (mut two_way, mut one_way) = (0, 0);
+        for seed in 0..300 {
+            let mix = sim::mix_for(&s.cluster, &cfg, seed);
+            let run = sim::walk(&model, seed, &mix, cfg.steps_max);
+            assert_partitions_respected(&s.cluster, &run);
+            for (_, e) in &run.events {
+                match e {
+                    sim::NetEvent::Partition { one_way: true, .. } => one_way += 1,
+                    sim::NetEvent::Partition { .. } => two_way += 1,
+                    sim::NetEvent::Heal => {}
+                }
+            }
+            // The same seed, the same run, partitions included.
+            let again = sim::walk(&model, seed, &mix, cfg.steps_max);
+            assert_eq!(again.words(&s.cluster), run.words(&s.cluster));
+        }
+        assert!(two_way > 0 && one_way > 0, "{name}: {two_way} {one_way}");
+    }
+}
+
+#[test]
+fn partitions_off_leave_every_run_as_it_was() {
+    // Partition chance 0 draws nothing from the run's generator: saved seeds keep meaning
+    // the same run.
+    let s = scenario("crash-restart");
+    let model = PaxosModel::new(s.cluster.clone(), &Correct);
+    let plain = sim("crash-restart", 1, 1, false, true);
+    let mut off = plain.clone();
+    off.mix = off.mix.with_partitions(0.0, 7, 0.9);
+    for seed in 0..200 {
+        let a = sim::walk(&model, seed, &plain.mix, 200);
+        let b = sim::walk(&model, seed, &off.mix, 200);
+        assert_eq!(text(&s.cluster, &a.actions), text(&s.cluster, &b.actions));
+        assert!(b.events.is_empty());
+    }
+}
+
+#[test]
+fn a_shrunk_partitioned_trace_keeps_its_steps_inside_the_same_partitions_and_replays() {
+    let s = scenario("classic");
+    let v = paxos_models::registry::variant("ignore-promised-value").unwrap();
+    let model = PaxosModel::new(s.cluster.clone(), v.rules);
+    let cfg = partitioned("classic", 1, 1);
+    let mut with_partition = 0;
+    for seed in 0..400 {
+        let mix = sim::mix_for(&s.cluster, &cfg, seed);
+        let run = sim::walk(&model, seed, &mix, cfg.steps_max);
+        let End::Violation(p) = run.end else {
+            continue;
+        };
+        let shrunk = sim::shrink_run(&model, p, &run.actions, &run.events);
+        let mut t = trace::replay_actions(&model, &shrunk.actions).expect("replays");
+        t.events = shrunk.events.clone();
+        let as_run = sim::Run {
+            actions: shrunk.actions.clone(),
+            events: shrunk.events.clone(),
+            ..run.clone()
+        };
+        assert_partitions_respected(&s.cluster, &as_run);
+        if !shrunk.events.is_empty() {
+            with_partition += 1;
+        }
+        // The trace file's words replay to the same violation, partitions read back.
+        let words = t.words(&s.cluster);
+        let r = paxos_lab::report::replay_until(&model, &words, p);
+        assert!(r.refused.is_none(), "seed {seed}: {:?}", r.refused);
+        assert_eq!(r.trace.actions, shrunk.actions);
+        assert_eq!(r.trace.events, shrunk.events);
+        // And the report draws them: the ASCII chart, Mermaid and a well-formed SVG.
+        let text = paxos_lab::report::story::text(&model, &t, p);
+        for (_, e) in &shrunk.events {
+            assert!(text.contains(&e.describe(&s.cluster)), "{text}");
+        }
+        let svg = paxos_lab::report::chart::svg(&model, &t, Some(p));
+        roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        if shrunk
+            .events
+            .iter()
+            .any(|(_, e)| matches!(e, sim::NetEvent::Partition { .. }))
+        {
+            let why = paxos_lab::report::narrate::narrate(&model, &t, p).join("\n");
+            assert!(why.contains("held"), "{why}");
+            let md = paxos_lab::report::chart::mermaid(&model, &t, Some(p));
+            assert!(
+                md.contains("PARTITION") || md.contains("ONE-WAY CUT"),
+                "{md}"
+            );
+        }
+    }
+    assert!(with_partition > 0, "some shrunk traces keep a partition");
+}
+
+#[test]
+fn replay_refuses_a_delivery_a_partition_holds_and_a_bad_partition_line() {
+    let s = scenario("classic");
+    let model = PaxosModel::new(s.cluster.clone(), &Correct);
+    let words: Vec<String> = [
+        "PARTITION {p1} | {p2,a1,a2,a3,l1,l2}",
+        "p2 -> a1  Prepare(b=2)",
+        "p1 -> a2  Prepare(b=1)",
+    ]
+    .map(String::from)
+    .to_vec();
+    let r = paxos_lab::report::replay_until(
+        &model,
+        &words,
+        paxos_models::PropertyName::ConflictResolution,
+    );
+    let (step, _, why) = r.refused.expect("refused");
+    assert_eq!(step, 3);
+    assert!(why.contains("partition in force"), "{why}");
+    for bad in [
+        "PARTITION {p1} | {p2,a1}",
+        "PARTITION {p1,p9} | {p2,a1,a2,a3,l1,l2}",
+        "PARTITION {} | {p1,p2,a1,a2,a3,l1,l2}",
+        "ONE-WAY CUT {p1} | {p2,a1,a2,a3,l1,l2}",
+    ] {
+        assert!(
+            matches!(sim::NetEvent::parse(&s.cluster, bad), Some(Err(_))),
+            "{bad}"
+        );
+    }
+}
