@@ -28,16 +28,7 @@ impl Trace {
     /// The trace's lines in the trace file's words: each action, with the partition lines
     /// where they happened.
     pub fn words(&self, cfg: &ClusterCfg) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut events = self.events.iter().peekable();
-        for (i, a) in self.actions.iter().enumerate() {
-            while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
-                out.push(e.describe(cfg));
-            }
-            out.push(describe::action(cfg, a));
-        }
-        out.extend(events.map(|(_, e)| e.describe(cfg)));
-        out
+        crate::sim::words(cfg, &self.actions, &self.events)
     }
 
     /// The partition lines that come just before step `i` (0-based action index).

@@ -17,5 +17,5 @@ mod shrink;
 
 pub use batch::{mix_for, simulate, Batch, SimCfg, SimProgress};
 pub use mix::FaultMix;
-pub use run::{fault_steps, walk, End, NetEvent, Run};
+pub use run::{fault_steps, walk, words, End, NetEvent, Run};
 pub use shrink::{shrink, shrink_run, Shrunk};

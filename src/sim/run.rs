@@ -178,17 +178,23 @@ pub struct Run {
 impl Run {
     /// The run's steps in the trace file's words, partition lines where they happened.
     pub fn words(&self, cfg: &ClusterCfg) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut events = self.events.iter().peekable();
-        for (i, a) in self.actions.iter().enumerate() {
-            while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
-                out.push(e.describe(cfg));
-            }
-            out.push(paxos_models::describe::action(cfg, a));
-        }
-        out.extend(events.map(|(_, e)| e.describe(cfg)));
-        out
+        words(cfg, &self.actions, &self.events)
     }
+}
+
+/// Steps in the trace file's words, each partition line (`events`, placed by the number of
+/// actions before it) where it happened.
+pub fn words(cfg: &ClusterCfg, actions: &[Action], events: &[(usize, NetEvent)]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut events = events.iter().peekable();
+    for (i, a) in actions.iter().enumerate() {
+        while let Some((_, e)) = events.next_if(|(k, _)| *k <= i) {
+            out.push(e.describe(cfg));
+        }
+        out.push(paxos_models::describe::action(cfg, a));
+    }
+    out.extend(events.map(|(_, e)| e.describe(cfg)));
+    out
 }
 
 /// Records, for each property not yet violated in this run, whether `state` violates it
