@@ -123,17 +123,12 @@ pub fn run(args: &MergeArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         "runs={} steps={} seconds={:.2} cpu_seconds={:.2} shards={} (seconds summed over the shards)",
         batch.runs, batch.steps, batch.seconds, batch.cpu_seconds, c.count
     );
+    // With --json, the text is dropped and one JSON document goes to stdout, as `simulate`.
     let mut text = Vec::new();
-    let mut sink = std::io::sink();
-    let (head, json): (&mut dyn Write, Option<&mut dyn Write>) = if args.json {
-        (&mut sink, Some(out as &mut dyn Write))
-    } else {
-        (&mut text, None)
-    };
-    header(&mut { head }, &scenario, variant, &sim)?;
-    let mut rest = Vec::new();
+    header(&mut text, &scenario, variant, &sim)?;
+    let json = args.json.then_some(&mut *out as &mut dyn Write);
     let code = summary(
-        &mut rest,
+        &mut text,
         &c.batch,
         args.report.as_deref(),
         &scenario,
@@ -144,7 +139,6 @@ pub fn run(args: &MergeArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         json,
     )?;
     if !args.json {
-        text.extend(rest);
         super::emit(out, &String::from_utf8_lossy(&text), color)?;
     }
     Ok(code)

@@ -10,7 +10,7 @@ use paxos_models::PaxosModel;
 use super::simulation::{self, header, sim_cfg, summary};
 use super::{find_variant, CliError, SimulateArgs};
 use crate::scenario::Scenario;
-use crate::sim::shard::{self, Shard, ShardFile};
+use crate::sim::shard::{self, BatchSpec, Shard, ShardFile};
 use crate::sim::{self, Batch, End, SimCfg, SimProgress};
 
 /// `--shard`: parsed, with `auto/N` read from the scheduler's variable.
@@ -25,14 +25,25 @@ fn shard(args: &SimulateArgs) -> Result<Shard, CliError> {
             fix: format!("add --out FILE.json, e.g. --shard {text} --out shard-I.json"),
         });
     }
-    Shard::parse(text, |v| std::env::var(v).ok()).map_err(|e| {
-        let (problem, fix) = e.split_once(" (fix: ").unwrap_or((&e, ")"));
-        CliError::BadFlag {
-            flag: "shard",
-            problem: problem.to_string(),
-            fix: fix.trim_end_matches(')').to_string(),
-        }
+    Shard::parse(text, |v| std::env::var(v).ok()).map_err(|e| CliError::BadFlag {
+        flag: "shard",
+        problem: e.problem,
+        fix: e.fix,
     })
+}
+
+/// Where `--out FILE` goes: its directory (`.` for a bare name) and its file name.
+fn out_target(file: &Path) -> Result<(&Path, String), CliError> {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = file.file_name().ok_or_else(|| CliError::BadFlag {
+        flag: "out",
+        problem: format!("{} names no file", file.display()),
+        fix: "pass a file name, e.g. --out shard-0.json".into(),
+    })?;
+    Ok((dir, name.to_string_lossy().to_string()))
 }
 
 pub fn run(args: &SimulateArgs, out: &mut impl Write, color: bool) -> Result<u8, CliError> {
@@ -46,11 +57,7 @@ pub fn run(args: &SimulateArgs, out: &mut impl Write, color: bool) -> Result<u8,
     }
     // Before the runs, not after them: the result or the first violation's report goes there.
     match &args.out {
-        Some(file) => crate::report::check_writable(
-            file.parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        )?,
+        Some(file) => crate::report::check_writable(out_target(file)?.0)?,
         None => crate::report::check_writable(
             &args
                 .report
@@ -61,13 +68,24 @@ pub fn run(args: &SimulateArgs, out: &mut impl Write, color: bool) -> Result<u8,
     if args.json {
         // One JSON document on stdout and nothing else.
         let mut sink = std::io::sink();
-        return simulate_to(args, &mut sink, &scenario, variant, &sim, color, Some(out));
+        return simulate_to(
+            args,
+            &spec,
+            &mut sink,
+            &scenario,
+            variant,
+            &sim,
+            color,
+            Some(out),
+        );
     }
-    simulate_to(args, out, &scenario, variant, &sim, color, None)
+    simulate_to(args, &spec, out, &scenario, variant, &sim, color, None)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn simulate_to(
     args: &SimulateArgs,
+    spec: &BatchSpec,
     out: &mut impl Write,
     scenario: &Scenario,
     variant: &'static paxos_models::Variant,
@@ -137,14 +155,13 @@ fn simulate_to(
     }
 
     if let Some(file) = &args.out {
-        return write_shard(out, file, args, scenario, variant, sim, &batch, json);
+        return write_shard(out, file, spec, scenario, variant, sim, &batch, json);
     }
     let mut text = Vec::new();
-    let spec = simulation::spec(args, scenario);
     let timing = simulation::timing(&batch, sim.threads);
     let code = summary(
         &mut text,
-        &spec,
+        spec,
         args.report.as_deref(),
         scenario,
         variant,
@@ -163,7 +180,7 @@ fn simulate_to(
 fn write_shard(
     out: &mut impl Write,
     file: &Path,
-    args: &SimulateArgs,
+    spec: &BatchSpec,
     scenario: &Scenario,
     variant: &paxos_models::Variant,
     sim: &SimCfg,
@@ -187,7 +204,7 @@ fn write_shard(
         format: shard::FORMAT.into(),
         version: shard::VERSION,
         code: shard::CODE.into(),
-        batch: simulation::spec(args, scenario),
+        batch: spec.clone(),
         scenario: shard::Named {
             name: scenario.name.clone(),
             hash: scenario.hash.clone(),
@@ -208,19 +225,7 @@ fn write_shard(
         threads: sim.threads,
     };
     let text = serde_json::to_string_pretty(&result).expect("json") + "\n";
-    let dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = file
-        .file_name()
-        .ok_or_else(|| CliError::BadFlag {
-            flag: "out",
-            problem: format!("{} names no file", file.display()),
-            fix: "pass a file name, e.g. --out shard-0.json".into(),
-        })?
-        .to_string_lossy()
-        .to_string();
+    let (dir, name) = out_target(file)?;
     crate::report::write_atomic(dir, &name, &text)?;
     let code = u8::from(first.is_some());
     if let Some(json) = json {

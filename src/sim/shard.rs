@@ -45,18 +45,21 @@ impl Shard {
     /// Parses `I/N`, or `auto/N` with `I` read from the batch scheduler's index variable
     /// (`SLURM_ARRAY_TASK_ID` in a Slurm job array, `JOB_COMPLETION_INDEX` in a Kubernetes
     /// Indexed Job), looked up by `env`. The error says what is wrong and how to fix it.
-    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
+    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Shard, BadShard> {
+        let bad = |problem: String, fix: String| Err(BadShard { problem, fix });
         let Some((i, n)) = text.split_once('/') else {
-            return Err(format!(
-                "`{text}` is not I/N (fix: pass e.g. --shard 0/4, or --shard auto/4 in a job array)"
-            ));
+            return bad(
+                format!("`{text}` is not I/N"),
+                "pass e.g. --shard 0/4, or --shard auto/4 in a job array".into(),
+            );
         };
         let count: u64 = match n.trim().parse() {
             Ok(n) if n >= 1 => n,
             _ => {
-                return Err(format!(
-                "`{n}` in `{text}` is not a shard count of 1 or more (fix: pass e.g. --shard 0/4)"
-            ))
+                return bad(
+                    format!("`{n}` in `{text}` is not a shard count of 1 or more"),
+                    "pass e.g. --shard 0/4".into(),
+                )
             }
         };
         let (index, from) = if i.trim() == "auto" {
@@ -67,44 +70,53 @@ impl Shard {
                 .collect();
             match set.as_slice() {
                 [] => {
-                    return Err(format!(
-                        "`auto/{count}` needs SLURM_ARRAY_TASK_ID (a Slurm job array) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) in the environment, and neither is set (fix: pass --shard I/{count})"
-                    ))
+                    return bad(
+                        format!("`auto/{count}` needs SLURM_ARRAY_TASK_ID (a Slurm job array) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) in the environment, and neither is set"),
+                        format!("pass --shard I/{count}"),
+                    )
                 }
                 [(var, x)] => match x.trim().parse::<u64>() {
                     Ok(i) => (i, format!("{var}={x}")),
                     Err(_) => {
-                        return Err(format!(
-                            "{var}={x} is not a shard index (fix: run the array with indices 0..{})",
-                            count - 1
-                        ))
+                        return bad(
+                            format!("{var}={x} is not a shard index"),
+                            format!("run the array with indices 0..{}", count - 1),
+                        )
                     }
                 },
                 _ => {
-                    return Err(format!(
-                        "`auto/{count}`: both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set, so the shard is ambiguous (fix: unset one, or pass --shard I/{count})"
-                    ))
+                    return bad(
+                        format!("`auto/{count}`: both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set, so the shard is ambiguous"),
+                        format!("unset one, or pass --shard I/{count}"),
+                    )
                 }
             }
         } else {
             match i.trim().parse::<u64>() {
                 Ok(i) => (i, format!("`{text}`")),
                 Err(_) => {
-                    return Err(format!(
-                        "`{i}` in `{text}` is not a shard index (fix: pass e.g. --shard 0/{count})"
-                    ))
+                    return bad(
+                        format!("`{i}` in `{text}` is not a shard index"),
+                        format!("pass e.g. --shard 0/{count}"),
+                    )
                 }
             }
         };
         if index >= count {
-            return Err(format!(
-                "shard index {index} (from {from}) is not below the shard count {count}; shards are numbered from 0 (fix: use 0..{}, e.g. sbatch --array=0-{})",
-                count - 1,
-                count - 1
-            ));
+            return bad(
+                format!("shard index {index} (from {from}) is not below the shard count {count}; shards are numbered from 0"),
+                format!("use 0..{}, e.g. sbatch --array=0-{}", count - 1, count - 1),
+            );
         }
         Ok(Shard { index, count })
     }
+}
+
+/// Why `--shard` cannot be read, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadShard {
+    pub problem: String,
+    pub fix: String,
 }
 
 /// A batch as the user asked for it, flags as typed (`None`: the scenario's default): what
@@ -296,9 +308,9 @@ pub fn parse(file: &str, text: &str) -> Result<ShardFile, MergeError> {
     Ok(f)
 }
 
-/// A property by its CLI name.
+/// A safety property by its CLI name (the only kind a simulated run can violate).
 pub fn property(name: &str) -> Option<PropertyName> {
-    SAFETY.iter().copied().find(|p| p.name() == name)
+    PropertyName::from_name(name).filter(|p| SAFETY.contains(p))
 }
 
 /// The shards merged: the counts of one batch, with the first violation still to re-walk.
