@@ -1,6 +1,7 @@
 //! The exhaustive check: the three safety properties over the scenario's whole state space,
 //! then the fault-tolerance witnesses (a decision reachable with no node down, and with each
-//! minority of acceptors down from the start). Breadth-first by our own engine
+//! minority of acceptors down from the start), then its graph part ([`reach`]: a decision
+//! stays reachable from every state, with nothing and with any minority cut off). Breadth-first by our own engine
 //! ([`bfs`]), so every counterexample is a shortest one; depth-first by stateright's
 //! `spawn_dfs` for comparison, with its discoveries replayed and cut at the first violating
 //! state (stateright reports the *last* hit, not the first: trap P1).
@@ -9,6 +10,9 @@
 
 pub mod bfs;
 pub mod pack;
+pub mod reach;
+
+pub use reach::{decision_reachable_from, stays_reachable, Reach};
 
 use std::hash::Hash;
 use std::time::Instant;
@@ -134,7 +138,7 @@ pub struct Outcome {
     /// The fault-tolerance witness searches: (acceptors down, search).
     pub witnesses: Vec<(Vec<String>, Search)>,
     /// The graph part of fault tolerance ([`stays_reachable`]), run once the witnesses hold.
-    pub stays: Option<Search>,
+    pub stays: Option<Reach>,
     pub seconds: f64,
 }
 
@@ -339,13 +343,26 @@ pub fn check(
             states_max: left,
             ..cfg.opts.clone()
         };
-        let search = stays_reachable(&model, cfg.symmetry, &opts);
-        ft = match &search.discoveries[0] {
-            Some((init, path)) => Verdict::Violated(replay_indices(&model, *init, path)),
-            None if search.complete => Verdict::Holds,
+        let reach = stays_reachable(
+            &model,
+            cfg.symmetry,
+            scenario.cut_off_not_judged.is_none(),
+            &opts,
+        );
+        ft = match &reach.search.discoveries[0] {
+            Some((init, path)) => {
+                let mut trace = replay_indices(&model, *init, path);
+                if reach.cut != 0 {
+                    trace
+                        .events
+                        .push((trace.len(), cut_event(&scenario.cluster, reach.cut)));
+                }
+                Verdict::Violated(trace)
+            }
+            None if reach.search.complete => Verdict::Holds,
             None => Verdict::Inconclusive,
         };
-        stays = Some(search);
+        stays = Some(reach);
     }
     verdicts.push(PropertyVerdict {
         property: PropertyName::FaultTolerance,
@@ -519,202 +536,15 @@ pub fn violates(model: &PaxosModel, property: PropertyName, state: &PaxosState) 
         .is_some_and(|p| !(p.condition)(model, state))
 }
 
-/// Which states the graph part of fault tolerance judges: those with at most f acceptors
-/// down (the guide's "a minority of nodes crash") and some learner up or able to restart
-/// (a world whose every learner is down for good cannot decide, Paxos or not).
-fn judged(model: &PaxosModel, state: &PaxosState) -> bool {
-    let cfg = model.cfg();
-    let crashed = |role| {
-        (0..cfg.node_count())
-            .filter(|&i| cfg.role_of(i).0 == role && state.sys.crashed[i])
-            .count()
-    };
-    crashed(paxos_models::Role::Acceptor) <= cfg.acceptor_faults_tolerated()
-        && (cfg.restarts || crashed(paxos_models::Role::Learner) < cfg.learners)
-}
-
-/// The graph part of fault tolerance, as the guide states it: a decision *stays*
-/// reachable. The whole state space under the scenario's faults is explored breadth-first
-/// with every edge kept (by symmetry class when `symmetry` is on: the predicates are
-/// symmetric, so reachability is the same on the classes); a backward search from every
-/// state where a node has decided marks the states that can still reach one; the first
-/// judged state (in breadth-first order, so at the least depth) that cannot is the
-/// violation, the search's one discovery as (init index, action indices); none when every
-/// judged state can reach a decision. `Search::complete` is false when a bound or an
-/// interrupt stopped the exploration (then nothing is proven).
-pub fn stays_reachable(model: &PaxosModel, symmetry: bool, opts: &SearchOpts) -> Search {
-    use pack::Pack;
-    let started = Instant::now();
-    let symmetric = symmetry && model.rules().symmetric();
-    let mut buf = Vec::new();
-    let mut key = |s: &PaxosState| {
-        if symmetric {
-            model.canonical_fingerprint(s)
-        } else {
-            buf.clear();
-            model.pack_into(s, &mut buf);
-            fingerprint(&buf)
-        }
-    };
-    let mut g = Graph {
-        ids: std::collections::HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
-        bytes: Vec::new(),
-        starts: vec![0],
-        parents: Vec::new(),
-        decided: Vec::new(),
-        judged: Vec::new(),
-    };
-    let mut edges: Vec<u32> = Vec::new();
-    let mut offsets: Vec<u32> = vec![0];
-    let mut states = 0u64;
-    let mut complete = true;
-    for (i, s) in model.init_states().into_iter().enumerate() {
-        states += 1;
-        let k = key(&s);
-        if !g.ids.contains_key(&k) {
-            g.push(model, &s, (u32::MAX, i as u32), k);
-        }
+/// The partition line that cuts off the acceptors in `cut` (bitmask of acceptor indices)
+/// from everyone else: how a fault-tolerance trace says which minority, cut off from its
+/// last state on, leaves no decision reachable.
+pub fn cut_event(cfg: &paxos_models::ClusterCfg, cut: u16) -> crate::sim::NetEvent {
+    let (off, rest): (Vec<usize>, Vec<usize>) = (0..cfg.node_count()).partition(
+        |&i| matches!(cfg.role_of(i), (paxos_models::Role::Acceptor, a) if cut & 1 << a != 0),
+    );
+    crate::sim::NetEvent::Partition {
+        groups: [off, rest],
+        one_way: false,
     }
-    let mut actions = Vec::new();
-    let mut next = 0usize;
-    let mut depth = 0usize;
-    let mut level_end = g.parents.len();
-    while next < g.parents.len() {
-        if next == level_end {
-            depth += 1;
-            level_end = g.parents.len();
-        }
-        if opts.must_stop(g.parents.len(), next.is_multiple_of(4096)) {
-            complete = false;
-            break;
-        }
-        let state = model.unpack(&g.bytes[g.starts[next]..g.starts[next + 1]]);
-        actions.clear();
-        model.actions(&state, &mut actions);
-        if opts.depth_max.is_some_and(|d| depth >= d) && !actions.is_empty() {
-            // Successors beyond the depth bound: the graph is not the whole space.
-            complete = false;
-            break;
-        }
-        for (ai, a) in actions.drain(..).enumerate() {
-            let Some(succ) = model.next_state(&state, a) else {
-                continue;
-            };
-            states += 1;
-            let k = key(&succ);
-            let id = match g.ids.get(&k) {
-                Some(&id) => id,
-                None => g.push(model, &succ, (next as u32, ai as u32), k),
-            };
-            edges.push(id);
-        }
-        offsets.push(edges.len() as u32);
-        next += 1;
-    }
-    let n = g.parents.len();
-    let search = |stuck: Option<(usize, Vec<usize>)>, complete: bool| Search {
-        states,
-        unique: n as u64,
-        depth,
-        seconds: started.elapsed().as_secs_f64(),
-        complete,
-        discoveries: vec![stuck],
-        peak_bytes: None,
-    };
-    if !complete {
-        return search(None, false);
-    }
-    // Backward from every decided state over the reversed edges.
-    let mut rev_off = vec![0u32; n + 1];
-    for &t in &edges {
-        rev_off[t as usize + 1] += 1;
-    }
-    for i in 0..n {
-        rev_off[i + 1] += rev_off[i];
-    }
-    let mut fill = rev_off.clone();
-    let mut rev = vec![0u32; edges.len()];
-    for s in 0..n {
-        for &t in &edges[offsets[s] as usize..offsets[s + 1] as usize] {
-            rev[fill[t as usize] as usize] = s as u32;
-            fill[t as usize] += 1;
-        }
-    }
-    let mut can = g.decided.clone();
-    let mut queue: Vec<u32> = (0..n as u32).filter(|&i| can[i as usize]).collect();
-    while let Some(t) = queue.pop() {
-        for &s in &rev[rev_off[t as usize] as usize..rev_off[t as usize + 1] as usize] {
-            if !can[s as usize] {
-                can[s as usize] = true;
-                queue.push(s);
-            }
-        }
-    }
-    let stuck = (0..n)
-        .find(|&i| g.judged[i] && !can[i])
-        .map(|i| bfs::path_to(|j| g.parents[j], i as u32));
-    search(stuck, true)
-}
-
-/// The explored graph of [`stays_reachable`]: per state, in breadth-first order, its
-/// packed bytes (one arena, `starts` into it), (parent, action index), and whether it has a
-/// decision and is judged.
-struct Graph {
-    ids: std::collections::HashMap<u64, u32, ahash::RandomState>,
-    bytes: Vec<u8>,
-    starts: Vec<usize>,
-    parents: Vec<(u32, u32)>,
-    decided: Vec<bool>,
-    judged: Vec<bool>,
-}
-
-impl Graph {
-    fn push(&mut self, model: &PaxosModel, s: &PaxosState, parent: (u32, u32), key: u64) -> u32 {
-        use pack::Pack;
-        let id = self.parents.len() as u32;
-        self.ids.insert(key, id);
-        model.pack_into(s, &mut self.bytes);
-        self.starts.push(self.bytes.len());
-        self.parents.push(parent);
-        self.decided
-            .push(paxos_models::properties::decided_somewhere(&s.obs));
-        self.judged.push(judged(model, s));
-        id
-    }
-}
-
-/// Whether some state where a node has decided is reachable from `state` (breadth-first,
-/// every state kept by its packed bytes' fingerprint): what `replay` asks of the last state
-/// of a fault-tolerance trace. `None` when `states_max` states were visited first.
-pub fn decision_reachable_from(
-    model: &PaxosModel,
-    state: &PaxosState,
-    states_max: usize,
-) -> Option<bool> {
-    use pack::Pack;
-    let mut seen =
-        std::collections::HashSet::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
-    let mut buf = Vec::new();
-    let mut queue = std::collections::VecDeque::from([state.clone()]);
-    let mut actions = Vec::new();
-    while let Some(s) = queue.pop_front() {
-        if paxos_models::properties::decided_somewhere(&s.obs) {
-            return Some(true);
-        }
-        if seen.len() >= states_max {
-            return None;
-        }
-        actions.clear();
-        model.actions(&s, &mut actions);
-        for a in actions.drain(..) {
-            if let Some(next) = model.next_state(&s, a) {
-                buf.clear();
-                model.pack_into(&next, &mut buf);
-                if seen.insert(fingerprint(&buf)) {
-                    queue.push_back(next);
-                }
-            }
-        }
-    }
-    Some(false)
 }

@@ -69,6 +69,10 @@ pub struct RawFaults {
     /// the property is reported as not judged, with this reason.
     #[serde(default)]
     pub fault_tolerance_not_judged: Option<String>,
+    /// Why, in this bounded world, correct Paxos cannot keep a decision reachable with a
+    /// minority of acceptors cut off; when set, only "nothing cut off" is judged.
+    #[serde(default)]
+    pub cut_off_not_judged: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +176,9 @@ pub struct Scenario {
     pub simulate: SimulateCfg,
     /// Why fault tolerance is not judged in this world (`faults.fault_tolerance_not_judged`).
     pub fault_tolerance_not_judged: Option<String>,
+    /// Why "a decision stays reachable with any minority of acceptors cut off" is not
+    /// judged in this world (`faults.cut_off_not_judged`); the rest of fault tolerance is.
+    pub cut_off_not_judged: Option<String>,
     /// FNV-1a 64 of the file's bytes, as 16 hex digits: names this exact configuration.
     pub hash: String,
 }
@@ -204,6 +211,10 @@ const FIELD_FIXES: &[(&str, &str)] = &[
     (
         "faults.fault_tolerance_not_judged",
         "give one sentence, e.g. fault_tolerance_not_judged = \"a proposer may crash for good holding the highest ballot\", or remove the field",
+    ),
+    (
+        "faults.cut_off_not_judged",
+        "give one sentence, e.g. cut_off_not_judged = \"a restarted learner has lost the votes it counted and nobody sends them again\", or remove the field",
     ),
     (
         "description",
@@ -469,15 +480,28 @@ impl Scenario {
             may_crash,
             restarts: raw.faults.restarts,
         };
-        if let Some(why) = &raw.faults.fault_tolerance_not_judged {
-            if why.trim().is_empty()
-                || why.chars().any(char::is_control)
-                || why.chars().count() > 300
-            {
-                return Err(err(
-                    "faults.fault_tolerance_not_judged",
-                    "must be one line of at most 300 characters saying why correct Paxos cannot keep a decision reachable here".into(),
-                ));
+        for (field, why, what) in [
+            (
+                "faults.fault_tolerance_not_judged",
+                &raw.faults.fault_tolerance_not_judged,
+                "why correct Paxos cannot keep a decision reachable here",
+            ),
+            (
+                "faults.cut_off_not_judged",
+                &raw.faults.cut_off_not_judged,
+                "why correct Paxos cannot keep a decision reachable here with a minority of acceptors cut off",
+            ),
+        ] {
+            if let Some(why) = why {
+                if why.trim().is_empty()
+                    || why.chars().any(char::is_control)
+                    || why.chars().count() > 300
+                {
+                    return Err(err(
+                        field,
+                        format!("must be one line of at most 300 characters saying {what}"),
+                    ));
+                }
             }
         }
         cluster.check().map_err(|problem| ScenarioError {
@@ -495,6 +519,7 @@ impl Scenario {
                 .faults
                 .fault_tolerance_not_judged
                 .map(|w| w.trim().to_string()),
+            cut_off_not_judged: raw.faults.cut_off_not_judged.map(|w| w.trim().to_string()),
             simulate: SimulateCfg {
                 runs: raw.simulate.runs as u64,
                 steps_max: raw.simulate.steps_max as usize,

@@ -159,6 +159,14 @@ impl PaxosModel {
     /// which spares a rebuild (a fifth of a symmetric run) per successor, and its paths
     /// replay exactly, without renaming back.
     pub fn canonical_fingerprint(&self, state: &PaxosState) -> u64 {
+        self.canonical(state).0
+    }
+
+    /// [`Self::canonical_fingerprint`] and the acceptor renaming that takes `state` to its
+    /// class's representative (old acceptor index -> new): two states with one fingerprint
+    /// are one another renamed by the first's renaming followed by the inverse of the
+    /// second's, which is what a search needs to carry an acceptor set across a class.
+    pub fn canonical(&self, state: &PaxosState) -> (u64, Vec<usize>) {
         let (perm, acc) = self.renaming(state);
         let sys = &state.sys;
         let n = perm.len();
@@ -206,7 +214,7 @@ impl PaxosModel {
             renamed_accepted(&state.obs, &acc),
         )
             .hash(&mut h);
-        h.finish()
+        (h.finish(), acc)
     }
 
     /// The renaming that sorts acceptors, then learners, by their signatures: (old id -> new

@@ -5,20 +5,24 @@
 //! every acceptor (an optimisation: only they are known to be up).
 //!
 //! # Violates
-//! `fault-tolerance`, on `learner-crash`: safe everywhere, but a learner that crashes and
-//! forgets its votes can be left waiting for an acceptance nobody will send.
+//! `fault-tolerance`, on `classic` (and on `learner-crash`): safe everywhere, but with one
+//! promiser cut off the proposal can never reach a majority.
 //!
 //! # Why
 //! Any majority accepting is enough to choose a value, so this keeps safety. But the
-//! acceptors outside the phase-1 quorum never hear the proposal, so they can never send the
-//! `Accepted` that a learner which lost its votes needs: with two of three acceptors and one
-//! of them already heard, one vote is all the restarted learner can ever collect, and the
-//! other proposer's lower ballot is refused by both.
+//! acceptors outside the phase-1 quorum never hear the proposal: phase 2 can finish only if
+//! every promiser stays reachable. Cut one off (a partition that does not heal, or an
+//! acceptor that is merely slow) and the one promiser left cannot make a majority, while the
+//! acceptor that could is never asked. Correct Paxos sends `Accept` to every acceptor, so any
+//! majority of them, not one fixed majority, can finish the ballot. On `learner-crash` the
+//! same gap strands a learner that crashed and forgot its votes: the acceptors outside the
+//! quorum can never send the `Accepted` it needs.
 //!
 //! # Counterexample
-//! 7 steps on `learner-crash`: a1 and a2 promise ballot 2, p2 sends `Accept(b=2, "blue")` to
-//! a1 and a2 only, a1 accepts and tells l1, and l1 crashes. From there a2's acceptance is the
-//! only one l1 can still hear.
+//! 3 steps on `classic`: a1 and a2 get p2's `Prepare(b=2)` and promise, p2 hears a1's
+//! promise; then a1 is cut off. a2's promise completes p2's quorum and p2 sends
+//! `Accept(b=2, "blue")` to a1 and a2 only; a2 alone accepts, a3 never hears it, and p1's
+//! lower ballot is refused by the two that promised ballot 2.
 //!
 //! # Reference
 //! Lamport, *Paxos Made Simple* (2001), section 2.2 ("sends an accept request to each of
@@ -66,11 +70,11 @@ impl Rules for AcceptToPromisersOnly {
 
 pub const VARIANT: Variant = Variant {
     name: "accept-to-promisers-only",
-    summary: "phase 2's Accept goes only to the acceptors that promised: safe, but a learner that loses its votes can wait forever",
+    summary: "phase 2's Accept goes only to the acceptors that promised: safe, but cut one of them off and no decision is reachable",
     rules: &AcceptToPromisersOnly,
     violates: &[PropertyName::FaultTolerance],
     source: include_str!("accept_to_promisers_only.rs"),
-    exposed_by: &["learner-crash"],
+    exposed_by: &["classic", "learner-crash"],
     scenarios: crate::registry::SMALL_WORLDS,
     declared: true,
 };

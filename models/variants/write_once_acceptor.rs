@@ -5,14 +5,15 @@
 //! forever; it promises anything and never changes its mind.
 //!
 //! # Violates
-//! `fault-tolerance`, on `four-acceptors` (and on `learner-crash`). It is *safe* (coherence,
-//! conflict resolution and no-takebacks hold everywhere: a value needs a quorum of acceptors
-//! that never change, so no two values can both have one), but a split vote is forever: with
-//! four acceptors, two holding "red" and two holding "blue", no value can reach the three a
-//! quorum needs, and no acceptor will ever change its value, so no decision is reachable
-//! again. On three acceptors a split cannot happen (two of three always agree), which is why
-//! `classic` shows nothing; but a learner that crashes and loses its votes there waits
-//! forever, because acceptors that never accept again never send another `Accepted`.
+//! `fault-tolerance`, on `classic` (and on `four-acceptors` and `learner-crash`). It is
+//! *safe* (coherence, conflict resolution and no-takebacks hold everywhere: a value needs a
+//! quorum of acceptors that never change, so no two values can both have one), but a split
+//! vote is forever. On three acceptors, one holding "red" and one holding "blue", the third
+//! decides; cut the third off and no value can ever reach two, because no acceptor will
+//! change its value. With four acceptors the split needs no cut at all: two holding "red"
+//! and two holding "blue", and no value can reach the three a quorum needs. And a learner
+//! that crashes and loses its votes waits forever, because acceptors that never accept again
+//! never send another `Accepted`.
 //!
 //! # Why
 //! Ballots are what lets Paxos *recover* from a split: a later, higher ballot may ask the
@@ -22,7 +23,11 @@
 //! at the start.
 //!
 //! # Counterexample
-//! 16 steps on `four-acceptors`: both proposers finish phase 1 (a write-once acceptor
+//! 10 steps on `classic`: both proposers finish phase 1 with a1 and a2, p1's
+//! `Accept(b=1, "red")` reaches a1 and p2's `Accept(b=2, "blue")` reaches a2; then a3 is cut
+//! off, and a1 and a2 will never take another value.
+//!
+//! 16 steps on `four-acceptors`, nothing cut off: both proposers finish phase 1 (a write-once acceptor
 //! promises anything, so a1, a2 and a3 promise both); p1's `Accept(b=1, "red")` reaches a1
 //! and a2 first and p2's `Accept(b=2, "blue")` reaches a3 and a4 first. Each acceptor keeps
 //! what it took, every later `Accept` is ignored, and the learner waits for a third matching
@@ -98,7 +103,7 @@ pub const VARIANT: Variant = Variant {
     rules: &WriteOnceAcceptor,
     violates: &[PropertyName::FaultTolerance],
     source: include_str!("write_once_acceptor.rs"),
-    exposed_by: &["four-acceptors", "learner-crash"],
+    exposed_by: &["classic", "four-acceptors", "learner-crash"],
     scenarios: crate::registry::SMALL_WORLDS,
     declared: true,
 };

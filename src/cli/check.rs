@@ -192,8 +192,14 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
-            "fault-tolerance graph: {} unique states and their edges, searched back from every decision; seconds={:.2}",
-            g.unique, g.seconds
+            "fault-tolerance graph: {} unique states and their edges, searched back from every decision with nothing cut off{}; seconds={:.2}",
+            g.search.unique,
+            match (g.cuts, &scenario.cut_off_not_judged) {
+                (_, Some(why)) => format!(" (with acceptors cut off: not judged in this world: {why})"),
+                (0, None) => String::new(),
+                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
+            },
+            g.search.seconds
         );
     }
     if !m.complete
@@ -346,23 +352,37 @@ fn check_header(
 fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
     match &v.verdict {
         Verdict::Holds => match v.property {
-            PropertyName::FaultTolerance => format!(
-                "holds      a decision stays reachable from every state{}",
-                if scenario.cluster.acceptor_faults_tolerated() > 0 {
-                    format!(
-                        ", and from the start with any {} of {} acceptors down",
-                        scenario.cluster.acceptor_faults_tolerated(),
-                        scenario.cluster.acceptors
-                    )
-                } else {
-                    String::new()
+            PropertyName::FaultTolerance => {
+                let (f, n) = (
+                    scenario.cluster.acceptor_faults_tolerated(),
+                    scenario.cluster.acceptors,
+                );
+                match (f, &scenario.cut_off_not_judged) {
+                    (0, _) => "holds      a decision stays reachable from every state".to_string(),
+                    (_, Some(_)) => format!(
+                        "holds      a decision stays reachable from every state (with acceptors cut off: not judged here), and from the start with any {f} of {n} acceptors down"
+                    ),
+                    (_, None) => format!(
+                        "holds      a decision stays reachable from every state, also with any {f} of {n} acceptors cut off, and from the start with any {f} of {n} down"
+                    ),
                 }
-            ),
+            }
             _ => "holds".to_string(),
         },
         Verdict::Violated(t) if v.property == PropertyName::FaultTolerance => format!(
-            "VIOLATED   after {} steps no decision can be reached any more (trace below)",
-            t.len()
+            "VIOLATED   after {} steps no decision can be reached any more{} (trace below)",
+            t.len(),
+            match t.partition_at_end() {
+                Some(crate::sim::NetEvent::Partition { groups, .. }) => format!(
+                    " with {} cut off",
+                    groups[0]
+                        .iter()
+                        .map(|&i| scenario.cluster.node_name(i))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => String::new(),
+            }
         ),
         Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
         Verdict::Unreachable { down } if down.is_empty() => {
@@ -392,7 +412,14 @@ fn check_json(
         .verdicts
         .iter()
         .map(|v| match &v.verdict {
-            Verdict::Holds => serde_json::json!({"property": v.property.name(), "verdict": "holds"}),
+            Verdict::Holds => match (v.property, &scenario.cut_off_not_judged) {
+                (PropertyName::FaultTolerance, Some(why)) => serde_json::json!({
+                    "property": v.property.name(),
+                    "verdict": "holds",
+                    "cut_off_not_judged": why,
+                }),
+                _ => serde_json::json!({"property": v.property.name(), "verdict": "holds"}),
+            },
             Verdict::Inconclusive => {
                 serde_json::json!({"property": v.property.name(), "verdict": "inconclusive"})
             }
@@ -409,7 +436,7 @@ fn check_json(
                 "property": v.property.name(),
                 "verdict": "violated",
                 "steps": t.len(),
-                "trace": t.actions.iter().map(|a| paxos_models::describe::action(model.cfg(), a)).collect::<Vec<_>>(),
+                "trace": t.words(model.cfg()),
                 "why": crate::report::narrate::narrate(model, t, v.property),
                 "report": saved.next().map(|p| p.display().to_string()),
             }),

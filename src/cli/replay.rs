@@ -34,10 +34,16 @@ pub fn run(args: &ReplayArgs, out: &mut impl Write, color: bool) -> Result<u8, C
     let trace = &replayed.trace;
     let last = trace.states.last().expect("the initial state");
     // Fault tolerance is not a predicate of one state: its trace ends where no decision can
-    // be reached any more, so that is what is searched again from the last state.
+    // be reached any more (with the partition of its last line, if any, in force for good:
+    // the minority cut off), so that is what is searched again from the last state.
     let violated = if property == PropertyName::FaultTolerance {
         replayed.refused.is_none()
-            && crate::check::decision_reachable_from(model, last, 8_000_000) == Some(false)
+            && crate::check::decision_reachable_from(
+                model,
+                last,
+                trace.partition_at_end(),
+                8_000_000,
+            ) == Some(false)
     } else {
         crate::check::violates(model, property, last)
     };

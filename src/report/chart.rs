@@ -96,6 +96,12 @@ pub fn rows(cfg: &ClusterCfg, trace: &Trace) -> Vec<Row> {
             }
         });
     }
+    // A partition after the last step: the cut a fault-tolerance trace ends with.
+    out.extend(
+        trace
+            .events_before(trace.len())
+            .map(|e| net(trace.len() + 1, e)),
+    );
     out
 }
 

@@ -180,15 +180,22 @@ pub fn start(model: &PaxosModel, paxos: &PaxosModel, first: &PaxosState) -> Vec<
         .collect()
 }
 
-/// For a state from which no decision is reachable: each message in flight that the run's
+/// For a state from which no decision is reachable (with `cut` in force for good, if any:
+/// the messages it holds are never delivered): each message in flight that the run's
 /// rules handle differently from correct Paxos ("a1 will ignore Accept(b=2, "blue") from
 /// p2, where correct Paxos sets ...").
-pub fn stuck(model: &PaxosModel, paxos: &PaxosModel, last: &PaxosState) -> Vec<String> {
+pub fn stuck(
+    model: &PaxosModel,
+    paxos: &PaxosModel,
+    last: &PaxosState,
+    cut: Option<&crate::sim::NetEvent>,
+) -> Vec<String> {
     let cfg = model.cfg();
     let mut lines = Vec::new();
     let mut seen = Vec::new();
     for (src, dst, m) in paxos_models::model::in_flight(&last.sys.network) {
-        if last.sys.crashed[dst] || seen.contains(&(src, dst, m)) {
+        let held = cut.is_some_and(|c| c.holds(src, dst));
+        if held || last.sys.crashed[dst] || seen.contains(&(src, dst, m)) {
             continue;
         }
         seen.push((src, dst, m));

@@ -57,11 +57,17 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
         lines.extend(broken);
         lines.extend(events(model, step, before, after, replication));
     }
+    lines.extend(partitions(model.cfg(), trace, trace.len()));
     if let Some(last) = trace.states.last() {
         if let (Some(paxos), PropertyName::FaultTolerance) = (&paxos, property) {
-            lines.extend(deviation::stuck(model, paxos, last));
+            lines.extend(deviation::stuck(
+                model,
+                paxos,
+                last,
+                trace.partition_at_end(),
+            ));
         }
-        lines.push(conclusion(model, property, last));
+        lines.push(conclusion(model, property, last, trace.partition_at_end()));
     }
     lines
 }
@@ -89,7 +95,15 @@ fn partitions(cfg: &ClusterCfg, trace: &Trace, i: usize) -> Vec<String> {
                 Some((k, _)) => format!("until it healed before step {}", k + 1),
                 None => "for the rest of the run".to_string(),
             };
-            Some(if *one_way {
+            Some(if i == trace.len() && until.starts_with("for the rest") {
+                // After the last step: the cut a fault-tolerance trace ends with.
+                format!(
+                    "After step {i}: {} is cut off from {} for good; every message between \
+                     them, either way, is held from here on.",
+                    group(&groups[0]),
+                    group(&groups[1])
+                )
+            } else if *one_way {
                 format!(
                     "Before step {}: a one-way cut held every message from {} to {} (the other \
                      way they passed) {until}; held, not lost.",
@@ -482,7 +496,12 @@ fn sent_to(before: &PaxosState, after: &PaxosState, from: usize, to: usize) -> O
 }
 
 /// The failed property, in the guide's words.
-fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> String {
+fn conclusion(
+    model: &PaxosModel,
+    property: PropertyName,
+    last: &PaxosState,
+    cut: Option<&crate::sim::NetEvent>,
+) -> String {
     let cfg = model.cfg();
     match property {
         PropertyName::Coherence => {
@@ -548,12 +567,25 @@ fn conclusion(model: &PaxosModel, property: PropertyName, last: &PaxosState) -> 
                     format!("{}{down}: {}", cfg.node_name(i), shown.join(", "))
                 })
                 .collect();
-            format!(
-                "So fault tolerance fails: from here no decision can be reached on any path, \
-                 whatever is delivered next ({}). A decision must stay reachable while a \
-                 minority of acceptors is down.",
-                nodes.join("; ")
-            )
+            match cut {
+                Some(crate::sim::NetEvent::Partition { groups, .. }) => format!(
+                    "So fault tolerance fails: from here, with {} cut off, no decision can be \
+                     reached on any path, whatever else is delivered ({}). A decision must \
+                     stay reachable with any minority of acceptors cut off or down.",
+                    groups[0]
+                        .iter()
+                        .map(|&i| cfg.node_name(i))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    nodes.join("; ")
+                ),
+                _ => format!(
+                    "So fault tolerance fails: from here no decision can be reached on any \
+                     path, whatever is delivered next ({}). A decision must stay reachable \
+                     while a minority of acceptors is down.",
+                    nodes.join("; ")
+                ),
+            }
         }
     }
 }

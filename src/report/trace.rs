@@ -39,6 +39,15 @@ impl Trace {
             .map(|(_, e)| e)
     }
 
+    /// The partition in force after the last step (one no HEAL line ended), if any: in a
+    /// fault-tolerance trace, the minority cut off for good.
+    pub fn partition_at_end(&self) -> Option<&NetEvent> {
+        self.events
+            .last()
+            .map(|(_, e)| e)
+            .filter(|e| matches!(e, NetEvent::Partition { .. }))
+    }
+
     /// Steps (actions) in the trace.
     pub fn len(&self) -> usize {
         self.actions.len()
@@ -304,7 +313,8 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
     for line in sent(cfg, &empty, init) {
         let _ = writeln!(out, "  {:>width$}    {line}", "");
     }
-    for (i, action) in trace.actions.iter().enumerate() {
+    let net_lines = |out: &mut String, i: usize| {
+        let at_end = i == trace.len();
         for e in trace.events_before(i) {
             let _ = writeln!(out, "  {:>width$}  {}", "--", e.describe(cfg));
             let _ = writeln!(
@@ -312,6 +322,8 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
                 "  {:>width$}    {}",
                 "",
                 match e {
+                    NetEvent::Partition { .. } if at_end =>
+                        "(from here on, every message between the two groups is held for good)",
                     NetEvent::Partition { one_way: false, .. } =>
                         "(messages between the two groups are held, not lost, until HEAL)",
                     NetEvent::Partition { one_way: true, .. } =>
@@ -320,6 +332,9 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
                 }
             );
         }
+    };
+    for (i, action) in trace.actions.iter().enumerate() {
+        net_lines(&mut out, i);
         let (before, after) = (&trace.states[i], &trace.states[i + 1]);
         let _ = writeln!(
             out,
@@ -338,11 +353,19 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
             let _ = writeln!(out, "  {:>width$}    {line}", "");
         }
     }
+    net_lines(&mut out, trace.len());
     if let Some(p) = violated {
         let last = trace.states.last().expect("a trace has a state");
+        let cut = match (p, trace.partition_at_end()) {
+            (PropertyName::FaultTolerance, Some(NetEvent::Partition { groups, .. })) => {
+                let names: Vec<String> = groups[0].iter().map(|&i| cfg.node_name(i)).collect();
+                format!(" with {} cut off", names.join(", "))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  {:>width$}  VIOLATED {}: {}",
+            "  {:>width$}  VIOLATED {}: {}{cut}",
             "^^",
             p.name(),
             why(model, p, last)

@@ -65,9 +65,10 @@ pins! {
     unanimous_quorum: "unanimous-quorum" on "classic" => [(FaultTolerance, 0)];
     volatile_acceptor: "volatile-acceptor" on "crash-restart" => [(Coherence, 18), (ConflictResolution, 14)];
     volatile_learner: "volatile-learner" on "learner-crash" => [(NoTakebacks, 10)];
-    write_once_acceptor: "write-once-acceptor" on "four-acceptors" => [(FaultTolerance, 16)];
+    write_once_acceptor: "write-once-acceptor" on "classic" => [(FaultTolerance, 10)];
+    volatile_proposer_round: "volatile-proposer-round" on "proposer-restart" => [(FaultTolerance, 3)];
     accept_checks_accepted_ballot: "accept-checks-accepted-ballot" on "classic" => [(Coherence, 16), (ConflictResolution, 12)];
-    accept_to_promisers_only: "accept-to-promisers-only" on "learner-crash" => [(FaultTolerance, 7)];
+    accept_to_promisers_only: "accept-to-promisers-only" on "classic" => [(FaultTolerance, 3)];
     late_promise_changes_value: "late-promise-changes-value" on "classic" => [(Coherence, 19), (ConflictResolution, 15)];
     learner_doubts_on_conflict: "learner-doubts-on-conflict" on "classic" => [(NoTakebacks, 14)];
     promise_counts_duplicates: "promise-counts-duplicates" on "lossy-duplicating" => [(Coherence, 14), (ConflictResolution, 10)];
@@ -136,7 +137,6 @@ controls! {
     prepare_rebroadcasts_accepted: "prepare-rebroadcasts-accepted" on "learner-crash";
     promise_stale_prepare: "promise-stale-prepare" on "classic";
     restart_reannounces_accepted: "restart-reannounces-accepted" on "crash-restart";
-    volatile_proposer_round: "volatile-proposer-round" on "proposer-restart";
 }
 
 /// The correct control holds everything on four acceptors, and (as its header says) loses

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod cli;
+mod cut_off;
 mod deploy;
 mod engine;
 mod fuzz;

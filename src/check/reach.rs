@@ -1,0 +1,363 @@
+//! The graph part of fault tolerance, as the guide states it: a decision *stays* reachable,
+//! from every judged state, with nothing cut off and with any minority of acceptors cut
+//! off. The whole state space under the scenario's faults is explored breadth-first with
+//! every edge kept, each edge labelled with the acceptors its step touches; a backward
+//! search over (state, cut) pairs from every state where a node has decided marks the pairs
+//! that can still reach one over steps that touch no acceptor of the cut.
+//!
+//! A cut is a partition that never heals: the cut-off acceptors' messages, both ways, stay
+//! in flight, so a delivery to or from them never happens, and what they do on their own
+//! cannot reach anyone. On an unordered network that is exactly a set of steps never taken,
+//! which is why the forward exploration needs no partitions (scenarios/README.md).
+//!
+//! With symmetry on, the graph is one of classes; each class keeps the member the search met
+//! first, and an edge also keeps how the acceptors of its target state are named in that
+//! target class's member, so a cut is carried across it exactly.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use paxos_models::model::Action;
+use paxos_models::{PaxosModel, PaxosState, Role};
+use stateright::actor::ActorModelAction;
+use stateright::Model;
+
+use super::pack::Pack;
+use super::{bfs, fingerprint, subsets, Search, SearchOpts};
+use crate::sim::NetEvent;
+
+/// What [`stays_reachable`] found.
+#[derive(Clone, Debug)]
+pub struct Reach {
+    /// The exploration; its one discovery is the path to the first stuck judged state.
+    pub search: Search,
+    /// The acceptors (bitmask of acceptor indices, in the stuck state's naming) whose cut
+    /// leaves no decision reachable from that state; 0 when nothing needs to be cut.
+    pub cut: u16,
+    /// The cuts searched besides none: every set of f acceptors.
+    pub cuts: usize,
+}
+
+/// Which states the graph part judges: those with at most f acceptors down (the guide's "a
+/// minority of nodes crash") and some learner up or able to restart (a world whose every
+/// learner is down for good cannot decide, Paxos or not).
+fn judged(model: &PaxosModel, state: &PaxosState) -> bool {
+    let cfg = model.cfg();
+    let crashed = |role| {
+        (0..cfg.node_count())
+            .filter(|&i| cfg.role_of(i).0 == role && state.sys.crashed[i])
+            .count()
+    };
+    crashed(Role::Acceptor) <= cfg.acceptor_faults_tolerated()
+        && (cfg.restarts || crashed(Role::Learner) < cfg.learners)
+}
+
+/// The acceptors (bitmask of acceptor indices) down in `state`.
+fn crashed_acceptors(model: &PaxosModel, state: &PaxosState) -> u16 {
+    let cfg = model.cfg();
+    (0..cfg.acceptors)
+        .filter(|&i| state.sys.crashed[cfg.id_of(Role::Acceptor, i)])
+        .fold(0, |m, i| m | 1 << i)
+}
+
+/// The acceptors (bitmask) a step involves: a delivery's ends, a timeout's, crash's or
+/// restart's node. A drop involves none: losing a message is the network's doing, and a
+/// lost message to or from a cut-off acceptor is one it would not have had anyway.
+fn touched(model: &PaxosModel, action: &Action) -> u16 {
+    let cfg = model.cfg();
+    let bit = |id: stateright::actor::Id| match cfg.role_of(usize::from(id)) {
+        (Role::Acceptor, i) => 1u16 << i,
+        _ => 0,
+    };
+    match action {
+        ActorModelAction::Deliver { src, dst, .. } => bit(*src) | bit(*dst),
+        ActorModelAction::Timeout(id, _)
+        | ActorModelAction::Crash(id)
+        | ActorModelAction::Recover(id)
+        | ActorModelAction::SelectRandom { actor: id, .. } => bit(*id),
+        ActorModelAction::Drop(_) => 0,
+    }
+}
+
+/// One edge's label: the acceptors its step touches (low 16 bits) and, 4 bits per acceptor
+/// from bit 16, the renaming from the step's successor to the target class's member.
+fn label(touched: u16, renaming: &[u8]) -> u64 {
+    renaming
+        .iter()
+        .enumerate()
+        .fold(touched as u64, |l, (i, &to)| {
+            l | (to as u64) << (16 + 4 * i)
+        })
+}
+
+/// A cut (bitmask in the target member's naming) carried back across an edge with `label`:
+/// the same acceptors named as in the step's source state.
+fn cut_before(label: u64, cut_after: u16, acceptors: usize) -> u16 {
+    (0..acceptors)
+        .filter(|&i| cut_after & 1 << ((label >> (16 + 4 * i)) & 0xf) != 0)
+        .fold(0, |m, i| m | 1 << i)
+}
+
+/// The explored graph: per state, in breadth-first order, its packed bytes (one arena,
+/// `starts` into it), (parent, action index), whether it has a decision and is judged, its
+/// crashed acceptors, and (symmetry on) its acceptor renaming to the class representative.
+struct Graph {
+    ids: HashMap<u64, u32, ahash::RandomState>,
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+    parents: Vec<(u32, u32)>,
+    decided: Vec<bool>,
+    judged: Vec<bool>,
+    crashed: Vec<u16>,
+    /// `acceptors` entries per state: old acceptor index -> representative's.
+    renamings: Vec<u8>,
+}
+
+impl Graph {
+    fn push(
+        &mut self,
+        model: &PaxosModel,
+        s: &PaxosState,
+        parent: (u32, u32),
+        key: u64,
+        renaming: &[u8],
+    ) -> u32 {
+        let id = self.parents.len() as u32;
+        self.ids.insert(key, id);
+        model.pack_into(s, &mut self.bytes);
+        self.starts.push(self.bytes.len());
+        self.parents.push(parent);
+        self.decided
+            .push(paxos_models::properties::decided_somewhere(&s.obs));
+        self.judged.push(judged(model, s));
+        self.crashed.push(crashed_acceptors(model, s));
+        self.renamings.extend_from_slice(renaming);
+        id
+    }
+}
+
+/// Explores the whole space under the scenario's faults (by symmetry class when `symmetry`
+/// is on and sound: the predicates and the set of cuts are symmetric) and searches back from
+/// every decision; with `cut_off` false, only with nothing cut off. The first judged state, in breadth-first order (so at the least depth),
+/// from which no decision is reachable with nothing cut off or with some set of f acceptors
+/// cut off, is the violation: the search's one discovery as (init index, action indices),
+/// and the cut. A cut is judged from a state only if the acceptors down there are among the
+/// cut ones, unless they may restart: more than f acceptors unavailable is more than a
+/// minority. `Search::complete` is false when a bound or an interrupt stopped the
+/// exploration (then nothing is proven).
+pub fn stays_reachable(
+    model: &PaxosModel,
+    symmetry: bool,
+    cut_off: bool,
+    opts: &SearchOpts,
+) -> Reach {
+    let started = Instant::now();
+    let cfg = model.cfg();
+    let acceptors = cfg.acceptors;
+    let symmetric = symmetry && model.rules().symmetric();
+    let identity: Vec<u8> = (0..acceptors as u8).collect();
+    let mut buf = Vec::new();
+    let mut key = |s: &PaxosState| -> (u64, Vec<u8>) {
+        if symmetric {
+            let (fp, acc) = model.canonical(s);
+            (fp, acc.into_iter().map(|x| x as u8).collect())
+        } else {
+            buf.clear();
+            model.pack_into(s, &mut buf);
+            (fingerprint(&buf), identity.clone())
+        }
+    };
+    let mut g = Graph {
+        ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+        bytes: Vec::new(),
+        starts: vec![0],
+        parents: Vec::new(),
+        decided: Vec::new(),
+        judged: Vec::new(),
+        crashed: Vec::new(),
+        renamings: Vec::new(),
+    };
+    let mut edges: Vec<u32> = Vec::new();
+    let mut labels: Vec<u64> = Vec::new();
+    let mut offsets: Vec<u32> = vec![0];
+    let mut states = 0u64;
+    let mut complete = true;
+    for (i, s) in model.init_states().into_iter().enumerate() {
+        states += 1;
+        let (k, renaming) = key(&s);
+        if !g.ids.contains_key(&k) {
+            g.push(model, &s, (u32::MAX, i as u32), k, &renaming);
+        }
+    }
+    let mut actions = Vec::new();
+    let mut next = 0usize;
+    let mut depth = 0usize;
+    let mut level_end = g.parents.len();
+    let mut to_member = vec![0u8; acceptors];
+    while next < g.parents.len() {
+        if next == level_end {
+            depth += 1;
+            level_end = g.parents.len();
+        }
+        if opts.must_stop(g.parents.len(), next.is_multiple_of(4096)) {
+            complete = false;
+            break;
+        }
+        let state = model.unpack(&g.bytes[g.starts[next]..g.starts[next + 1]]);
+        actions.clear();
+        model.actions(&state, &mut actions);
+        if opts.depth_max.is_some_and(|d| depth >= d) && !actions.is_empty() {
+            // Successors beyond the depth bound: the graph is not the whole space.
+            complete = false;
+            break;
+        }
+        for (ai, a) in actions.drain(..).enumerate() {
+            let touches = touched(model, &a);
+            let Some(succ) = model.next_state(&state, a) else {
+                continue;
+            };
+            states += 1;
+            let (k, renaming) = key(&succ);
+            let id = match g.ids.get(&k) {
+                Some(&id) => id,
+                None => g.push(model, &succ, (next as u32, ai as u32), k, &renaming),
+            };
+            // succ's acceptor i is the representative's renaming[i], which is the member's
+            // acceptor j where the member's own renaming takes j there.
+            let member = &g.renamings[id as usize * acceptors..][..acceptors];
+            for (i, &r) in renaming.iter().enumerate() {
+                to_member[i] = member.iter().position(|&m| m == r).expect("a renaming") as u8;
+            }
+            edges.push(id);
+            labels.push(label(touches, &to_member));
+        }
+        offsets.push(edges.len() as u32);
+        next += 1;
+    }
+    let n = g.parents.len();
+    let f = cfg.acceptor_faults_tolerated();
+    let mut cuts = vec![0u16];
+    if f > 0 && cut_off {
+        cuts.extend(subsets(acceptors, f));
+    }
+    let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| Reach {
+        search: Search {
+            states,
+            unique: n as u64,
+            depth,
+            seconds: started.elapsed().as_secs_f64(),
+            complete,
+            discoveries: vec![stuck],
+            peak_bytes: None,
+        },
+        cut,
+        cuts: cuts.len() - 1,
+    };
+    if !complete {
+        return done(None, 0, false);
+    }
+    // Reversed edges, with their labels.
+    let mut rev_off = vec![0u32; n + 1];
+    for &t in &edges {
+        rev_off[t as usize + 1] += 1;
+    }
+    for i in 0..n {
+        rev_off[i + 1] += rev_off[i];
+    }
+    let mut fill = rev_off.clone();
+    let mut rev = vec![(0u32, 0u64); edges.len()];
+    for s in 0..n {
+        for e in offsets[s] as usize..offsets[s + 1] as usize {
+            let t = edges[e] as usize;
+            rev[fill[t] as usize] = (s as u32, labels[e]);
+            fill[t] += 1;
+        }
+    }
+    drop((edges, labels, offsets, fill));
+    // Backward over (state, cut) pairs: `can[s * k + c]`, c indexing `cuts`.
+    let k = cuts.len();
+    let mut cut_index = vec![u8::MAX; 1 << acceptors];
+    for (c, &m) in cuts.iter().enumerate() {
+        cut_index[m as usize] = c as u8;
+    }
+    let mut can = vec![false; n * k];
+    let mut queue: Vec<(u32, u8)> = Vec::new();
+    for s in (0..n).filter(|&s| g.decided[s]) {
+        for c in 0..k {
+            can[s * k + c] = true;
+            queue.push((s as u32, c as u8));
+        }
+    }
+    while let Some((t, c)) = queue.pop() {
+        let cut_after = cuts[c as usize];
+        for &(s, l) in &rev[rev_off[t as usize] as usize..rev_off[t as usize + 1] as usize] {
+            let cut = cut_before(l, cut_after, acceptors);
+            if (l as u16) & cut != 0 {
+                continue;
+            }
+            let c = cut_index[cut as usize];
+            let pair = s as usize * k + c as usize;
+            if !can[pair] {
+                can[pair] = true;
+                queue.push((s, c));
+            }
+        }
+    }
+    let stuck = (0..n).filter(|&s| g.judged[s]).find_map(|s| {
+        (0..k)
+            .find(|&c| {
+                let judged = c == 0 || cfg.restarts || g.crashed[s] & !cuts[c] == 0;
+                judged && !can[s * k + c]
+            })
+            .map(|c| (s, cuts[c]))
+    });
+    match stuck {
+        Some((s, cut)) => done(Some(bfs::path_to(|j| g.parents[j], s as u32)), cut, true),
+        None => done(None, 0, true),
+    }
+}
+
+/// Whether some state where a node has decided is reachable from `state` (breadth-first,
+/// every state kept by its packed bytes' fingerprint) with `partition`, if any, in force
+/// for good (no delivery it holds): what `replay` asks of the last state of a
+/// fault-tolerance trace. `None` when `states_max` states were visited first.
+pub fn decision_reachable_from(
+    model: &PaxosModel,
+    state: &PaxosState,
+    partition: Option<&NetEvent>,
+    states_max: usize,
+) -> Option<bool> {
+    let mut seen = HashSet::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4));
+    let mut buf = Vec::new();
+    let mut queue = VecDeque::from([state.clone()]);
+    let mut actions = Vec::new();
+    let held = |a: &Action| match (a, partition) {
+        (ActorModelAction::Deliver { src, dst, .. }, Some(p)) => {
+            p.holds(usize::from(*src), usize::from(*dst))
+        }
+        _ => false,
+    };
+    while let Some(s) = queue.pop_front() {
+        if paxos_models::properties::decided_somewhere(&s.obs) {
+            return Some(true);
+        }
+        if seen.len() >= states_max {
+            return None;
+        }
+        actions.clear();
+        model.actions(&s, &mut actions);
+        for a in actions.drain(..) {
+            if held(&a) {
+                continue;
+            }
+            if let Some(next) = model.next_state(&s, a) {
+                buf.clear();
+                model.pack_into(&next, &mut buf);
+                if seen.insert(fingerprint(&buf)) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    Some(false)
+}

@@ -1,0 +1,181 @@
+//! Fault tolerance's "a decision stays reachable with any minority cut off": a variant that
+//! keeps every decision reachable while nothing is cut off but not once a minority is, the
+//! cut carried exactly across symmetry classes, replay judging the cut again, and the one
+//! bundled world that says correct Paxos cannot have it, shown failing without that line.
+
+use paxos_lab::check::{self, stays_reachable, SearchOpts, Strategy, Verdict};
+use paxos_lab::scenario::Scenario;
+use paxos_lab::sim::NetEvent;
+use paxos_models::{PaxosModel, PropertyName};
+
+use super::{cfg, run, scenario};
+
+fn opts() -> SearchOpts {
+    cfg(Strategy::Bfs, true, 1).opts
+}
+
+/// The fault-tolerance trace of `outcome`, which must be violated.
+fn ft_trace(outcome: &check::Outcome) -> &paxos_lab::report::trace::Trace {
+    match &outcome.verdicts[3].verdict {
+        Verdict::Violated(t) => t,
+        v => panic!("expected fault tolerance violated with a trace, got {v:?}"),
+    }
+}
+
+/// `accept-to-promisers-only` sends phase 2 only to the promisers: on `classic` a decision
+/// stays reachable from every state while nothing is cut off, but cutting off one promiser
+/// leaves too few acceptors that heard the proposal. The trace ends with that cut, and the
+/// same last state without it can still decide.
+#[test]
+fn cutting_off_a_promiser_strands_a_proposer_that_sent_accept_to_its_promisers_only() {
+    let v = paxos_models::variant("accept-to-promisers-only").unwrap();
+    let outcome = run("classic", v.rules);
+    let s = super::summary(&outcome);
+    assert!(s[..3].iter().all(|(_, r)| r.is_none()), "it is safe: {s:?}");
+    let t = ft_trace(&outcome);
+    let model = PaxosModel::new(scenario("classic").cluster, v.rules).reduce_loss();
+    let last = t.states.last().unwrap();
+    let Some(cut @ NetEvent::Partition { groups, one_way }) = t.partition_at_end() else {
+        panic!("the trace ends with the cut: {:?}", t.events)
+    };
+    assert!(!one_way);
+    assert_eq!(groups[0].len(), 1, "one acceptor of three is cut off");
+    assert_eq!(t.events.len(), 1);
+    assert_eq!(t.events[0].0, t.len(), "the cut comes after the last step");
+    // The cut-off acceptor promised the ballot that is now in phase 2.
+    let cfg = model.cfg();
+    let off = cfg.role_of(groups[0][0]);
+    assert_eq!(off.0, paxos_models::Role::Acceptor);
+    let promised = match &*last.sys.actor_states[groups[0][0]] {
+        paxos_models::NodeState::Acceptor(a) => a.promised,
+        n => panic!("{n:?}"),
+    };
+    assert!(!promised.is_none(), "a promiser is cut off");
+    assert_eq!(
+        check::decision_reachable_from(&model, last, Some(cut), 1_000_000),
+        Some(false)
+    );
+    assert_eq!(
+        check::decision_reachable_from(&model, last, None, 1_000_000),
+        Some(true),
+        "with nothing cut off a decision is still reachable from the same state"
+    );
+    let text = paxos_lab::report::story::text(&model, t, PropertyName::FaultTolerance);
+    assert!(text.contains("PARTITION {"), "{text}");
+    assert!(text.contains("cut off"), "{text}");
+    // Correct Paxos in the same world: every decision stays reachable under every cut.
+    let ok = run("classic", &paxos_models::Correct);
+    assert!(super::summary(&ok).iter().all(|(_, r)| r.is_none()));
+}
+
+/// Symmetry classes keep one member each; the search carries the cut across an edge by the
+/// renaming between the step's successor and its class's member. If that renaming were
+/// wrong, the reduced and the unreduced graphs would disagree: same verdict, same depth,
+/// both for a variant the cut breaks and for correct Paxos.
+#[test]
+fn the_cut_off_search_agrees_with_and_without_symmetry() {
+    for (world, name) in [
+        ("classic", "accept-to-promisers-only"),
+        ("classic", "paxos"),
+        ("four-acceptors", "accept-to-promisers-only"),
+    ] {
+        let v = paxos_models::variant(name).unwrap();
+        let model = PaxosModel::new(scenario(world).cluster, v.rules).reduce_loss();
+        let on = stays_reachable(&model, true, true, &opts());
+        let off = stays_reachable(&model, false, true, &opts());
+        assert!(on.search.complete && off.search.complete);
+        assert!(
+            on.search.unique < off.search.unique,
+            "{world}: symmetry reduced"
+        );
+        let len = |r: &check::Reach| r.search.discoveries[0].as_ref().map(|(_, p)| p.len());
+        assert_eq!(len(&on), len(&off), "{name} on {world}");
+        assert_eq!(
+            on.cut.count_ones(),
+            off.cut.count_ones(),
+            "{name} on {world}"
+        );
+        assert_eq!(on.cuts, off.cuts);
+    }
+}
+
+/// `learner-crash` says the cut is not judged there; the claim is true: without that line
+/// correct Paxos fails it in 7 steps (a restarted learner lost a1's vote, nobody sends it
+/// again, and a second acceptor is cut off), and with it every other part is still judged.
+#[test]
+fn learner_crash_is_right_that_correct_paxos_cannot_decide_with_a_minority_cut_off() {
+    let outcome = run("learner-crash", &paxos_models::Correct);
+    assert_eq!(outcome.exit_code(), 0);
+    assert_eq!(outcome.stays.as_ref().unwrap().cuts, 0);
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/learner-crash.toml"
+    ))
+    .unwrap();
+    assert!(text.contains("cut_off_not_judged"));
+    let judged: String = text
+        .lines()
+        .filter(|l| !l.starts_with("cut_off_not_judged"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let world = Scenario::parse("learner-crash-cut", "cut.toml", &judged).unwrap();
+    let outcome = check::check(
+        &world,
+        &paxos_models::Correct,
+        &cfg(Strategy::Bfs, true, 1),
+        &mut |_, _| {},
+    );
+    let t = ft_trace(&outcome);
+    assert_eq!(t.len(), 7, "the learner counts a1's vote, then crashes");
+    assert!(t.partition_at_end().is_some());
+    assert!(super::summary(&outcome)[..3]
+        .iter()
+        .all(|(_, r)| r.is_none()));
+}
+
+/// A saved fault-tolerance trace with its cut replays as still violated, and the same file
+/// without the cut line does not: replay judges the cut again, it does not trust the file.
+#[test]
+fn replay_judges_the_cut_at_the_end_of_a_fault_tolerance_trace() {
+    let dir = super::workdir("cut-off-replay");
+    let out = super::run_in(
+        &dir,
+        &[
+            "check",
+            "--variant",
+            "accept-to-promisers-only",
+            "--scenario",
+            "classic",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("no decision can be reached any more with a"),
+        "{stdout}"
+    );
+    let file = dir.join("reports/classic/accept-to-promisers-only/fault-tolerance.json");
+    let replay = super::run_in(&dir, &["replay", file.to_str().unwrap()]);
+    assert_eq!(
+        replay.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&replay.stdout)
+    );
+    let json = std::fs::read_to_string(&file).unwrap();
+    assert!(json.contains("\"PARTITION {a"), "{json}");
+    let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    doc["actions"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| !a.as_str().unwrap().starts_with("PARTITION "));
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let replay = super::run_in(&dir, &["replay", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&replay.stdout);
+    assert_ne!(replay.status.code(), Some(1), "{text}");
+}
