@@ -75,7 +75,7 @@ pub enum Command {
     /// Re-run a saved trace (.json from check or simulate) against the current code.
     #[command(after_help = EXIT_CODES)]
     Replay(ReplayArgs),
-    /// Serve stateright's web Explorer for a variant and scenario on 127.0.0.1 (blocks).
+    /// Serve a page on 127.0.0.1 that steps through a variant in a world, in protocol words (blocks).
     Explore(ExploreArgs),
 }
 
@@ -97,9 +97,16 @@ pub struct ExploreArgs {
     /// The port on 127.0.0.1.
     #[arg(long, default_value_t = 3000)]
     pub port: u16,
-    /// Open the Explorer at this saved trace's path (its variant and scenario win).
+    /// Open the page at this saved trace's first step, ready to step through it (its variant
+    /// and scenario win; checked as `replay` checks it).
     #[arg(long)]
     pub trace: Option<std::path::PathBuf>,
+    /// Launch a browser at the page, where one is installed.
+    #[arg(long)]
+    pub open: bool,
+    /// Serve stateright's own Explorer instead of our page.
+    #[arg(long)]
+    pub stateright: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@ mod cli;
 mod cut_off;
 mod deploy;
 mod engine;
+mod explore;
 mod fuzz;
 mod hooks;
 mod hostile;

@@ -1,0 +1,210 @@
+//! `paxos-lab explore`: our own page on 127.0.0.1 that steps through the model `check`
+//! explores, in protocol words: one lane per node with the messages of the path so far,
+//! each node's state under its lane, the enabled steps as buttons, the properties live, and
+//! the shortest violation of each one click away ([`api`] builds what it shows; this file
+//! serves it). `--trace FILE` opens a saved trace (checked as `replay` checks it) at its first
+//! step. `--stateright` serves stateright's own Explorer instead; with `--trace` it prints
+//! that Explorer's address of the trace's path (init index and action indices).
+
+pub mod api;
+
+use std::io::Write;
+
+use paxos_models::{PaxosModel, PropertyName};
+use stateright::Model;
+
+use crate::cli::{find_variant, CliError, ExploreArgs};
+use crate::report::ReportError;
+use crate::scenario::Scenario;
+
+/// The action indices of `trace` in `model` (`0/i1/i2/...`), as the Explorer's URL wants.
+pub fn explorer_path(model: &PaxosModel, trace: &crate::report::trace::Trace) -> String {
+    let mut path = String::from("0");
+    let mut enabled = Vec::new();
+    for (i, action) in trace.actions.iter().enumerate() {
+        enabled.clear();
+        model.actions(&trace.states[i], &mut enabled);
+        let index = enabled
+            .iter()
+            .position(|a| a == action)
+            .expect("a replayed trace's actions are enabled");
+        path += &format!("/{index}");
+    }
+    path
+}
+
+pub fn run(args: &ExploreArgs, out: &mut impl Write) -> Result<(), CliError> {
+    // A trace gets the same checks as `replay`: format, scenario and variant hashes, and
+    // every action word one this world can have.
+    let loaded = args
+        .trace
+        .as_deref()
+        .map(crate::report::Loaded::open)
+        .transpose()?;
+    let (scenario, variant) = match &loaded {
+        Some(l) => (l.scenario.clone(), l.variant),
+        None => (
+            Scenario::load(&args.scenario)?,
+            find_variant(&args.variant)?,
+        ),
+    };
+    let model = PaxosModel::new(scenario.cluster.clone(), variant.rules);
+    let replayed = match (&loaded, &args.trace) {
+        (Some(l), Some(file)) => {
+            let replayed = crate::report::replay_until(&model, &l.file.actions, l.property);
+            if let Some((step, action, why)) = replayed.refused {
+                return Err(CliError::Report(ReportError::Bad {
+                    file: file.display().to_string(),
+                    problem: format!(
+                        "step {step} `{action}` is no longer possible with the current code: {why}"
+                    ),
+                    fix: "re-create the trace with `check` or `simulate`".into(),
+                }));
+            }
+            Some(replayed.trace)
+        }
+        _ => None,
+    };
+    let addr = format!("127.0.0.1:{}", args.port);
+    let listener = std::net::TcpListener::bind(&addr).map_err(|e| CliError::BadFlag {
+        flag: "port",
+        problem: format!("cannot listen on {addr}: {e}"),
+        fix: "pass a free port, e.g. --port 3001".into(),
+    })?;
+    let addr = listener.local_addr()?.to_string();
+    if args.stateright {
+        let mut fragment = String::from("#/steps");
+        if let Some(trace) = &replayed {
+            fragment += &format!("/{}", explorer_path(&model, trace));
+        }
+        writeln!(
+            out,
+            "paxos-lab explore: stateright's Explorer, variant {} on scenario {} at http://{addr}/{fragment} (Ctrl-C stops)",
+            variant.name, scenario.name
+        )?;
+        out.flush()?;
+        // stateright binds the address itself (and panics if it cannot): hand it over.
+        drop(listener);
+        model.checker().serve(addr);
+        return Ok(());
+    }
+    let mut explorer = api::Explorer::new(scenario, variant);
+    if let Some(trace) = &replayed {
+        // The page's model explores losses too, so every saved step is one of its steps.
+        explorer.start = explorer
+            .path_of(&trace.actions)
+            .expect("a replayed trace's steps are enabled in the explorer's model");
+    }
+    let url = format!(
+        "http://{addr}/{}",
+        if explorer.start.is_empty() {
+            String::new()
+        } else {
+            format!("?path={}", api::join(&explorer.start))
+        }
+    );
+    writeln!(
+        out,
+        "paxos-lab explore: variant {} on scenario {} at {url} (Ctrl-C stops)",
+        explorer.variant.name, explorer.scenario.name
+    )?;
+    if args.open {
+        writeln!(out, "{}", open_browser(&url))?;
+    }
+    out.flush()?;
+    serve(std::sync::Arc::new(explorer), listener)
+}
+
+/// Opens `url` in a browser where one is installed; says what it did.
+fn open_browser(url: &str) -> String {
+    for cmd in ["xdg-open", "open", "chromium", "google-chrome", "firefox"] {
+        let spawned = std::process::Command::new(cmd)
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if spawned.is_ok() {
+            return format!("opened it with {cmd}");
+        }
+    }
+    "--open: no browser found here (tried xdg-open, open, chromium, google-chrome, firefox); open the address yourself".into()
+}
+
+/// Serves the page and its API on `listener` until the process is stopped.
+pub fn serve(
+    explorer: std::sync::Arc<api::Explorer>,
+    listener: std::net::TcpListener,
+) -> Result<(), CliError> {
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| CliError::Io(std::io::Error::other(format!("cannot serve: {e}"))))?;
+    for request in server.incoming_requests() {
+        let (status, kind, body) = if *request.method() == tiny_http::Method::Get {
+            respond(&explorer, request.url())
+        } else {
+            (
+                405,
+                "application/json",
+                json_error("only GET is served here"),
+            )
+        };
+        let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], kind.as_bytes())
+            .expect("a valid header");
+        let response = tiny_http::Response::from_string(body)
+            .with_status_code(status)
+            .with_header(header);
+        // A client that went away is no reason to stop serving.
+        let _ = request.respond(response);
+    }
+    Ok(())
+}
+
+fn json_error(message: &str) -> String {
+    serde_json::json!({ "error": message }).to_string()
+}
+
+/// The page, its script, and the API, by URL: (status, content type, body). Never panics on
+/// a bad URL: it answers 400 or 404 with `{"error": ...}`.
+pub fn respond(explorer: &api::Explorer, url: &str) -> (u16, &'static str, String) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.replace("%2C", ",").replace("%2c", ","))
+    };
+    match path {
+        "/" | "/index.html" => (200, "text/html; charset=utf-8", PAGE.to_string()),
+        "/api/world" => (200, "application/json", explorer.world().to_string()),
+        "/api/state" => {
+            let text = param("path").unwrap_or_default();
+            match api::Explorer::parse_path(&text).and_then(|p| explorer.state(&p)) {
+                Ok(v) => (200, "application/json", v.to_string()),
+                Err(api::BadPath(why)) => (400, "application/json", json_error(&why)),
+            }
+        }
+        "/api/shortest" => {
+            let name = param("property").unwrap_or_default();
+            match PropertyName::from_name(&name) {
+                Some(p) => (200, "application/json", explorer.shortest(p).to_string()),
+                None => (
+                    400,
+                    "application/json",
+                    json_error(&format!(
+                        "unknown property `{name}`: use coherence, conflict-resolution, no-takebacks or fault-tolerance"
+                    )),
+                ),
+            }
+        }
+        _ => (
+            404,
+            "application/json",
+            json_error(&format!(
+                "no page at `{path}`: the page is at /, its API under /api/"
+            )),
+        ),
+    }
+}
+
+/// The page: HTML, CSS and script in one file, embedded in the binary (no network needed).
+const PAGE: &str = include_str!("page.html");
