@@ -229,14 +229,13 @@ impl TraceFile {
     ) -> Result<PathBuf, ReportError> {
         let property = PropertyName::from_name(&self.property).expect("a property name");
         let json = dir.join(format!("{}.json", self.property));
-        let replay = format!("paxos-lab replay {}", json.display());
         let title = format!(
             "{} violated: {} on {} ({})",
             self.property, self.variant.name, self.scenario.name, self.engine
         );
         let mut txt = format!("{title}\n\n");
         txt.push_str(&crate::report::story::text(model, trace, property));
-        let md = crate::report::story::markdown(model, trace, property, &title, &replay);
+        let md = crate::report::story::markdown(model, trace, property, &title, &json);
         let svg = crate::report::chart::svg(model, trace, Some(property));
         let files = [
             (format!("{}.json", self.property), self.to_text()),

@@ -5,6 +5,16 @@
 //! serves it). `--trace FILE` opens a saved trace (checked as `replay` checks it) at its first
 //! step. `--stateright` serves stateright's own Explorer instead; with `--trace` it prints
 //! that Explorer's address of the trace's path (init index and action indices).
+//!
+//! The API, all `GET`, all JSON (an error is `{"error": "..."}` with status 400 or 404):
+//! - `/api/world`: scenario, variant, the lanes (`name`, `role`), the property names, and
+//!   `start`, the path the page opens with (a loaded trace's, or empty);
+//! - `/api/state?path=3,0,5`: at the end of that path, `nodes` (fields in protocol words,
+//!   `durable` storage, `crashed`, `decided`), `steps` (the chart rows so far), `enabled`
+//!   (`choice`, `word`, `kind`: the next steps), `chosen`, `decisions`, `properties`
+//!   (`status` holds, violated or unknown, `detail`, `since_step`), and `violation` (the
+//!   property violated first on the path, its `step` and its `why` narration) or null;
+//! - `/api/shortest?property=P`: `check`'s verdict on P and, when it has a trace, its `path`.
 
 pub mod api;
 

@@ -275,7 +275,29 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
     let n = cfg.node_count();
     let rows = rows(cfg, trace);
     let width = LEFT + n * GAP;
-    let height = TOP + (rows.len() + 2) * ROW;
+    // The values chosen at the end (which ballot, which acceptors), under the chart.
+    let chosen: Vec<String> = trace
+        .states
+        .last()
+        .map(|last| {
+            paxos_models::properties::chosen(&last.obs, model.chosen_quorum())
+                .iter()
+                .map(|&(b, v, mask)| {
+                    let by: Vec<String> = (0..cfg.acceptors)
+                        .filter(|a| mask & (1 << a) != 0)
+                        .map(|a| cfg.node_name(cfg.id_of(paxos_models::Role::Acceptor, a)))
+                        .collect();
+                    format!(
+                        "chosen {} in b={} by {}",
+                        describe::value(cfg, v),
+                        describe::ballot(b),
+                        by.join(", ")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let height = TOP + (rows.len() + 2 + chosen.len()) * ROW;
     let x = |i: usize| LEFT + GAP / 2 + i * GAP;
     let mut out = String::new();
     let _ = writeln!(
@@ -307,10 +329,24 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
             bottom
         );
     }
+    // A safety trace ends at its first violating state: its last step is the one that broke
+    // the property, marked as the explore page marks it.
+    let breaking = match violated {
+        Some(p) if p != PropertyName::FaultTolerance && !trace.is_empty() => Some(trace.len()),
+        _ => None,
+    };
     for (r, row) in rows.iter().enumerate() {
         let y = TOP + (r + 1) * ROW;
         match row {
             Row::Msg { step, .. } | Row::Local { step, .. } => {
+                if Some(*step) == breaking {
+                    let _ = writeln!(
+                        out,
+                        r##"  <rect x="0" y="{}" width="{width}" height="{}" fill="#fde3e0"/>"##,
+                        y - ROW / 2 - 2,
+                        ROW - 4
+                    );
+                }
                 let _ = writeln!(out, r#"  <text x="8" y="{}">{step}</text>"#, y + 4);
             }
             Row::Net { .. } => {}
@@ -420,7 +456,19 @@ pub fn svg(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>) ->
             r##"  <text x="{}" y="{}" text-anchor="middle" fill="#c62828" font-weight="bold">VIOLATED {}</text>"##,
             width / 2,
             TOP + (rows.len() + 1) * ROW + 4,
-            xml(p.name())
+            xml(&match breaking {
+                Some(step) => format!("{} at step {step}", p.name()),
+                None => p.name().to_string(),
+            })
+        );
+    }
+    for (k, line) in chosen.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            r##"  <text x="{}" y="{}" text-anchor="middle" fill="#1b5e20">{}</text>"##,
+            width / 2,
+            TOP + (rows.len() + 2 + k) * ROW + 4,
+            xml(line)
         );
     }
     out.push_str("</svg>\n");

@@ -74,15 +74,18 @@ pub fn markdown(
     t: &Trace,
     property: PropertyName,
     title: &str,
-    replay: &str,
+    json: &std::path::Path,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {title}\n");
     let _ = writeln!(
         out,
-        "`{}` is violated after {} steps. Replay: `{replay}`\n",
+        "`{}` is violated after {} steps. Replay: `paxos-lab replay {}`; step through it in a \
+         browser: `paxos-lab explore --trace {}`\n",
         property.name(),
-        t.len()
+        t.len(),
+        json.display(),
+        json.display()
     );
     let _ = writeln!(out, "## Why\n");
     for line in narrate::narrate(model, t, property) {

@@ -285,7 +285,7 @@ fn http_get(port: u16, path: &str) -> Option<String> {
 }
 
 #[test]
-fn explore_serves_the_explorer_page_and_status() {
+fn explore_stateright_serves_stateright_s_explorer_page_and_status() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -294,6 +294,7 @@ fn explore_serves_the_explorer_page_and_status() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
         .args([
             "explore",
+            "--stateright",
             "--variant",
             "minority-quorum",
             "--port",
@@ -336,7 +337,7 @@ fn explore_serves_the_explorer_page_and_status() {
     let d = temp_dir("explore");
     paxos_lab(&["check", "--variant", "minority-quorum", "--report", &d]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_paxos-lab"))
-        .args(["explore", "--port", &port.to_string()])
+        .args(["explore", "--stateright", "--port", &port.to_string()])
         .args(["--trace", &format!("{d}/conflict-resolution.json")])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
