@@ -21,6 +21,7 @@ use stateright::Model;
 use crate::report::chart::{self, Row};
 use crate::report::trace::Trace;
 use crate::scenario::Scenario;
+use crate::sim::NetEvent;
 
 /// Reachability from the shown state is searched up to this many states; beyond, the page
 /// says "not known here" rather than guess.
@@ -33,12 +34,14 @@ pub struct Explorer {
     pub model: PaxosModel,
     /// Where the page opens: a loaded trace's path, or the initial state.
     pub start: Vec<usize>,
+    /// The loaded trace's partition lines, each with the number of steps before it.
+    pub start_net: Vec<(usize, NetEvent)>,
     /// The shortest violation of each property, found by `check` on first request.
     shortest: Mutex<Option<Vec<Shortest>>>,
 }
 
 /// One property's verdict from `check`, with the path of its trace when it has one.
-type Shortest = (PropertyName, Option<Vec<usize>>, String);
+type Shortest = (PropertyName, Option<(Vec<usize>, String)>, String);
 
 /// A path that is not one of this world's: which choice, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +55,7 @@ impl Explorer {
             variant,
             model,
             start: Vec::new(),
+            start_net: Vec::new(),
             shortest: Mutex::new(None),
         }
     }
@@ -85,13 +89,52 @@ impl Explorer {
             .collect()
     }
 
-    /// Takes the path's steps from the initial state.
-    pub fn walk(&self, path: &[usize]) -> Result<Trace, BadPath> {
+    /// Reads the partition lines from the URL: `K:LINE` entries separated by `;`, each the
+    /// trace line (`PARTITION {a1} | {p1,p2,a2,a3,l1}`, `ONE-WAY CUT ...`, `HEAL`) placed
+    /// after K steps; empty is none.
+    pub fn parse_net(&self, text: &str) -> Result<Vec<(usize, NetEvent)>, BadPath> {
+        let cfg = self.model.cfg();
+        let mut net = Vec::new();
+        for (i, entry) in text.split(';').filter(|e| !e.trim().is_empty()).enumerate() {
+            let bad = |why: String| BadPath(format!("partition entry {} `{entry}`: {why}", i + 1));
+            let (k, line) = entry.split_once(':').ok_or_else(|| {
+                bad("is not STEPS:LINE, like 3:PARTITION {a1} | {p1,p2,a2,a3,l1}".into())
+            })?;
+            let k: usize = k
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("`{k}` is not a number of steps")))?;
+            let e = match NetEvent::parse(cfg, line.trim()) {
+                Some(Ok(e)) => e,
+                Some(Err(why)) => return Err(bad(why)),
+                None => return Err(bad("is not a PARTITION, ONE-WAY CUT or HEAL line".into())),
+            };
+            if net.last().is_some_and(|(j, _)| *j > k) {
+                return Err(bad(
+                    "comes before an earlier entry: list them in step order".into(),
+                ));
+            }
+            net.push((k, e));
+        }
+        Ok(net)
+    }
+
+    /// Takes the path's steps from the initial state, with `net`'s partitions in force from
+    /// where they are placed: a delivery a partition holds is not a step to take.
+    pub fn walk(&self, path: &[usize], net: &[(usize, NetEvent)]) -> Result<Trace, BadPath> {
+        let cfg = self.model.cfg();
+        if let Some((k, e)) = net.iter().find(|(k, _)| *k > path.len()) {
+            return Err(BadPath(format!(
+                "the partition line `{}` is placed after {k} steps, but the path has {}",
+                e.describe(cfg),
+                path.len()
+            )));
+        }
         let mut state = self.model.init_states().swap_remove(0);
         let mut trace = Trace {
             states: vec![state.clone()],
             actions: Vec::new(),
-            events: Vec::new(),
+            events: net.to_vec(),
         };
         for (i, &choice) in path.iter().enumerate() {
             let mut enabled = self.enabled(&state);
@@ -104,6 +147,14 @@ impl Explorer {
                 )));
             }
             let (a, s) = enabled.swap_remove(choice);
+            if let Some(p) = in_force(net, i).filter(|p| held(p, &a)) {
+                return Err(BadPath(format!(
+                    "choice {} of the path, `{}`, is a delivery the partition in force ({}) holds",
+                    i + 1,
+                    describe::action(cfg, &a),
+                    p.describe(cfg)
+                )));
+            }
             trace.actions.push(a);
             trace.states.push(s.clone());
             state = s;
@@ -139,12 +190,14 @@ impl Explorer {
             })).collect::<Vec<_>>(),
             "properties": PropertyName::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
             "start": join(&self.start),
+            "start_net": net_text(self.model.cfg(), &self.start_net),
         })
     }
 
     /// Everything the page shows at the end of `path`.
-    pub fn state(&self, path: &[usize]) -> Result<Value, BadPath> {
-        let trace = self.walk(path)?;
+    pub fn state(&self, path: &[usize], net: &[(usize, NetEvent)]) -> Result<Value, BadPath> {
+        let trace = self.walk(path, net)?;
+        let partition = in_force(net, path.len());
         let cfg = self.model.cfg();
         let last = trace.states.last().expect("the initial state");
         let nodes: Vec<Value> = (0..cfg.node_count())
@@ -160,6 +213,7 @@ impl Explorer {
                     "choice": i,
                     "word": describe::action(cfg, a),
                     "kind": action_kind(a),
+                    "held": partition.is_some_and(|p| held(p, a)),
                 })
             })
             .collect();
@@ -184,11 +238,14 @@ impl Explorer {
         let mut violated: Vec<(PropertyName, usize)> = Vec::new();
         for p in PropertyName::ALL {
             let (status, detail, since) = if p == PropertyName::FaultTolerance {
-                match crate::check::decision_reachable_from(&self.model, last, None, REACH_STATES) {
-                    Some(true) => ("holds", "a decision is reachable from here".to_string(), None),
+                let with = partition.map_or(String::new(), |p| {
+                    format!(" with {} in force for good", p.describe(cfg))
+                });
+                match crate::check::decision_reachable_from(&self.model, last, partition, REACH_STATES) {
+                    Some(true) => ("holds", format!("a decision is reachable from here{with}"), None),
                     Some(false) => (
                         "violated",
-                        "no decision is reachable from here on any path".to_string(),
+                        format!("no decision is reachable from here on any path{with}"),
                         Some(trace.len()),
                     ),
                     None => (
@@ -221,7 +278,7 @@ impl Explorer {
             let cut = Trace {
                 states: trace.states[..=at].to_vec(),
                 actions: trace.actions[..at].to_vec(),
-                events: Vec::new(),
+                events: net.iter().filter(|(k, _)| *k <= at).cloned().collect(),
             };
             json!({
                 "property": p.name(),
@@ -232,6 +289,7 @@ impl Explorer {
         });
         Ok(json!({
             "path": join(path),
+            "net": net_text(cfg, net),
             "depth": path.len(),
             "nodes": nodes,
             "steps": steps,
@@ -268,7 +326,10 @@ impl Explorer {
                 .iter()
                 .map(|v| match &v.verdict {
                     crate::check::Verdict::Violated(t) => {
-                        let path = self.path_of(&t.actions);
+                        // With the cut a fault-tolerance trace ends with, if any.
+                        let path = self
+                            .path_of(&t.actions)
+                            .map(|p| (p, net_text(self.model.cfg(), &t.events)));
                         (
                             v.property,
                             path,
@@ -306,9 +367,38 @@ impl Explorer {
         json!({
             "property": property.name(),
             "verdict": verdict,
-            "path": path.as_ref().map(|p| join(p)),
+            "path": path.as_ref().map(|(p, _)| join(p)),
+            "net": path.as_ref().map(|(_, n)| n.clone()),
         })
     }
+}
+
+/// The partition in force after `steps` steps: the last partition line placed at or before
+/// it, unless a HEAL came after it.
+fn in_force(net: &[(usize, NetEvent)], steps: usize) -> Option<&NetEvent> {
+    net.iter()
+        .rev()
+        .find(|(k, _)| *k <= steps)
+        .map(|(_, e)| e)
+        .filter(|e| matches!(e, NetEvent::Partition { .. }))
+}
+
+/// Whether `partition` holds the delivery `a`.
+fn held(partition: &NetEvent, a: &Action) -> bool {
+    match a {
+        ActorModelAction::Deliver { src, dst, .. } => {
+            partition.holds(usize::from(*src), usize::from(*dst))
+        }
+        _ => false,
+    }
+}
+
+/// Partition lines as the URL writes them: `3:PARTITION {a1} | {p1,p2,a2,a3,l1};7:HEAL`.
+pub fn net_text(cfg: &paxos_models::ClusterCfg, net: &[(usize, NetEvent)]) -> String {
+    net.iter()
+        .map(|(k, e)| format!("{k}:{}", e.describe(cfg)))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// A path as the URL writes it: `3,0,5`.

@@ -14,7 +14,12 @@
 //!   (`choice`, `word`, `kind`: the next steps), `chosen`, `decisions`, `properties`
 //!   (`status` holds, violated or unknown, `detail`, `since_step`), and `violation` (the
 //!   property violated first on the path, its `step` and its `why` narration) or null;
-//! - `/api/shortest?property=P`: `check`'s verdict on P and, when it has a trace, its `path`.
+//! - `/api/shortest?property=P`: `check`'s verdict on P and, when it has a trace, its `path`
+//!   and `net` (the cut a fault-tolerance trace ends with).
+//!
+//! A path carries the partition lines along it in `net=K:LINE;K:LINE` (a trace line placed
+//! after K steps): a delivery the partition in force holds is shown held and cannot be taken,
+//! and fault tolerance is judged with the partition in force at the end held for good.
 
 pub mod api;
 
@@ -104,20 +109,29 @@ pub fn run(args: &ExploreArgs, out: &mut impl Write) -> Result<(), CliError> {
         explorer.start = explorer
             .path_of(&trace.actions)
             .expect("a replayed trace's steps are enabled in the explorer's model");
+        explorer.start_net = trace.events.clone();
     }
-    let url = format!(
-        "http://{addr}/{}",
-        if explorer.start.is_empty() {
-            String::new()
-        } else {
-            format!("?path={}", api::join(&explorer.start))
-        }
-    );
+    // The page opens at the start, a loaded trace's steps ahead of it (forward takes them).
+    let url = format!("http://{addr}/");
     writeln!(
         out,
         "paxos-lab explore: variant {} on scenario {} at {url} (Ctrl-C stops)",
         explorer.variant.name, explorer.scenario.name
     )?;
+    if replayed.is_some() {
+        let mut end = format!("{url}?path={}", api::join(&explorer.start));
+        if !explorer.start_net.is_empty() {
+            end += &format!(
+                "&net={}",
+                percent_encode(&api::net_text(explorer.model.cfg(), &explorer.start_net))
+            );
+        }
+        writeln!(
+            out,
+            "  the trace's {} steps are ahead of the start (forward takes them one by one); its last state: {end}",
+            explorer.start.len()
+        )?;
+    }
     if args.open {
         writeln!(out, "{}", open_browser(&url))?;
     }
@@ -181,14 +195,19 @@ pub fn respond(explorer: &api::Explorer, url: &str) -> (u16, &'static str, Strin
             .split('&')
             .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
             .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.replace("%2C", ",").replace("%2c", ","))
+            .map(|(_, v)| percent_decode(v))
     };
     match path {
         "/" | "/index.html" => (200, "text/html; charset=utf-8", PAGE.to_string()),
         "/api/world" => (200, "application/json", explorer.world().to_string()),
         "/api/state" => {
             let text = param("path").unwrap_or_default();
-            match api::Explorer::parse_path(&text).and_then(|p| explorer.state(&p)) {
+            let net = param("net").unwrap_or_default();
+            let state = api::Explorer::parse_path(&text).and_then(|p| {
+                let net = explorer.parse_net(&net)?;
+                explorer.state(&p, &net)
+            });
+            match state {
                 Ok(v) => (200, "application/json", v.to_string()),
                 Err(api::BadPath(why)) => (400, "application/json", json_error(&why)),
             }
@@ -214,6 +233,42 @@ pub fn respond(explorer: &api::Explorer, url: &str) -> (u16, &'static str, Strin
             )),
         ),
     }
+}
+
+/// A query value as the browser sent it: `+` is a space, `%XX` a byte (a malformed escape is
+/// kept as it is, and then fails to parse as a path or a partition line with its own error).
+fn percent_decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A query value for a URL: everything but letters, digits and `-_.,:` escaped.
+fn percent_encode(v: &str) -> String {
+    v.bytes()
+        .map(|c| match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b',' | b':' => {
+                (c as char).to_string()
+            }
+            _ => format!("%{c:02X}"),
+        })
+        .collect()
 }
 
 /// The page: HTML, CSS and script in one file, embedded in the binary (no network needed).

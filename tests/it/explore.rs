@@ -97,7 +97,7 @@ fn the_start_state_and_taking_a_step_in_protocol_words() {
         .iter()
         .all(|p| p["status"] == "holds"));
     // Take `p1 -> a1  Prepare(b=1)`: a1 promises, durably, and the chart has its row.
-    let (status, s) = get_json(addr, "/api/state?path=0");
+    let (status, s) = get_json(addr, "/api/state?path=0&net=");
     assert_eq!(status, 200);
     assert_eq!(s["depth"], 1);
     let rows = s["steps"].as_array().unwrap();
@@ -201,11 +201,15 @@ fn a_saved_trace_opens_at_its_first_step_with_its_path_ahead() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    // Kept open while the server runs: it prints a second line, where the trace ends.
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+    let mut second = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut second).unwrap();
+    assert!(
+        second.contains("the trace's 12 steps are ahead"),
+        "{second}"
+    );
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -223,7 +227,10 @@ fn a_saved_trace_opens_at_its_first_step_with_its_path_ahead() {
     assert_eq!(w["variant"], "ignore-promised-value");
     let start = w["start"].as_str().unwrap();
     assert_eq!(start.split(',').count(), 12, "{start}");
-    assert!(url.ends_with(&format!("?path={start}")), "{url}");
+    assert!(
+        url.ends_with('/'),
+        "the page opens at the first step: {url}"
+    );
 }
 
 /// A trace file that is not one is refused before anything is served.
@@ -240,4 +247,97 @@ fn a_corrupt_trace_is_refused_with_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.json"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// Percent-encodes a query value as a browser does.
+fn enc(v: &str) -> String {
+    v.bytes()
+        .map(|c| match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b',' | b':' => (c as char).to_string(),
+            _ => format!("%{c:02X}"),
+        })
+        .collect()
+}
+
+/// Partition lines ride along with the path: a delivery the partition in force holds is
+/// shown held and cannot be taken, and fault tolerance is judged with the cut in force, so
+/// a `check` trace that ends with a cut shows its violation here too.
+#[test]
+fn partitions_hold_deliveries_and_fault_tolerance_is_judged_with_the_cut() {
+    let addr = server("accept-to-promisers-only", "classic");
+    let cut = "PARTITION {a1} | {p1,p2,a2,a3,l1,l2}";
+    let (status, s) = get_json(
+        addr,
+        &format!("/api/state?path=&net={}", enc(&format!("0:{cut}"))),
+    );
+    assert_eq!(status, 200, "{s}");
+    let held: Vec<(String, bool)> = s["enabled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["word"].as_str().unwrap().to_string(),
+                e["held"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        held.contains(&("p1 -> a1  Prepare(b=1)".into(), true)),
+        "{held:?}"
+    );
+    assert!(
+        held.contains(&("p1 -> a2  Prepare(b=1)".into(), false)),
+        "{held:?}"
+    );
+    let (status, v) = get_json(
+        addr,
+        &format!("/api/state?path=0&net={}", enc(&format!("0:{cut}"))),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("the partition in force"),
+        "{v}"
+    );
+    // check's fault-tolerance trace, with the cut it ends with.
+    let (_, v) = get_json(addr, "/api/shortest?property=fault-tolerance");
+    assert_eq!(v["verdict"], "violated after 3 steps");
+    assert_eq!(
+        v["net"].as_str().unwrap(),
+        format!("3:{cut}"),
+        "the cut comes with it"
+    );
+    let path = v["path"].as_str().unwrap();
+    let (_, s) = get_json(
+        addr,
+        &format!("/api/state?path={path}&net={}", enc(&format!("3:{cut}"))),
+    );
+    let ft = &s["properties"][3];
+    assert_eq!(ft["status"], "violated", "{ft}");
+    assert!(
+        ft["detail"].as_str().unwrap().contains("in force for good"),
+        "{ft}"
+    );
+    assert_eq!(s["violation"]["property"], "fault-tolerance");
+    assert_eq!(
+        s["steps"].as_array().unwrap().last().unwrap()["kind"],
+        "net"
+    );
+    // The same state with nothing cut off can still decide.
+    let (_, s) = get_json(addr, &format!("/api/state?path={path}"));
+    assert_eq!(s["properties"][3]["status"], "holds");
+    for (net, says) in [
+        ("PARTITION", "is not STEPS:LINE"),
+        ("x:HEAL", "is not a number of steps"),
+        ("0:PARTITION {a9} | {p1}", "no node `a9`"),
+        ("0:BREAK", "is not a PARTITION, ONE-WAY CUT or HEAL line"),
+        ("9:HEAL", "placed after 9 steps, but the path has 0"),
+    ] {
+        let (status, v) = get_json(addr, &format!("/api/state?path=&net={}", enc(net)));
+        assert_eq!(status, 400, "{net}");
+        assert!(v["error"].as_str().unwrap().contains(says), "{net}: {v}");
+    }
 }
