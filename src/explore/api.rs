@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
-use crate::report::chart::{self, Row};
+use crate::report::chart;
 use crate::report::trace::Trace;
 use crate::scenario::Scenario;
 use crate::sim::NetEvent;
@@ -203,7 +203,7 @@ impl Explorer {
         let nodes: Vec<Value> = (0..cfg.node_count())
             .map(|i| node_view(&self.model, last, i))
             .collect();
-        let steps: Vec<Value> = chart::rows(cfg, &trace).iter().map(row_view).collect();
+        let steps = serde_json::to_value(chart::rows(cfg, &trace)).expect("rows serialize");
         let enabled: Vec<Value> = self
             .enabled(last)
             .iter()
@@ -466,25 +466,4 @@ fn node_view(model: &PaxosModel, state: &PaxosState, i: usize) -> Value {
         "decided": node.decision().map(|v| describe::value(cfg, v)),
         "ever_decided": state.obs.first_decision[i].map(|v| describe::value(cfg, v)),
     })
-}
-
-fn row_view(row: &Row) -> Value {
-    match row {
-        Row::Msg {
-            step,
-            src,
-            dst,
-            label,
-            dup,
-            drop,
-        } => {
-            json!({"kind": "msg", "step": step, "src": src, "dst": dst, "label": label, "dup": dup, "drop": drop})
-        }
-        Row::Local { step, node, label } => {
-            json!({"kind": "local", "step": step, "node": node, "label": label})
-        }
-        Row::Net { before, cut, label } => {
-            json!({"kind": "net", "before": before, "cut": cut, "label": label})
-        }
-    }
 }

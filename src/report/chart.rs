@@ -11,8 +11,9 @@ use stateright::actor::ActorModelAction;
 
 use crate::report::trace::{self, Trace};
 
-/// What one step draws.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What one step draws (as JSON for the explore page: `{"kind": "msg", ...}`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Row {
     /// A message from `src` to `dst`: delivered, delivered again (`dup`), or lost (`drop`).
     Msg {
