@@ -24,8 +24,9 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "paxos-lab")
-SHOTS = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "target", "browser")
+# Absolute: the binary runs in a scratch directory, so a relative argument must not move.
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "paxos-lab"))
+SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "target", "browser"))
 VARIANT = "ignore-promised-value"
 
 
