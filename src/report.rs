@@ -21,7 +21,6 @@ use paxos_models::describe;
 use paxos_models::model::Action;
 use paxos_models::{PaxosModel, PropertyName};
 use serde::{Deserialize, Serialize};
-use stateright::actor::ActorModelAction;
 use stateright::Model;
 
 use crate::report::trace::Trace;
@@ -544,12 +543,7 @@ pub fn replay_until(model: &PaxosModel, words: &[String], property: PropertyName
             .iter()
             .filter(|a| describe::action(cfg, a) == *w)
             .find_map(|a| model.next_state(&state, a.clone()).map(|s| (a.clone(), s)));
-        let held = |a: &Action| match (a, &cut) {
-            (ActorModelAction::Deliver { src, dst, .. }, Some(p)) => {
-                p.holds(usize::from(*src), usize::from(*dst))
-            }
-            _ => false,
-        };
+        let held = |a: &Action| cut.as_ref().is_some_and(|p| p.holds_step(a));
         let why = match &next {
             None => Some(refusal(model, &state, w, &enabled)),
             Some((a, _)) if held(a) => Some(format!(

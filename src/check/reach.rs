@@ -41,15 +41,14 @@ pub struct Reach {
 /// Which states the graph part judges: those with at most f acceptors down (the guide's "a
 /// minority of nodes crash") and some learner up or able to restart (a world whose every
 /// learner is down for good cannot decide, Paxos or not).
-fn judged(model: &PaxosModel, state: &PaxosState) -> bool {
+/// `crashed` is [`crashed_acceptors`] of `state`.
+fn judged(model: &PaxosModel, state: &PaxosState, crashed: u16) -> bool {
     let cfg = model.cfg();
-    let crashed = |role| {
-        (0..cfg.node_count())
-            .filter(|&i| cfg.role_of(i).0 == role && state.sys.crashed[i])
-            .count()
-    };
-    crashed(Role::Acceptor) <= cfg.acceptor_faults_tolerated()
-        && (cfg.restarts || crashed(Role::Learner) < cfg.learners)
+    let learners_down = (0..cfg.learners)
+        .filter(|&j| state.sys.crashed[cfg.id_of(Role::Learner, j)])
+        .count();
+    crashed.count_ones() as usize <= cfg.acceptor_faults_tolerated()
+        && (cfg.restarts || learners_down < cfg.learners)
 }
 
 /// The acceptors (bitmask of acceptor indices) down in `state`.
@@ -129,8 +128,9 @@ impl Graph {
         self.parents.push(parent);
         self.decided
             .push(paxos_models::properties::decided_somewhere(&s.obs));
-        self.judged.push(judged(model, s));
-        self.crashed.push(crashed_acceptors(model, s));
+        let crashed = crashed_acceptors(model, s);
+        self.judged.push(judged(model, s, crashed));
+        self.crashed.push(crashed);
         self.renamings.extend_from_slice(renaming);
         id
     }
@@ -331,12 +331,7 @@ pub fn decision_reachable_from(
     let mut buf = Vec::new();
     let mut queue = VecDeque::from([state.clone()]);
     let mut actions = Vec::new();
-    let held = |a: &Action| match (a, partition) {
-        (ActorModelAction::Deliver { src, dst, .. }, Some(p)) => {
-            p.holds(usize::from(*src), usize::from(*dst))
-        }
-        _ => false,
-    };
+    let held = |a: &Action| partition.is_some_and(|p| p.holds_step(a));
     while let Some(s) = queue.pop_front() {
         if paxos_models::properties::decided_somewhere(&s.obs) {
             return Some(true);

@@ -372,17 +372,11 @@ fn verdict_text(scenario: &Scenario, v: &check::PropertyVerdict) -> String {
         Verdict::Violated(t) if v.property == PropertyName::FaultTolerance => format!(
             "VIOLATED   after {} steps no decision can be reached any more{} (trace below)",
             t.len(),
-            match t.partition_at_end() {
-                Some(crate::sim::NetEvent::Partition { groups, .. }) => format!(
+            t.cut_off(&scenario.cluster)
+                .map_or(String::new(), |names| format!(
                     " with {} cut off",
-                    groups[0]
-                        .iter()
-                        .map(|&i| scenario.cluster.node_name(i))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                _ => String::new(),
-            }
+                    names.join(", ")
+                ))
         ),
         Verdict::Violated(t) => format!("VIOLATED   after {} steps (trace below)", t.len()),
         Verdict::Unreachable { down } if down.is_empty() => {

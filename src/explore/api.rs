@@ -147,7 +147,7 @@ impl Explorer {
                 )));
             }
             let (a, s) = enabled.swap_remove(choice);
-            if let Some(p) = in_force(net, i).filter(|p| held(p, &a)) {
+            if let Some(p) = in_force(net, i).filter(|p| p.holds_step(&a)) {
                 return Err(BadPath(format!(
                     "choice {} of the path, `{}`, is a delivery the partition in force ({}) holds",
                     i + 1,
@@ -213,7 +213,7 @@ impl Explorer {
                     "choice": i,
                     "word": describe::action(cfg, a),
                     "kind": action_kind(a),
-                    "held": partition.is_some_and(|p| held(p, a)),
+                    "held": partition.is_some_and(|p| p.holds_step(a)),
                 })
             })
             .collect();
@@ -381,16 +381,6 @@ fn in_force(net: &[(usize, NetEvent)], steps: usize) -> Option<&NetEvent> {
         .find(|(k, _)| *k <= steps)
         .map(|(_, e)| e)
         .filter(|e| matches!(e, NetEvent::Partition { .. }))
-}
-
-/// Whether `partition` holds the delivery `a`.
-fn held(partition: &NetEvent, a: &Action) -> bool {
-    match a {
-        ActorModelAction::Deliver { src, dst, .. } => {
-            partition.holds(usize::from(*src), usize::from(*dst))
-        }
-        _ => false,
-    }
 }
 
 /// Partition lines as the URL writes them: `3:PARTITION {a1} | {p1,p2,a2,a3,l1};7:HEAL`.

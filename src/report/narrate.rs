@@ -67,7 +67,12 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
                 trace.partition_at_end(),
             ));
         }
-        lines.push(conclusion(model, property, last, trace.partition_at_end()));
+        lines.push(conclusion(
+            model,
+            property,
+            last,
+            trace.cut_off(model.cfg()),
+        ));
     }
     lines
 }
@@ -500,7 +505,7 @@ fn conclusion(
     model: &PaxosModel,
     property: PropertyName,
     last: &PaxosState,
-    cut: Option<&crate::sim::NetEvent>,
+    cut_off: Option<Vec<String>>,
 ) -> String {
     let cfg = model.cfg();
     match property {
@@ -567,19 +572,15 @@ fn conclusion(
                     format!("{}{down}: {}", cfg.node_name(i), shown.join(", "))
                 })
                 .collect();
-            match cut {
-                Some(crate::sim::NetEvent::Partition { groups, .. }) => format!(
+            match cut_off {
+                Some(names) => format!(
                     "So fault tolerance fails: from here, with {} cut off, no decision can be \
                      reached on any path, whatever else is delivered ({}). A decision must \
                      stay reachable with any minority of acceptors cut off or down.",
-                    groups[0]
-                        .iter()
-                        .map(|&i| cfg.node_name(i))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
+                    names.join(" and "),
                     nodes.join("; ")
                 ),
-                _ => format!(
+                None => format!(
                     "So fault tolerance fails: from here no decision can be reached on any \
                      path, whatever is delivered next ({}). A decision must stay reachable \
                      while a minority of acceptors is down.",

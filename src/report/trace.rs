@@ -48,6 +48,17 @@ impl Trace {
             .filter(|e| matches!(e, NetEvent::Partition { .. }))
     }
 
+    /// The nodes the partition in force after the last step cuts off (its first group, by
+    /// name): in a fault-tolerance trace, the minority cut off for good.
+    pub fn cut_off(&self, cfg: &ClusterCfg) -> Option<Vec<String>> {
+        match self.partition_at_end()? {
+            NetEvent::Partition { groups, .. } => {
+                Some(groups[0].iter().map(|&i| cfg.node_name(i)).collect())
+            }
+            NetEvent::Heal => None,
+        }
+    }
+
     /// Steps (actions) in the trace.
     pub fn len(&self) -> usize {
         self.actions.len()
@@ -356,9 +367,8 @@ pub fn render(model: &PaxosModel, trace: &Trace, violated: Option<PropertyName>)
     net_lines(&mut out, trace.len());
     if let Some(p) = violated {
         let last = trace.states.last().expect("a trace has a state");
-        let cut = match (p, trace.partition_at_end()) {
-            (PropertyName::FaultTolerance, Some(NetEvent::Partition { groups, .. })) => {
-                let names: Vec<String> = groups[0].iter().map(|&i| cfg.node_name(i)).collect();
+        let cut = match (p, trace.cut_off(cfg)) {
+            (PropertyName::FaultTolerance, Some(names)) => {
                 format!(" with {} cut off", names.join(", "))
             }
             _ => String::new(),

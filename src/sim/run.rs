@@ -128,6 +128,17 @@ impl NetEvent {
         })())
     }
 
+    /// Whether this partition holds `step`: a delivery between its groups (in the held
+    /// direction). Nothing else is held: a partition only keeps messages in flight.
+    pub fn holds_step(&self, step: &Action) -> bool {
+        match step {
+            ActorModelAction::Deliver { src, dst, .. } => {
+                self.holds(usize::from(*src), usize::from(*dst))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this partition holds a message from `src` to `dst`.
     pub fn holds(&self, src: usize, dst: usize) -> bool {
         match self {
@@ -301,10 +312,8 @@ pub fn walk(model: &PaxosModel, seed: u64, mix: &FaultMix, steps_max: usize) -> 
                 ActorModelAction::Drop(_) => drops.push(i),
                 ActorModelAction::Crash(_) => crashes.push(i),
                 ActorModelAction::Recover(_) => restarts.push(i),
-                ActorModelAction::Deliver { src, dst, .. }
-                    if cut
-                        .as_ref()
-                        .is_some_and(|(p, _)| p.holds(usize::from(*src), usize::from(*dst))) =>
+                ActorModelAction::Deliver { .. }
+                    if cut.as_ref().is_some_and(|(p, _)| p.holds_step(a)) =>
                 {
                     // Held by the partition: still in flight, not deliverable now.
                     held += 1;
