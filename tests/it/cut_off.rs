@@ -4,7 +4,6 @@
 //! bundled world that says correct Paxos cannot have it, shown failing without that line.
 
 use paxos_lab::check::{self, stays_reachable, SearchOpts, Strategy, Verdict};
-use paxos_lab::scenario::Scenario;
 use paxos_lab::sim::NetEvent;
 use paxos_models::{PaxosModel, PropertyName};
 
@@ -107,24 +106,7 @@ fn learner_crash_is_right_that_correct_paxos_cannot_decide_with_a_minority_cut_o
     let outcome = run("learner-crash", &paxos_models::Correct);
     assert_eq!(outcome.exit_code(), 0);
     assert_eq!(outcome.stays.as_ref().unwrap().cuts, 0);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/learner-crash.toml"
-    ))
-    .unwrap();
-    assert!(text.contains("cut_off_not_judged"));
-    let judged: String = text
-        .lines()
-        .filter(|l| !l.starts_with("cut_off_not_judged"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let world = Scenario::parse("learner-crash-cut", "cut.toml", &judged).unwrap();
-    let outcome = check::check(
-        &world,
-        &paxos_models::Correct,
-        &cfg(Strategy::Bfs, true, 1),
-        &mut |_, _| {},
-    );
+    let outcome = super::check_without("learner-crash", "cut_off_not_judged");
     let t = ft_trace(&outcome);
     assert_eq!(t.len(), 7, "the learner counts a1's vote, then crashes");
     assert!(t.partition_at_end().is_some());

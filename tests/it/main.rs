@@ -64,6 +64,31 @@ pub fn scenario(name: &str) -> Scenario {
     Scenario::load(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Correct Paxos checked on a bundled scenario with its `field = ...` line removed: what a
+/// scenario's "not judged here" claim stands on. Panics if the file has no such line.
+pub fn check_without(name: &str, field: &str) -> Outcome {
+    let file = format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let prefix = format!("{field} ");
+    assert!(
+        text.lines().any(|l| l.starts_with(&prefix)),
+        "{file} sets {field}"
+    );
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with(&prefix))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let world = Scenario::parse(&format!("{name}-without-{field}"), "without.toml", &without)
+        .unwrap_or_else(|e| panic!("{e}"));
+    check::check(
+        &world,
+        &paxos_models::Correct,
+        &cfg(Strategy::Bfs, true, 1),
+        &mut |_, _| {},
+    )
+}
+
 pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
     CheckCfg {
         strategy,

@@ -11,8 +11,8 @@ use paxos_models::{
 };
 use stateright::Model;
 
-use super::{cfg, run, summary};
-use paxos_lab::check::{self, Strategy, Verdict};
+use super::{run, summary};
+use paxos_lab::check::Verdict;
 
 fn obs(decided_ever: Vec<u16>, accepted: Vec<(Ballot, u8, u16)>) -> Obs {
     let n = decided_ever.len();
@@ -180,23 +180,7 @@ fn fault_tolerance_is_not_judged_where_the_scenario_says_correct_paxos_cannot_ha
         v => panic!("expected not judged, got {v:?}"),
     }
     assert_eq!(outcome.exit_code(), 0);
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/proposer-crash.toml"
-    ))
-    .unwrap();
-    let judged: String = text
-        .lines()
-        .filter(|l| !l.starts_with("fault_tolerance_not_judged"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let world = Scenario::parse("proposer-crash-judged", "judged.toml", &judged).unwrap();
-    let outcome = check::check(
-        &world,
-        &paxos_models::Correct,
-        &cfg(Strategy::Bfs, true, 1),
-        &mut |_, _| {},
-    );
+    let outcome = super::check_without("proposer-crash", "fault_tolerance_not_judged");
     match &outcome.verdicts[3].verdict {
         Verdict::Violated(t) => {
             // Prepare(b=2) to a1, p2 crashes for good, and a2 is cut off: p1's ballot 1 has
