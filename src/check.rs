@@ -8,13 +8,14 @@
 //!
 //! A run stopped by a bound is never reported as "holds": it is inconclusive.
 
-pub mod bfs;
-pub mod pack;
 pub mod reach;
 
+pub use crate::engine::{fingerprint, Progress, Search, SearchOpts};
 pub use reach::{decision_reachable_from, stays_reachable, Reach};
 
-use std::hash::Hash;
+use crate::engine::bfs;
+use crate::engine::world::{Engine, World};
+
 use std::time::Instant;
 
 use paxos_models::model::Action;
@@ -31,78 +32,6 @@ pub enum Strategy {
     Bfs,
     /// stateright's depth-first checker: less memory, counterexamples not the shortest.
     Dfs,
-}
-
-/// Bounds and threads for one search.
-#[derive(Clone, Debug)]
-pub struct SearchOpts {
-    pub threads: usize,
-    /// Most actions on any explored path; deeper states are not explored (inconclusive).
-    pub depth_max: Option<usize>,
-    /// Most unique states; the run stops there (inconclusive).
-    pub states_max: Option<usize>,
-    /// Most resident memory of the process, in bytes; the run stops there (inconclusive)
-    /// before the machine swaps or the kernel kills it. Our engine checks it after every
-    /// block of states; stateright's DFS is watched by the CLI.
-    pub memory_max: Option<u64>,
-    /// Stop as soon as every property has a discovery.
-    pub stop_when_all_found: bool,
-    /// Stop as soon as any property has a discovery (the others are then inconclusive).
-    pub stop_when_any_found: bool,
-}
-
-impl SearchOpts {
-    /// Whether a search holding `unique` states must stop here: the state bound reached, an
-    /// interrupt, or (when `check_memory`: reading the resident set costs a system call, so
-    /// callers ask every few thousand states) the memory bound reached.
-    pub fn must_stop(&self, unique: usize, check_memory: bool) -> bool {
-        self.states_max.is_some_and(|m| unique >= m)
-            || crate::interrupt::signal().is_some()
-            || (check_memory
-                && self
-                    .memory_max
-                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m)))
-    }
-}
-
-/// A progress report, about once a second.
-#[derive(Clone, Debug)]
-pub struct Progress {
-    pub states: u64,
-    pub unique: u64,
-    pub depth: usize,
-    pub seconds: f64,
-}
-
-/// What one search found.
-#[derive(Clone, Debug)]
-pub struct Search {
-    /// States generated, duplicates included.
-    pub states: u64,
-    pub unique: u64,
-    /// Longest path explored, in actions.
-    pub depth: usize,
-    pub seconds: f64,
-    /// Whether every reachable state was explored (no bound cut the run short).
-    pub complete: bool,
-    /// Per property: (init index, action indices) to its first discovery.
-    pub discoveries: Vec<Option<(usize, Vec<usize>)>>,
-    /// The engine's own memory at its peak, counted (not sampled): the visited set, the
-    /// parent links, and the two frontiers with their packed states. `None` for engines
-    /// that do not count (stateright's).
-    pub peak_bytes: Option<u64>,
-}
-
-/// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
-/// in every process (SipHash cost twice as much and dedups no better).
-pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
-    ahash::RandomState::with_seeds(
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    )
-    .hash_one(value)
 }
 
 /// The verdict on one property.
@@ -213,9 +142,34 @@ fn bfs_search(
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
 ) -> Search {
+    let engine = Engine::new(model);
+    // The engine's own copies of the properties asked for, by name, in the order asked.
+    let all = engine.properties();
+    let props: Vec<Property<Engine>> = props
+        .iter()
+        .map(|q| {
+            all.iter()
+                .find(|p| p.name == q.name)
+                .expect("the engine defines every property the model does")
+                .clone()
+        })
+        .collect();
+    let canon = |w: &World| engine.canonical(w).0;
+    let canon: bfs::Canon<World> = (symmetry && model.rules().symmetric()).then_some(&canon);
+    bfs::search(&engine, &engine, &props, canon, opts, progress)
+}
+
+/// [`bfs_search`] on stateright's `ActorModel` itself, the reference semantics: what the
+/// engine is compared with, in tests and in `bench`.
+pub fn reference_search(
+    model: &PaxosModel,
+    symmetry: bool,
+    props: &[Property<PaxosModel>],
+    opts: &SearchOpts,
+) -> Search {
     let canon = |s: &PaxosState| model.canonical_fingerprint(s);
     let canon: bfs::Canon<PaxosState> = (symmetry && model.rules().symmetric()).then_some(&canon);
-    bfs::search(model, model, props, canon, opts, progress)
+    bfs::search(model, model, props, canon, opts, &mut |_| {})
 }
 
 /// Rebuilds a discovery as a real trace: the engine keeps real states (symmetry only

@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod check;
 pub mod cli;
+pub mod engine;
 pub mod explore;
 pub mod interrupt;
 pub mod matrix;

@@ -267,7 +267,12 @@ impl TraceFile {
             .map_err(|e| bad(format!("cannot read: {e}"), "check the path"))?;
         let t: TraceFile = serde_json::from_str(&text).map_err(|e| {
             bad(
-                format!("not a paxos-lab trace file: {e}"),
+                // serde quotes a bad key as it is: a control character in it would break
+                // the one-line error.
+                format!(
+                    "not a paxos-lab trace file: {}",
+                    e.to_string().escape_debug()
+                ),
                 "pass a .json file written by `check` or `simulate`",
             )
         })?;

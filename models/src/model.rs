@@ -12,7 +12,7 @@ use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, LossyNetw
 use stateright::{Model, Property};
 
 use crate::cfg::{ClusterCfg, Delivery, Role};
-use crate::node::{Node, Setup};
+use crate::node::{Node, NodeState, Setup};
 use crate::properties;
 use crate::rules::Rules;
 use crate::types::{Ballot, Few, Msg, PerNode, Timer, Value};
@@ -166,7 +166,12 @@ impl PaxosModel {
 
     /// Brings `obs` up to date with node `i`'s state in `sys`.
     fn observe(&self, sys: &ActorModelState<Node>, i: usize, obs: &mut Obs) {
-        let node = &sys.actor_states[i];
+        self.observe_node(i, &sys.actor_states[i], obs);
+    }
+
+    /// Brings `obs` up to date with node `i` now in state `node`. Observing a node twice in
+    /// one state records nothing new, so an engine may observe every node a step touched.
+    pub fn observe_node(&self, i: usize, node: &NodeState, obs: &mut Obs) {
         if let Some(v) = node.decision() {
             obs.first_decision[i].get_or_insert(v);
             obs.decided_ever[i] |= 1 << v;
@@ -182,9 +187,11 @@ impl PaxosModel {
 
 /// Every message in flight as (src, dst, msg), one entry per copy, in a deterministic order.
 ///
-/// stateright 0.31's `Network::iter_all` never ends on an ordered network (its iterator
-/// keeps returning the head of the first flow), so ordered flows are read here directly.
+/// stateright 0.31's `Network::iter_all` is not used: it never ends on an ordered network
+/// (its iterator keeps returning the head of the first flow), and on a non-duplicating one
+/// it yields an envelope held `c > 1` times `c + 1` times. Its maps are read directly.
 pub fn in_flight(network: &Network<Msg>) -> Vec<(usize, usize, Msg)> {
+    let at = |e: &stateright::actor::Envelope<Msg>| (usize::from(e.src), usize::from(e.dst), e.msg);
     let mut v: Vec<(usize, usize, Msg)> = match network {
         Network::Ordered(flows) => flows
             .iter()
@@ -193,10 +200,11 @@ pub fn in_flight(network: &Network<Msg>) -> Vec<(usize, usize, Msg)> {
                     .map(move |m| (usize::from(src), usize::from(dst), *m))
             })
             .collect(),
-        _ => network
-            .iter_all()
-            .map(|e| (usize::from(e.src), usize::from(e.dst), *e.msg))
+        Network::UnorderedNonDuplicating(multiset) => multiset
+            .iter()
+            .flat_map(|(e, &count)| std::iter::repeat_n(at(e), count))
             .collect(),
+        Network::UnorderedDuplicating(set, _) => set.iter().map(at).collect(),
     };
     if !matches!(network, Network::Ordered(_)) {
         // Unordered networks iterate in hash order: sort. Ordered flows keep FIFO order.

@@ -96,12 +96,18 @@ pub fn conflict_resolution(obs: &Obs, quorum: usize) -> bool {
 /// Every node that was seen to decide still holds that decision (a crashed node holds what
 /// it held when it crashed; a restarted one must hold it again).
 pub fn no_takebacks(state: &PaxosState) -> bool {
-    state
-        .obs
-        .first_decision
+    keeps_decisions(
+        &state.obs,
+        state.sys.actor_states.iter().map(|n| n.decision()),
+    )
+}
+
+/// [`no_takebacks`] over what each node holds now, in node order (any engine's state).
+pub fn keeps_decisions(obs: &Obs, holds: impl Iterator<Item = Option<Value>>) -> bool {
+    obs.first_decision
         .iter()
-        .zip(&state.sys.actor_states)
-        .all(|(first, node)| first.is_none() || node.decision() == *first)
+        .zip(holds)
+        .all(|(first, now)| first.is_none() || now == *first)
 }
 
 /// Some node has decided: the reachability witness behind fault tolerance.

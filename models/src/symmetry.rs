@@ -24,7 +24,7 @@ use stateright::{Rewrite, RewritePlan};
 
 use crate::cfg::Role;
 use crate::model::{Obs, PaxosModel, PaxosState};
-use crate::node::{Node, NodeState, Phase};
+use crate::node::{Node, NodeState, Phase, Storage};
 use crate::types::{Ballot, Few, Msg, Value};
 
 impl Rewrite<Id> for Msg {
@@ -54,7 +54,7 @@ fn sorting_perm<K: Ord>(keys: &[K]) -> Vec<usize> {
 }
 
 /// A 64-bit digest of `value` (aHash with fixed seeds: the same in every process).
-fn digest<T: Hash + ?Sized>(value: &T) -> u64 {
+pub fn digest<T: Hash + ?Sized>(value: &T) -> u64 {
     ahash::RandomState::with_seeds(
         0x9e37_79b9_7f4a_7c15,
         0xbf58_476d_1ce4_e5b9,
@@ -64,22 +64,74 @@ fn digest<T: Hash + ?Sized>(value: &T) -> u64 {
     .hash_one(value)
 }
 
-/// The messages in flight as (src, dst, digest of the payload) items: one item per copy on
-/// an unordered network (so a multiset), one per flow on an ordered one (its messages in
-/// order), in no particular order; everything that uses them is order-independent.
-fn flight_items(network: &Network<Msg>) -> Vec<(usize, usize, u64)> {
-    match network {
-        Network::Ordered(flows) => flows
-            .iter()
-            .map(|(&(src, dst), msgs)| {
-                let seq: Vec<Msg> = msgs.iter().copied().collect();
-                (usize::from(src), usize::from(dst), digest(&seq))
-            })
-            .collect(),
-        _ => network
-            .iter_all()
-            .map(|e| (usize::from(e.src), usize::from(e.dst), digest(e.msg)))
-            .collect(),
+/// What the symmetry reduction reads of a state, so that the harness's state and the
+/// engine's packed world (`paxos_lab::engine::world`) are reduced by the same code, into the
+/// same classes.
+pub trait SymView {
+    fn node(&self, i: usize) -> &NodeState;
+    fn crashed(&self, i: usize) -> bool;
+    fn storage(&self, i: usize) -> &Option<Storage>;
+    fn timer_set(&self, i: usize) -> bool;
+    fn obs(&self) -> &Obs;
+    /// The messages in flight as (src, dst, digest of the payload) items: one item per copy
+    /// on an unordered network (so a multiset), one per flow on an ordered one (its messages
+    /// in order, digested as a `Few<Msg>`), in no particular order; everything that uses
+    /// them is order-independent.
+    fn flight_items(&self) -> Vec<(usize, usize, u64)>;
+    /// An order-independent digest of the network with node ids renamed by `id`: the sum of
+    /// `digest(&(id(src), id(dst), &msg))` per envelope of a duplicating network,
+    /// `digest(&(id(src), id(dst), &msg, copies as usize))` per distinct envelope of a
+    /// non-duplicating one, `digest(&(id(src), id(dst), Few<Msg>))` per ordered flow.
+    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64;
+}
+
+impl SymView for PaxosState {
+    fn node(&self, i: usize) -> &NodeState {
+        &self.sys.actor_states[i]
+    }
+    fn crashed(&self, i: usize) -> bool {
+        self.sys.crashed[i]
+    }
+    fn storage(&self, i: usize) -> &Option<Storage> {
+        &self.sys.actor_storages[i]
+    }
+    fn timer_set(&self, i: usize) -> bool {
+        self.sys.timers_set[i].iter().next().is_some()
+    }
+    fn obs(&self) -> &Obs {
+        &self.obs
+    }
+    fn flight_items(&self) -> Vec<(usize, usize, u64)> {
+        match &self.sys.network {
+            Network::Ordered(flows) => flows
+                .iter()
+                .map(|(&(src, dst), msgs)| {
+                    let seq: Few<Msg> = msgs.iter().copied().collect();
+                    (usize::from(src), usize::from(dst), digest(&seq))
+                })
+                .collect(),
+            network => crate::model::in_flight(network)
+                .into_iter()
+                .map(|(src, dst, msg)| (src, dst, digest(&msg)))
+                .collect(),
+        }
+    }
+    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64 {
+        let id = |x: Id| id(usize::from(x));
+        match &self.sys.network {
+            Network::UnorderedDuplicating(set, _) => set.iter().fold(0u64, |sum, e| {
+                sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg)))
+            }),
+            Network::UnorderedNonDuplicating(multiset) => {
+                multiset.iter().fold(0u64, |sum, (e, count)| {
+                    sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg, count)))
+                })
+            }
+            Network::Ordered(flows) => flows.iter().fold(0u64, |sum, (&(src, dst), msgs)| {
+                let seq: Few<Msg> = msgs.iter().copied().collect();
+                sum.wrapping_add(digest(&(id(src), id(dst), seq)))
+            }),
+        }
     }
 }
 
@@ -158,7 +210,7 @@ impl PaxosModel {
     /// of one class get one fingerprint. The engine keeps the real state and dedups by this,
     /// which spares a rebuild (a fifth of a symmetric run) per successor, and its paths
     /// replay exactly, without renaming back.
-    pub fn canonical_fingerprint(&self, state: &PaxosState) -> u64 {
+    pub fn canonical_fingerprint<V: SymView>(&self, state: &V) -> u64 {
         self.canonical(state).0
     }
 
@@ -166,64 +218,42 @@ impl PaxosModel {
     /// class's representative (old acceptor index -> new): two states with one fingerprint
     /// are one another renamed by the first's renaming followed by the inverse of the
     /// second's, which is what a search needs to carry an acceptor set across a class.
-    pub fn canonical(&self, state: &PaxosState) -> (u64, Vec<usize>) {
+    pub fn canonical<V: SymView>(&self, state: &V) -> (u64, Vec<usize>) {
         let (perm, acc) = self.renaming(state);
-        let sys = &state.sys;
         let n = perm.len();
         let mut inv = vec![0usize; n];
         for (old, &new) in perm.iter().enumerate() {
             inv[new] = old;
         }
+        let obs = state.obs();
         let mut h = Signature::new().0;
         for &old in &inv {
-            let node = &*sys.actor_states[old];
+            let node = state.node(old);
             match renamed_node(node, &acc) {
                 Some(renamed) => renamed.hash(&mut h),
                 None => node.hash(&mut h),
             }
             (
-                sys.crashed[old],
-                &sys.actor_storages[old],
-                &sys.timers_set[old],
-                &sys.random_choices[old],
-                state.obs.first_decision[old],
-                state.obs.decided_ever[old],
+                state.crashed(old),
+                state.storage(old),
+                state.timer_set(old),
+                obs.first_decision[old],
+                obs.decided_ever[old],
             )
                 .hash(&mut h);
         }
-        let id = |x: Id| perm[usize::from(x)];
-        let net = match &sys.network {
-            Network::UnorderedDuplicating(set, _) => set.iter().fold(0u64, |sum, e| {
-                sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg)))
-            }),
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.iter().fold(0u64, |sum, (e, count)| {
-                    sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg, count)))
-                })
-            }
-            Network::Ordered(flows) => flows.iter().fold(0u64, |sum, (&(src, dst), msgs)| {
-                let seq: crate::types::Few<Msg> = msgs.iter().copied().collect();
-                sum.wrapping_add(digest(&(id(src), id(dst), seq)))
-            }),
-        };
-        (
-            std::mem::discriminant(&sys.network),
-            net,
-            state.obs.crashes,
-            state.obs.proposed,
-            renamed_accepted(&state.obs, &acc),
-        )
-            .hash(&mut h);
+        let net = state.net_digest(&|x| perm[x]);
+        (net, obs.crashes, obs.proposed, renamed_accepted(obs, &acc)).hash(&mut h);
         (h.finish(), acc)
     }
 
     /// The renaming that sorts acceptors, then learners, by their signatures: (old id -> new
     /// id over all nodes, old acceptor index -> new acceptor index).
-    fn renaming(&self, state: &PaxosState) -> (Vec<usize>, Vec<usize>) {
+    fn renaming<V: SymView>(&self, state: &V) -> (Vec<usize>, Vec<usize>) {
         let cfg = self.cfg();
         let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
-        let sys = &state.sys;
-        let items = flight_items(&sys.network);
+        let obs = state.obs();
+        let items = state.flight_items();
         let learner_base = p + a;
         let is_learner = |x: usize| x >= learner_base;
 
@@ -241,7 +271,7 @@ impl PaxosModel {
             }
         }
         for j in 0..l {
-            if let NodeState::Learner(ls) = &*sys.actor_states[learner_base + j] {
+            if let NodeState::Learner(ls) = state.node(learner_base + j) {
                 for v in &ls.votes {
                     let i = v.acceptor as usize;
                     acc_votes[i] = acc_votes[i].wrapping_add(digest(&(v.b, v.v)));
@@ -251,21 +281,21 @@ impl PaxosModel {
         let acc_keys: Vec<(u64, usize)> = (0..a)
             .map(|i| {
                 let id = p + i;
-                let NodeState::Acceptor(st) = &*sys.actor_states[id] else {
+                let NodeState::Acceptor(st) = state.node(id) else {
                     unreachable!("node {id} is an acceptor")
                 };
                 let mut sig = Signature::new()
-                    .add(&sys.crashed[id])
+                    .add(&state.crashed(id))
                     .add(st)
-                    .add(&sys.actor_storages[id])
+                    .add(state.storage(id))
                     .add(&acc_net[i])
                     .add(&acc_votes[i]);
                 // obs.accepted is sorted by (ballot, value): a name-independent order.
-                for e in state.obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
+                for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
                     sig = sig.add(&(e.0, e.1));
                 }
                 for q in 0..p {
-                    if let NodeState::Proposer(ps) = &*sys.actor_states[q] {
+                    if let NodeState::Proposer(ps) = state.node(q) {
                         if let Some(Phase::Preparing { promised, .. }) = &ps.phase {
                             sig = sig.add(&(q, promised & (1 << i) != 0));
                         }
@@ -298,19 +328,19 @@ impl PaxosModel {
         let learner_keys: Vec<(u64, usize)> = (0..l)
             .map(|j| {
                 let id = learner_base + j;
-                let NodeState::Learner(st) = &*sys.actor_states[id] else {
+                let NodeState::Learner(st) = state.node(id) else {
                     unreachable!("node {id} is a learner")
                 };
                 let votes = st.votes.iter().fold(0u64, |sum, v| {
                     sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
                 });
                 let sig = Signature::new()
-                    .add(&sys.crashed[id])
+                    .add(&state.crashed(id))
                     .add(&st.decided)
                     .add(&votes)
-                    .add(&sys.actor_storages[id])
-                    .add(&state.obs.first_decision[id])
-                    .add(&state.obs.decided_ever[id])
+                    .add(state.storage(id))
+                    .add(&obs.first_decision[id])
+                    .add(&obs.decided_ever[id])
                     .add(&lrn_net[j]);
                 (sig.finish(), j)
             })

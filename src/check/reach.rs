@@ -22,8 +22,10 @@ use paxos_models::{PaxosModel, PaxosState, Role};
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
-use super::pack::Pack;
-use super::{bfs, fingerprint, subsets, Search, SearchOpts};
+use super::{fingerprint, subsets, Search, SearchOpts};
+use crate::engine::bfs;
+use crate::engine::pack::Pack;
+use crate::engine::world::{Engine, World};
 use crate::sim::NetEvent;
 
 /// What [`stays_reachable`] found.
@@ -42,20 +44,20 @@ pub struct Reach {
 /// minority of nodes crash") and some learner up or able to restart (a world whose every
 /// learner is down for good cannot decide, Paxos or not).
 /// `crashed` is [`crashed_acceptors`] of `state`.
-fn judged(model: &PaxosModel, state: &PaxosState, crashed: u16) -> bool {
+fn judged(model: &PaxosModel, state: &World, crashed: u16) -> bool {
     let cfg = model.cfg();
     let learners_down = (0..cfg.learners)
-        .filter(|&j| state.sys.crashed[cfg.id_of(Role::Learner, j)])
+        .filter(|&j| state.crashed & (1 << cfg.id_of(Role::Learner, j)) != 0)
         .count();
     crashed.count_ones() as usize <= cfg.acceptor_faults_tolerated()
         && (cfg.restarts || learners_down < cfg.learners)
 }
 
 /// The acceptors (bitmask of acceptor indices) down in `state`.
-fn crashed_acceptors(model: &PaxosModel, state: &PaxosState) -> u16 {
+fn crashed_acceptors(model: &PaxosModel, state: &World) -> u16 {
     let cfg = model.cfg();
     (0..cfg.acceptors)
-        .filter(|&i| state.sys.crashed[cfg.id_of(Role::Acceptor, i)])
+        .filter(|&i| state.crashed & (1 << cfg.id_of(Role::Acceptor, i)) != 0)
         .fold(0, |m, i| m | 1 << i)
 }
 
@@ -115,21 +117,21 @@ struct Graph {
 impl Graph {
     fn push(
         &mut self,
-        model: &PaxosModel,
-        s: &PaxosState,
+        engine: &Engine,
+        s: &World,
         parent: (u32, u32),
         key: u64,
         renaming: &[u8],
     ) -> u32 {
         let id = self.parents.len() as u32;
         self.ids.insert(key, id);
-        model.pack_into(s, &mut self.bytes);
+        engine.pack_into(s, &mut self.bytes);
         self.starts.push(self.bytes.len());
         self.parents.push(parent);
         self.decided
             .push(paxos_models::properties::decided_somewhere(&s.obs));
-        let crashed = crashed_acceptors(model, s);
-        self.judged.push(judged(model, s, crashed));
+        let crashed = crashed_acceptors(engine.model, s);
+        self.judged.push(judged(engine.model, s, crashed));
         self.crashed.push(crashed);
         self.renamings.extend_from_slice(renaming);
         id
@@ -156,14 +158,16 @@ pub fn stays_reachable(
     let acceptors = cfg.acceptors;
     let symmetric = symmetry && model.rules().symmetric();
     let identity: Vec<u8> = (0..acceptors as u8).collect();
+    // The step function is the packed-state engine's (the same successors as the model's).
+    let engine = Engine::new(model);
     let mut buf = Vec::new();
-    let mut key = |s: &PaxosState| -> (u64, Vec<u8>) {
+    let mut key = |s: &World| -> (u64, Vec<u8>) {
         if symmetric {
-            let (fp, acc) = model.canonical(s);
+            let (fp, acc) = engine.canonical(s);
             (fp, acc.into_iter().map(|x| x as u8).collect())
         } else {
             buf.clear();
-            model.pack_into(s, &mut buf);
+            engine.pack_into(s, &mut buf);
             (fingerprint(&buf), identity.clone())
         }
     };
@@ -182,11 +186,11 @@ pub fn stays_reachable(
     let mut offsets: Vec<u32> = vec![0];
     let mut states = 0u64;
     let mut complete = true;
-    for (i, s) in model.init_states().into_iter().enumerate() {
+    for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
         let (k, renaming) = key(&s);
         if !g.ids.contains_key(&k) {
-            g.push(model, &s, (u32::MAX, i as u32), k, &renaming);
+            g.push(&engine, &s, (u32::MAX, i as u32), k, &renaming);
         }
     }
     let mut actions = Vec::new();
@@ -203,9 +207,9 @@ pub fn stays_reachable(
             complete = false;
             break;
         }
-        let state = model.unpack(&g.bytes[g.starts[next]..g.starts[next + 1]]);
+        let state = engine.unpack(&g.bytes[g.starts[next]..g.starts[next + 1]]);
         actions.clear();
-        model.actions(&state, &mut actions);
+        engine.actions(&state, &mut actions);
         if opts.depth_max.is_some_and(|d| depth >= d) && !actions.is_empty() {
             // Successors beyond the depth bound: the graph is not the whole space.
             complete = false;
@@ -213,14 +217,14 @@ pub fn stays_reachable(
         }
         for (ai, a) in actions.drain(..).enumerate() {
             let touches = touched(model, &a);
-            let Some(succ) = model.next_state(&state, a) else {
+            let Some(succ) = engine.next_state(&state, a) else {
                 continue;
             };
             states += 1;
             let (k, renaming) = key(&succ);
             let id = match g.ids.get(&k) {
                 Some(&id) => id,
-                None => g.push(model, &succ, (next as u32, ai as u32), k, &renaming),
+                None => g.push(&engine, &succ, (next as u32, ai as u32), k, &renaming),
             };
             // succ's acceptor i is the representative's renaming[i], which is the member's
             // acceptor j where the member's own renaming takes j there.

@@ -268,7 +268,7 @@ fn ordered_lossy_networks_agree_with_and_without_symmetry() {
 }
 
 /// The first `limit` distinct states of `model`, breadth-first.
-fn first_states(model: &PaxosModel, limit: usize) -> Vec<paxos_models::PaxosState> {
+pub fn first_states(model: &PaxosModel, limit: usize) -> Vec<paxos_models::PaxosState> {
     use stateright::Model;
     let mut queue = std::collections::VecDeque::from(model.init_states());
     let mut seen = std::collections::HashSet::new();
@@ -357,7 +357,7 @@ fn canonical_fingerprint_is_the_same_for_every_renaming() {
 /// network with retries, replication protocols).
 #[test]
 fn packed_frontier_states_unpack_to_the_same_state() {
-    use paxos_lab::check::pack::Pack;
+    use paxos_lab::engine::pack::Pack;
     let ordered = paxos_lab::scenario::Scenario::parse(
         "ordered-retry",
         "ordered-retry.toml",

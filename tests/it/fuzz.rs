@@ -103,7 +103,7 @@ proptest! {
                 // The report of whatever replayed renders without a panic.
                 let _ = paxos_lab::report::story::text(&l.model, &r.trace, l.property);
             }
-            Err(e) => prop_assert!(!e.to_string().contains('\n')),
+            Err(e) => prop_assert!(!e.to_string().contains('\n'), "{:?}", e.to_string()),
         }
     }
 

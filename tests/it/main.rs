@@ -19,6 +19,7 @@ mod reports;
 mod shard;
 mod simulate;
 mod variants;
+mod world;
 
 /// As in the binary: the engines allocate and free millions of small states.
 #[global_allocator]

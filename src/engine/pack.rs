@@ -6,17 +6,16 @@
 //! found new and unpacks it when it expands it.
 //!
 //! `unpack(pack(s)) == s` exactly (same `Hash`, same `Eq`), and one state always packs to
-//! the same bytes (hash-set contents are sorted), so the engine fingerprints a state by
+//! the same bytes (a world is already in its one order), so the engine fingerprints a state by
 //! hashing its bytes; a test checks both on every state of several worlds.
-
-use std::sync::Arc;
 
 use paxos_models::cfg::Role;
 use paxos_models::node::{LearnerState, Phase, ProposerState, Storage};
 use paxos_models::replication::ReplicaState;
-use paxos_models::types::Few;
+use paxos_models::types::{Few, PerNode};
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
-use stateright::actor::{ActorModelState, Envelope, Id, Network, Timers};
+
+use super::world::{Engine, Flight, World};
 
 /// States the engine can hold as bytes.
 pub trait Pack<S>: Sync {
@@ -93,8 +92,7 @@ impl W {
         }
     }
     /// A message's sender and receiver: one byte for clusters of up to 16 nodes.
-    fn ends(&mut self, src: Id, dst: Id, n: usize) {
-        let (s, d) = (usize::from(src) as u8, usize::from(dst) as u8);
+    fn ends(&mut self, s: u8, d: u8, n: usize) {
         if n <= 16 {
             self.u8(s << 4 | d);
         } else {
@@ -163,12 +161,12 @@ impl R<'_> {
             _ => Msg::Write { v: x },
         }
     }
-    fn ends(&mut self, n: usize) -> (Id, Id) {
+    fn ends(&mut self, n: usize) -> (u8, u8) {
         if n <= 16 {
             let b = self.u8();
-            (Id::from((b >> 4) as usize), Id::from((b & 15) as usize))
+            (b >> 4, b & 15)
         } else {
-            (Id::from(self.u8() as usize), Id::from(self.u8() as usize))
+            (self.u8(), self.u8())
         }
     }
     fn acceptor(&mut self) -> AcceptorState {
@@ -189,157 +187,130 @@ fn stored_as(node: &NodeState) -> Option<Storage> {
     })
 }
 
+/// The reference state packs as its world: one byte format for both engines.
 impl Pack<PaxosState> for PaxosModel {
     fn pack_into(&self, state: &PaxosState, out: &mut Vec<u8>) {
-        let sys = &state.sys;
-        let n = sys.actor_states.len();
-        let mut w = W(std::mem::take(out));
-        for node in &sys.actor_states {
-            match &**node {
+        Engine::new(self).pack_into(&World::of(state), out)
+    }
+
+    fn unpack(&self, packed: &[u8]) -> PaxosState {
+        Engine::new(self)
+            .unpack(packed)
+            .to_state(self.cfg().delivery)
+    }
+}
+
+impl Pack<World> for Engine<'_> {
+    fn pack_into(&self, w: &World, out: &mut Vec<u8>) {
+        let n = w.nodes.len();
+        let mut out8 = W(std::mem::take(out));
+        for node in &w.nodes {
+            match node {
                 NodeState::Proposer(p) => {
-                    w.u8(p.round);
-                    w.u8(p.ballot.0);
+                    out8.u8(p.round);
+                    out8.u8(p.ballot.0);
                     match &p.phase {
-                        None => w.u8(0),
+                        None => out8.u8(0),
                         Some(Phase::Preparing { promised, reported }) => {
-                            w.u8(1);
-                            w.u16(*promised);
-                            w.var(reported.len());
+                            out8.u8(1);
+                            out8.u16(*promised);
+                            out8.var(reported.len());
                             for &(b, v) in reported {
-                                w.u8(b.0);
-                                w.u8(v);
+                                out8.u8(b.0);
+                                out8.u8(v);
                             }
                         }
                         Some(Phase::Accepting { v }) => {
-                            w.u8(2);
-                            w.u8(*v);
+                            out8.u8(2);
+                            out8.u8(*v);
                         }
                     }
                 }
-                NodeState::Acceptor(a) => w.acceptor(a),
+                NodeState::Acceptor(a) => out8.acceptor(a),
                 NodeState::Learner(l) => {
-                    w.opt(l.decided);
-                    w.var(l.votes.len());
+                    out8.opt(l.decided);
+                    out8.var(l.votes.len());
                     for v in &l.votes {
                         // Acceptor and value are below 16 (at most 9 of each): one byte.
                         debug_assert!(v.acceptor < 16 && v.v < 16);
-                        w.u8(v.b.0);
-                        w.u8(v.acceptor << 4 | v.v);
+                        out8.u8(v.b.0);
+                        out8.u8(v.acceptor << 4 | v.v);
                     }
                 }
-                NodeState::Replica(r) => w.opt(r.held),
+                NodeState::Replica(r) => out8.opt(r.held),
             }
         }
-        let mut timers = 0u32;
-        let mut crashed = 0u32;
-        for i in 0..n {
-            if sys.timers_set[i].iter().next().is_some() {
-                timers |= 1 << i;
-            }
-            if sys.crashed[i] {
-                crashed |= 1 << i;
-            }
-            debug_assert!(sys.random_choices[i].map.is_empty(), "no random choices");
-        }
-        w.bits(timers, n);
-        w.bits(crashed, n);
-        for (s, node) in sys.actor_storages.iter().zip(&sys.actor_states) {
+        out8.bits(w.timers as u32, n);
+        out8.bits(w.crashed as u32, n);
+        for (s, node) in w.storages.iter().zip(&w.nodes) {
             if s.is_some() && *s == stored_as(node) {
                 // What a node keeps is usually exactly its state: one byte says so.
-                w.u8(5);
+                out8.u8(5);
                 continue;
             }
             match s {
-                None => w.u8(0),
+                None => out8.u8(0),
                 Some(Storage::Proposer { round }) => {
-                    w.u8(1);
-                    w.u8(*round);
+                    out8.u8(1);
+                    out8.u8(*round);
                 }
                 Some(Storage::Acceptor(a)) => {
-                    w.u8(2);
-                    w.acceptor(a);
+                    out8.u8(2);
+                    out8.acceptor(a);
                 }
                 Some(Storage::Learner { decided }) => {
-                    w.u8(3);
-                    w.opt(*decided);
+                    out8.u8(3);
+                    out8.opt(*decided);
                 }
                 Some(Storage::Replica { held }) => {
-                    w.u8(4);
-                    w.opt(*held);
+                    out8.u8(4);
+                    out8.opt(*held);
                 }
             }
         }
-        match &sys.network {
-            // Hash sets iterate in an order that depends on their history: sort, so that
-            // one state always packs to one byte string (the engine hashes the bytes).
-            Network::UnorderedNonDuplicating(multiset) => {
-                let mut all: smallvec::SmallVec<[(Id, Id, Msg, usize); 16]> = multiset
-                    .iter()
-                    .map(|(e, &count)| (e.src, e.dst, e.msg, count))
-                    .collect();
-                all.sort_unstable();
-                w.var(all.len());
-                for (src, dst, msg, count) in all {
-                    w.ends(src, dst, n);
-                    w.msg(&msg);
-                    w.var(count);
-                }
-            }
-            Network::UnorderedDuplicating(set, last) => {
-                debug_assert!(last.is_none(), "the harness clears the last delivery");
-                let mut all: smallvec::SmallVec<[(Id, Id, Msg); 16]> =
-                    set.iter().map(|e| (e.src, e.dst, e.msg)).collect();
-                all.sort_unstable();
-                w.var(all.len());
-                for (src, dst, msg) in all {
-                    w.ends(src, dst, n);
-                    w.msg(&msg);
-                }
-            }
-            Network::Ordered(flows) => {
-                w.var(flows.len());
-                for (&(src, dst), msgs) in flows {
-                    w.ends(src, dst, n);
-                    w.var(msgs.len());
-                    for m in msgs {
-                        w.msg(m);
-                    }
-                }
+        // The world's network is already in its one order: no sort.
+        let counted = self.model.cfg().delivery == paxos_models::Delivery::Unordered;
+        out8.var(w.net.len());
+        for f in &w.net {
+            out8.ends(f.src, f.dst, n);
+            out8.msg(&f.msg);
+            if counted {
+                out8.var(f.copies as usize);
             }
         }
-        let obs = &state.obs;
-        w.u8(obs.crashes);
-        w.u16(obs.proposed);
+        let obs = &w.obs;
+        out8.u8(obs.crashes);
+        out8.u16(obs.proposed);
         // Most nodes never decide: a bitmask says which did, then their two fields.
         let deciders = (0..n)
             .filter(|&i| obs.decided_ever[i] != 0 || obs.first_decision[i].is_some())
             .fold(0u32, |m, i| m | 1 << i);
-        w.bits(deciders, n);
+        out8.bits(deciders, n);
         for i in (0..n).filter(|i| deciders & (1 << i) != 0) {
-            w.opt(obs.first_decision[i]);
-            w.u16(obs.decided_ever[i]);
+            out8.opt(obs.first_decision[i]);
+            out8.u16(obs.decided_ever[i]);
         }
-        w.var(obs.accepted.len());
+        out8.var(obs.accepted.len());
         for &(b, v, mask) in &obs.accepted {
-            w.u8(b.0);
-            w.u8(v);
-            w.u16(mask);
+            out8.u8(b.0);
+            out8.u8(v);
+            out8.u16(mask);
         }
-        *out = w.0;
+        *out = out8.0;
     }
 
-    fn unpack(&self, packed: &[u8]) -> PaxosState {
-        let cfg = self.cfg();
+    fn unpack(&self, packed: &[u8]) -> World {
+        let cfg = self.model.cfg();
         let n = cfg.node_count();
         let mut r = R(packed, 0);
         let replica = !matches!(
-            self.rules().protocol(),
+            self.model.rules().protocol(),
             paxos_models::replication::Protocol::Paxos
         );
-        let actor_states: Vec<Arc<NodeState>> = (0..n)
+        let nodes: PerNode<NodeState> = (0..n)
             .map(|i| {
                 let (role, _) = cfg.role_of(i);
-                Arc::new(match role {
+                match role {
                     Role::Proposer => {
                         let round = r.u8();
                         let ballot = Ballot(r.u8());
@@ -378,75 +349,40 @@ impl Pack<PaxosState> for PaxosModel {
                             .collect();
                         NodeState::Learner(LearnerState { votes, decided })
                     }
-                })
-            })
-            .collect();
-        let timers = r.bits(n);
-        let crashed = r.bits(n);
-        let timers_set = (0..n)
-            .map(|i| {
-                let mut t = Timers::new();
-                if timers & (1 << i) != 0 {
-                    t.set(paxos_models::Timer::Retry);
                 }
-                t
             })
             .collect();
-        let actor_storages = (0..n)
+        let timers = r.bits(n) as u16;
+        let crashed = r.bits(n) as u16;
+        let storages: PerNode<Option<Storage>> = (0..n)
             .map(|i| match r.u8() {
                 0 => None,
-                5 => stored_as(&actor_states[i]),
+                5 => stored_as(&nodes[i]),
                 1 => Some(Storage::Proposer { round: r.u8() }),
                 2 => Some(Storage::Acceptor(r.acceptor())),
                 3 => Some(Storage::Learner { decided: r.opt() }),
                 _ => Some(Storage::Replica { held: r.opt() }),
             })
             .collect();
-        let env = |r: &mut R| {
-            let (src, dst) = r.ends(n);
-            Envelope {
-                src,
-                dst,
-                msg: r.msg(),
-            }
-        };
-        let network = match cfg.delivery {
-            paxos_models::Delivery::Unordered => {
-                let entries = r.var();
-                let mut all = Vec::new();
-                for _ in 0..entries {
-                    let e = env(&mut r);
-                    for _ in 0..r.var() {
-                        all.push(e);
-                    }
+        let counted = cfg.delivery == paxos_models::Delivery::Unordered;
+        let entries = r.var();
+        let net = (0..entries)
+            .map(|_| {
+                let (src, dst) = r.ends(n);
+                let msg = r.msg();
+                let copies = if counted { r.var() as u8 } else { 1 };
+                Flight {
+                    src,
+                    dst,
+                    msg,
+                    copies,
                 }
-                Network::new_unordered_nonduplicating(all)
-            }
-            paxos_models::Delivery::UnorderedDuplicating => {
-                let entries = r.var();
-                let all: Vec<Envelope<Msg>> = (0..entries).map(|_| env(&mut r)).collect();
-                Network::new_unordered_duplicating(all)
-            }
-            paxos_models::Delivery::Ordered => {
-                let flows = r.var();
-                let mut all = Vec::new();
-                for _ in 0..flows {
-                    let (src, dst) = r.ends(n);
-                    for _ in 0..r.var() {
-                        all.push(Envelope {
-                            src,
-                            dst,
-                            msg: r.msg(),
-                        });
-                    }
-                }
-                Network::new_ordered(all)
-            }
-        };
+            })
+            .collect();
         let crashes = r.u8();
         let proposed = r.u16();
-        let mut first_decision = paxos_models::types::PerNode::new();
-        let mut decided_ever = paxos_models::types::PerNode::new();
+        let mut first_decision = PerNode::new();
+        let mut decided_ever = PerNode::new();
         let deciders = r.bits(n);
         for i in 0..n {
             let (first, ever) = if deciders & (1 << i) != 0 {
@@ -462,16 +398,12 @@ impl Pack<PaxosState> for PaxosModel {
             .map(|_| (Ballot(r.u8()), r.u8(), r.u16()))
             .collect();
         debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
-        PaxosState {
-            sys: ActorModelState {
-                actor_states,
-                network,
-                timers_set,
-                random_choices: vec![Default::default(); n],
-                crashed: (0..n).map(|i| crashed & (1 << i) != 0).collect(),
-                history: (),
-                actor_storages,
-            },
+        World {
+            nodes,
+            storages,
+            net,
+            timers,
+            crashed,
             obs: Obs {
                 crashes,
                 proposed,

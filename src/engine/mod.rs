@@ -1,0 +1,83 @@
+//! The exhaustive engine: the packed world state and its step function ([`world`]), the
+//! byte format frontier states are kept in ([`pack`]), and the breadth-first search over
+//! either the world or stateright's `ActorModel`, which stays the reference semantics
+//! ([`bfs`]). What a search is asked ([`SearchOpts`]) and what it found ([`Search`]) are
+//! defined here; `check` runs the searches a verdict needs.
+
+pub mod bfs;
+pub mod pack;
+pub mod world;
+
+use std::hash::Hash;
+
+/// Bounds and threads for one search.
+#[derive(Clone, Debug)]
+pub struct SearchOpts {
+    pub threads: usize,
+    /// Most actions on any explored path; deeper states are not explored (inconclusive).
+    pub depth_max: Option<usize>,
+    /// Most unique states; the run stops there (inconclusive).
+    pub states_max: Option<usize>,
+    /// Most resident memory of the process, in bytes; the run stops there (inconclusive)
+    /// before the machine swaps or the kernel kills it. Our engine checks it after every
+    /// block of states; stateright's DFS is watched by the CLI.
+    pub memory_max: Option<u64>,
+    /// Stop as soon as every property has a discovery.
+    pub stop_when_all_found: bool,
+    /// Stop as soon as any property has a discovery (the others are then inconclusive).
+    pub stop_when_any_found: bool,
+}
+
+impl SearchOpts {
+    /// Whether a search holding `unique` states must stop here: the state bound reached, an
+    /// interrupt, or (when `check_memory`: reading the resident set costs a system call, so
+    /// callers ask every few thousand states) the memory bound reached.
+    pub fn must_stop(&self, unique: usize, check_memory: bool) -> bool {
+        self.states_max.is_some_and(|m| unique >= m)
+            || crate::interrupt::signal().is_some()
+            || (check_memory
+                && self
+                    .memory_max
+                    .is_some_and(|m| crate::mem::rss().is_some_and(|r| r >= m)))
+    }
+}
+
+/// A progress report, about once a second.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub states: u64,
+    pub unique: u64,
+    pub depth: usize,
+    pub seconds: f64,
+}
+
+/// What one search found.
+#[derive(Clone, Debug)]
+pub struct Search {
+    /// States generated, duplicates included.
+    pub states: u64,
+    pub unique: u64,
+    /// Longest path explored, in actions.
+    pub depth: usize,
+    pub seconds: f64,
+    /// Whether every reachable state was explored (no bound cut the run short).
+    pub complete: bool,
+    /// Per property: (init index, action indices) to its first discovery.
+    pub discoveries: Vec<Option<(usize, Vec<usize>)>>,
+    /// The engine's own memory at its peak, counted (not sampled): the visited set, the
+    /// parent links, and the two frontiers with their packed states. `None` for engines
+    /// that do not count (stateright's).
+    pub peak_bytes: Option<u64>,
+}
+
+/// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
+/// in every process (SipHash cost twice as much and dedups no better).
+pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
+    ahash::RandomState::with_seeds(
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    )
+    .hash_one(value)
+}

@@ -1,0 +1,463 @@
+//! The engine's own world state and its step function. stateright's `ActorModelState` holds
+//! every node behind an `Arc`, the network in a hash map and each node's timers in a hash
+//! set, so every successor is a dozen allocations, and packing one means sorting the hash
+//! map. A [`World`] is flat and already canonical: the nodes inline, the network a sorted
+//! list of (src, dst, msg, copies), timers and crashes as bitmasks.
+//!
+//! The node logic is not rewritten: [`Engine`] calls the very same stateright `Actor`
+//! handlers ([`Node`]'s `on_msg`, `on_timeout`, `on_start`, and through them the variant's
+//! `Rules`) and carries out their commands on the world itself, with stateright's rules for
+//! what a step is: a delivery that changes nothing is no step, a crashed node receives
+//! nothing, a crash cancels the node's timers, a restart runs `on_start` on its storage.
+//!
+//! The actions of a world are exactly [`PaxosModel`]'s actions of the same state, in the same
+//! order, so a path found here (action indices) replays on the reference model unchanged.
+//! A test walks every bundled world with both and compares successors state by state.
+
+use std::borrow::Cow;
+
+use paxos_models::model::{Action, Mode};
+use paxos_models::node::Storage;
+use paxos_models::symmetry::{digest, SymView};
+use paxos_models::types::{Few, PerNode};
+use paxos_models::{properties, Delivery, Msg, NodeState, Obs, PaxosModel, PaxosState, Timer};
+use smallvec::SmallVec;
+use stateright::actor::{
+    is_no_op, is_no_op_with_timer, Actor, ActorModelAction, ActorModelState, Command, Envelope, Id,
+    Network, Out, Timers,
+};
+use stateright::{Model, Property};
+
+/// Messages in flight from `src` to `dst` with payload `msg`: `copies` of them on a
+/// non-duplicating network, one entry per message (`copies == 1`) otherwise.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Flight {
+    pub src: u8,
+    pub dst: u8,
+    pub msg: Msg,
+    pub copies: u8,
+}
+
+impl Flight {
+    fn envelope(&self) -> Envelope<Msg> {
+        Envelope {
+            src: Id::from(self.src as usize),
+            dst: Id::from(self.dst as usize),
+            msg: self.msg,
+        }
+    }
+
+    fn flow(&self) -> (u8, u8) {
+        (self.src, self.dst)
+    }
+}
+
+/// One state of the world: every node, what each stored, the network, timers, crashes and
+/// the harness's observations. One state has exactly one `World` (the network is sorted by
+/// (src, dst, msg) on unordered networks; on ordered ones by flow, each flow oldest first),
+/// so equal worlds are equal states.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct World {
+    pub nodes: PerNode<NodeState>,
+    pub storages: PerNode<Option<Storage>>,
+    pub net: SmallVec<[Flight; 16]>,
+    /// Bit `i`: node `i`'s retry timer is set (the only timer there is).
+    pub timers: u16,
+    /// Bit `i`: node `i` is crashed.
+    pub crashed: u16,
+    pub obs: Obs,
+}
+
+impl World {
+    /// `state` as a world.
+    pub fn of(state: &PaxosState) -> World {
+        let sys = &state.sys;
+        let n = sys.actor_states.len();
+        assert!(n <= 16, "at most 16 nodes");
+        let mut net: SmallVec<[Flight; 16]> = SmallVec::new();
+        let ordered = matches!(sys.network, Network::Ordered(_));
+        let mut all = paxos_models::model::in_flight(&sys.network);
+        // Unordered networks come sorted; ordered flows keep their order (a stable sort).
+        all.sort_by_key(|&(src, dst, _)| (src, dst));
+        for (src, dst, msg) in all {
+            let f = Flight {
+                src: src as u8,
+                dst: dst as u8,
+                msg,
+                copies: 1,
+            };
+            match net.last_mut() {
+                Some(last)
+                    if !ordered
+                        && matches!(sys.network, Network::UnorderedNonDuplicating(_))
+                        && (last.src, last.dst, last.msg) == (f.src, f.dst, f.msg) =>
+                {
+                    last.copies += 1
+                }
+                _ => net.push(f),
+            }
+        }
+        let bits = |f: &dyn Fn(usize) -> bool| (0..n).fold(0u16, |m, i| m | (f(i) as u16) << i);
+        World {
+            nodes: sys.actor_states.iter().map(|a| (**a).clone()).collect(),
+            storages: sys.actor_storages.iter().cloned().collect(),
+            net,
+            timers: bits(&|i| sys.timers_set[i].iter().next().is_some()),
+            crashed: bits(&|i| sys.crashed[i]),
+            obs: state.obs.clone(),
+        }
+    }
+
+    /// The harness state this world is, on `delivery`'s network.
+    pub fn to_state(&self, delivery: Delivery) -> PaxosState {
+        let n = self.nodes.len();
+        let mut envelopes = Vec::new();
+        for f in &self.net {
+            for _ in 0..f.copies {
+                envelopes.push(f.envelope());
+            }
+        }
+        let network = match delivery {
+            Delivery::Ordered => Network::new_ordered(envelopes),
+            Delivery::Unordered => Network::new_unordered_nonduplicating(envelopes),
+            Delivery::UnorderedDuplicating => Network::new_unordered_duplicating(envelopes),
+        };
+        PaxosState {
+            sys: ActorModelState {
+                actor_states: self
+                    .nodes
+                    .iter()
+                    .cloned()
+                    .map(std::sync::Arc::new)
+                    .collect(),
+                network,
+                timers_set: (0..n)
+                    .map(|i| {
+                        let mut t = Timers::new();
+                        if self.timers & (1 << i) != 0 {
+                            t.set(Timer::Retry);
+                        }
+                        t
+                    })
+                    .collect(),
+                random_choices: vec![Default::default(); n],
+                crashed: (0..n).map(|i| self.crashed & (1 << i) != 0).collect(),
+                history: (),
+                actor_storages: self.storages.iter().cloned().collect(),
+            },
+            obs: self.obs.clone(),
+        }
+    }
+
+    fn find(&self, src: u8, dst: u8, msg: &Msg) -> Option<usize> {
+        // On an ordered network the first match in its flow is the oldest: the head.
+        self.net
+            .iter()
+            .position(|f| f.src == src && f.dst == dst && f.msg == *msg)
+    }
+
+    /// Takes one copy of (src, dst, msg) off the network.
+    fn take(&mut self, src: u8, dst: u8, msg: &Msg) {
+        let at = self.find(src, dst, msg).expect("the message is in flight");
+        if self.net[at].copies > 1 {
+            self.net[at].copies -= 1;
+        } else {
+            self.net.remove(at);
+        }
+    }
+
+    fn send(&mut self, delivery: Delivery, src: u8, dst: u8, msg: Msg) {
+        let f = Flight {
+            src,
+            dst,
+            msg,
+            copies: 1,
+        };
+        match delivery {
+            Delivery::Ordered => {
+                // After the flow's last message.
+                let at = self.net.partition_point(|g| g.flow() <= f.flow());
+                self.net.insert(at, f);
+            }
+            _ => {
+                let key = (src, dst, msg);
+                match self
+                    .net
+                    .binary_search_by(|g| (g.src, g.dst, g.msg).cmp(&key))
+                {
+                    Ok(at) if delivery == Delivery::Unordered => {
+                        self.net[at].copies = self.net[at]
+                            .copies
+                            .checked_add(1)
+                            .expect("fewer than 256 copies of a message in flight")
+                    }
+                    Ok(_) => {}
+                    Err(at) => self.net.insert(at, f),
+                }
+            }
+        }
+    }
+
+    /// The messages that can be delivered (or dropped) next: every entry of an unordered
+    /// network, the first of each flow of an ordered one.
+    fn heads(&self, ordered: bool) -> impl Iterator<Item = &Flight> {
+        self.net
+            .iter()
+            .enumerate()
+            .filter(move |(k, f)| !ordered || *k == 0 || self.net[k - 1].flow() != f.flow())
+            .map(|(_, f)| f)
+    }
+}
+
+/// A world on its network: what the symmetry reduction reads, exactly as it reads the
+/// reference state (so both give one state one class fingerprint).
+struct OnNet<'a>(&'a World, Delivery);
+
+impl OnNet<'_> {
+    /// Each ordered flow as (src, dst, its messages oldest first).
+    fn flows(&self) -> Vec<(usize, usize, Few<Msg>)> {
+        let mut flows: Vec<(usize, usize, Few<Msg>)> = Vec::new();
+        for f in &self.0.net {
+            match flows.last_mut() {
+                Some((s, d, msgs)) if (*s, *d) == (f.src as usize, f.dst as usize) => {
+                    msgs.push(f.msg)
+                }
+                _ => flows.push((f.src as usize, f.dst as usize, smallvec::smallvec![f.msg])),
+            }
+        }
+        flows
+    }
+}
+
+impl SymView for OnNet<'_> {
+    fn node(&self, i: usize) -> &NodeState {
+        &self.0.nodes[i]
+    }
+    fn crashed(&self, i: usize) -> bool {
+        self.0.crashed & (1 << i) != 0
+    }
+    fn storage(&self, i: usize) -> &Option<Storage> {
+        &self.0.storages[i]
+    }
+    fn timer_set(&self, i: usize) -> bool {
+        self.0.timers & (1 << i) != 0
+    }
+    fn obs(&self) -> &Obs {
+        &self.0.obs
+    }
+    fn flight_items(&self) -> Vec<(usize, usize, u64)> {
+        if self.1 == Delivery::Ordered {
+            return self
+                .flows()
+                .into_iter()
+                .map(|(s, d, msgs)| (s, d, digest(&msgs)))
+                .collect();
+        }
+        let mut items = Vec::with_capacity(self.0.net.len());
+        for f in &self.0.net {
+            let d = digest(&f.msg);
+            for _ in 0..f.copies {
+                items.push((f.src as usize, f.dst as usize, d));
+            }
+        }
+        items
+    }
+    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64 {
+        match self.1 {
+            Delivery::Ordered => self.flows().into_iter().fold(0u64, |sum, (s, d, msgs)| {
+                sum.wrapping_add(digest(&(id(s), id(d), msgs)))
+            }),
+            Delivery::UnorderedDuplicating => self.0.net.iter().fold(0u64, |sum, f| {
+                let (s, d) = (id(f.src as usize), id(f.dst as usize));
+                sum.wrapping_add(digest(&(s, d, &f.msg)))
+            }),
+            Delivery::Unordered => self.0.net.iter().fold(0u64, |sum, f| {
+                let (s, d) = (id(f.src as usize), id(f.dst as usize));
+                sum.wrapping_add(digest(&(s, d, &f.msg, f.copies as usize)))
+            }),
+        }
+    }
+}
+
+/// The packed-state engine over one model: the same actions, the same successors, as
+/// `model` (see the module doc).
+pub struct Engine<'m> {
+    pub model: &'m PaxosModel,
+    delivery: Delivery,
+    /// stateright's bound on nodes crashed at once (the scenario's `crashes_max` under faults).
+    max_crashes: usize,
+}
+
+impl<'m> Engine<'m> {
+    pub fn new(model: &'m PaxosModel) -> Engine<'m> {
+        Engine {
+            model,
+            delivery: model.cfg().delivery,
+            max_crashes: model.inner.max_crashes,
+        }
+    }
+
+    fn actor(&self, i: usize) -> &paxos_models::Node {
+        &self.model.inner.actors[i]
+    }
+
+    /// Whether the harness allows node `i` to crash now (its role, the fault budget).
+    fn may_crash(&self, w: &World, i: usize) -> bool {
+        let cfg = self.model.cfg();
+        self.model.mode == Mode::Faults
+            && cfg.may_crash.contains(cfg.role_of(i).0)
+            && (w.obs.crashes as usize) < cfg.crashes_max
+    }
+
+    /// Carries out node `i`'s commands on `w`, as stateright's `process_commands` does.
+    fn process(&self, i: usize, out: Out<paxos_models::Node>, w: &mut World) {
+        for c in out {
+            match c {
+                Command::Send(dst, msg) => {
+                    w.send(self.delivery, i as u8, usize::from(dst) as u8, msg)
+                }
+                Command::SetTimer(Timer::Retry, _) => w.timers |= 1 << i,
+                Command::CancelTimer(Timer::Retry) => w.timers &= !(1 << i),
+                Command::Save(s) => w.storages[i] = Some(s),
+                Command::ChooseRandom(..) => unreachable!("Paxos nodes make no random choices"),
+            }
+        }
+        self.model.observe_node(i, &w.nodes[i], &mut w.obs);
+    }
+
+    /// The fingerprint of `w`'s symmetry class: the same value the reference model's
+    /// `canonical_fingerprint` gives the same state.
+    pub fn canonical(&self, w: &World) -> (u64, Vec<usize>) {
+        self.model.canonical(&OnNet(w, self.delivery))
+    }
+}
+
+impl Model for Engine<'_> {
+    type State = World;
+    type Action = Action;
+
+    fn init_states(&self) -> Vec<World> {
+        self.model.init_states().iter().map(World::of).collect()
+    }
+
+    fn actions(&self, w: &World, actions: &mut Vec<Action>) {
+        // stateright's order (it sorts its actions): drops, deliveries (each by envelope),
+        // timeouts, crashes, restarts (each by node); the harness then removes what its
+        // fault budget does not allow.
+        let ordered = self.delivery == Delivery::Ordered;
+        if self.model.drops {
+            actions.extend(
+                w.heads(ordered)
+                    .map(|f| ActorModelAction::Drop(f.envelope())),
+            );
+        }
+        actions.extend(w.heads(ordered).map(|f| ActorModelAction::Deliver {
+            src: Id::from(f.src as usize),
+            dst: Id::from(f.dst as usize),
+            msg: f.msg,
+        }));
+        let n = w.nodes.len();
+        for i in (0..n).filter(|i| w.timers & (1 << i) != 0) {
+            actions.push(ActorModelAction::Timeout(Id::from(i), Timer::Retry));
+        }
+        if (w.crashed.count_ones() as usize) < self.max_crashes {
+            for i in (0..n).filter(|&i| w.crashed & (1 << i) == 0 && self.may_crash(w, i)) {
+                actions.push(ActorModelAction::Crash(Id::from(i)));
+            }
+        }
+        if self.model.mode == Mode::Faults && self.model.cfg().restarts {
+            for i in (0..n).filter(|i| w.crashed & (1 << i) != 0) {
+                actions.push(ActorModelAction::Recover(Id::from(i)));
+            }
+        }
+    }
+
+    fn next_state(&self, w: &World, action: Action) -> Option<World> {
+        match action {
+            ActorModelAction::Drop(e) => {
+                let mut next = w.clone();
+                let (src, dst) = (usize::from(e.src) as u8, usize::from(e.dst) as u8);
+                next.take(src, dst, &e.msg);
+                Some(next)
+            }
+            ActorModelAction::Deliver { src, dst, msg } => {
+                let i = usize::from(dst);
+                if i >= w.nodes.len() || w.crashed & (1 << i) != 0 {
+                    return None;
+                }
+                let mut state = Cow::Borrowed(&w.nodes[i]);
+                let mut out = Out::new();
+                self.actor(i).on_msg(dst, &mut state, src, msg, &mut out);
+                if is_no_op(&state, &out) && self.delivery != Delivery::Ordered {
+                    return None;
+                }
+                let mut next = w.clone();
+                if self.delivery != Delivery::UnorderedDuplicating {
+                    next.take(usize::from(src) as u8, i as u8, &msg);
+                }
+                if let Cow::Owned(s) = state {
+                    next.nodes[i] = s;
+                }
+                self.process(i, out, &mut next);
+                Some(next)
+            }
+            ActorModelAction::Timeout(id, timer) => {
+                let i = usize::from(id);
+                let mut state = Cow::Borrowed(&w.nodes[i]);
+                let mut out = Out::new();
+                self.actor(i).on_timeout(id, &mut state, &timer, &mut out);
+                if is_no_op_with_timer(&state, &out, &timer) {
+                    return None;
+                }
+                let mut next = w.clone();
+                next.timers &= !(1 << i);
+                if let Cow::Owned(s) = state {
+                    next.nodes[i] = s;
+                }
+                self.process(i, out, &mut next);
+                Some(next)
+            }
+            ActorModelAction::Crash(id) => {
+                let i = usize::from(id);
+                let mut next = w.clone();
+                next.timers &= !(1 << i);
+                next.crashed |= 1 << i;
+                next.obs.crashes += 1;
+                Some(next)
+            }
+            ActorModelAction::Recover(id) => {
+                let i = usize::from(id);
+                assert!(w.crashed & (1 << i) != 0, "only a crashed node restarts");
+                let mut out = Out::new();
+                let state = self.actor(i).on_start(id, &w.storages[i], &mut out);
+                let mut next = w.clone();
+                next.nodes[i] = state;
+                next.crashed &= !(1 << i);
+                self.process(i, out, &mut next);
+                Some(next)
+            }
+            ActorModelAction::SelectRandom { .. } => {
+                unreachable!("Paxos nodes make no random choices")
+            }
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property::always("coherence", |_, w: &World| properties::coherence(&w.obs)),
+            Property::always("conflict-resolution", |e: &Engine, w: &World| {
+                properties::conflict_resolution(&w.obs, e.model.chosen_quorum())
+            }),
+            Property::always("no-takebacks", |_, w: &World| {
+                properties::keeps_decisions(&w.obs, w.nodes.iter().map(NodeState::decision))
+            }),
+            Property::sometimes("decision-reachable", |_, w: &World| {
+                properties::decided_somewhere(&w.obs)
+            }),
+        ]
+    }
+
+    fn format_action(&self, action: &Action) -> String {
+        self.model.format_action(action)
+    }
+}
