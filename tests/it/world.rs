@@ -161,15 +161,3 @@ fn the_engine_and_stateright_search_the_same_states() {
         ("learner-crash", "recount-learner", true),
     ]);
 }
-
-#[test]
-#[ignore = "slow: run with `cargo test -- --ignored` (.ci/run does)"]
-fn the_engine_and_stateright_search_the_same_states_for_every_variant() {
-    for world in ["classic", "crash-restart", "lossy-duplicating"] {
-        for v in VARIANTS.iter().filter(|v| v.scenarios.contains(&world)) {
-            for symmetry in [true, false] {
-                same_searches(&[(world, v.name, symmetry)]);
-            }
-        }
-    }
-}
