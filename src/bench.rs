@@ -55,6 +55,7 @@ fn engine_run(
             let cfg = CheckCfg {
                 strategy: Strategy::Bfs,
                 symmetry,
+                por: false,
                 opts,
             };
             check::safety_search(scenario, &paxos_models::Correct, &cfg)
@@ -225,6 +226,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
             let cfg = CheckCfg {
                 strategy: Strategy::Bfs,
                 symmetry: true,
+                por: false,
                 opts: SearchOpts {
                     threads: 2,
                     depth_max: None,

@@ -68,6 +68,8 @@ pub struct Outcome {
     pub witnesses: Vec<(Vec<String>, Search)>,
     /// The graph part of fault tolerance ([`stays_reachable`]), run once the witnesses hold.
     pub stays: Option<Reach>,
+    /// What became of partial-order reduction in the safety search.
+    pub por: PorUse,
     pub seconds: f64,
 }
 
@@ -106,6 +108,8 @@ pub struct CheckCfg {
     /// Symmetry reduction over acceptors and learners (bfs only; skipped when the rules
     /// are not symmetric).
     pub symmetry: bool,
+    /// Partial-order reduction (bfs only).
+    pub por: bool,
     pub opts: SearchOpts,
 }
 
@@ -133,30 +137,148 @@ pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<Paxo
         .collect()
 }
 
+/// Which reductions a breadth-first check uses (`--reduction`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Reduction {
+    /// The whole state space, state by state.
+    None,
+    /// One state per symmetry class of acceptors and learners.
+    Symmetry,
+    /// Partial-order reduction (stubborn sets over nodes), no symmetry.
+    Por,
+    /// Symmetry and partial-order reduction together.
+    All,
+}
+
+impl Reduction {
+    pub fn symmetry(self) -> bool {
+        matches!(self, Reduction::Symmetry | Reduction::All)
+    }
+
+    pub fn por(self) -> bool {
+        matches!(self, Reduction::Por | Reduction::All)
+    }
+
+    pub fn of(symmetry: bool, por: bool) -> Reduction {
+        match (symmetry, por) {
+            (false, false) => Reduction::None,
+            (true, false) => Reduction::Symmetry,
+            (false, true) => Reduction::Por,
+            (true, true) => Reduction::All,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::None => "none",
+            Reduction::Symmetry => "symmetry",
+            Reduction::Por => "por",
+            Reduction::All => "all",
+        }
+    }
+}
+
+/// What became of a partial-order reduction asked for: why it was set aside, if it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PorUse {
+    /// Not asked for.
+    Off,
+    /// Used; every send was one `may_send` allows.
+    Used,
+    /// Used for the verdicts; the traces were found again without it (shortest), by a
+    /// search of this many unique states.
+    UsedTracesRefound(u64),
+    /// Set aside (the search was redone without it), for this reason.
+    Dropped(String),
+}
+
 /// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
-/// on and sound for the model's rules.
+/// on and sound for the model's rules, and with partial-order reduction when `por` is on.
+/// A reduced search whose premise fails (a send outside `Rules::may_send`) is redone
+/// without the reduction; one that finds a violation is redone without it up to that
+/// depth, so that every trace is still a shortest one.
 fn bfs_search(
     model: &PaxosModel,
     symmetry: bool,
+    por: bool,
     props: &[Property<PaxosModel>],
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
-) -> Search {
-    let engine = Engine::new(model);
-    // The engine's own copies of the properties asked for, by name, in the order asked.
-    let all = engine.properties();
-    let props: Vec<Property<Engine>> = props
-        .iter()
-        .map(|q| {
-            all.iter()
-                .find(|p| p.name == q.name)
-                .expect("the engine defines every property the model does")
-                .clone()
+) -> (Search, PorUse) {
+    let plain = |por: bool,
+                 props: &[Property<PaxosModel>],
+                 opts: &SearchOpts,
+                 progress: &mut dyn FnMut(&Progress)| {
+        let engine = if por {
+            Engine::with_por(model)
+        } else {
+            Engine::new(model)
+        };
+        // The engine's own copies of the properties asked for, by name, in the order asked.
+        let all = engine.properties();
+        let props: Vec<Property<Engine>> = props
+            .iter()
+            .map(|q| {
+                all.iter()
+                    .find(|p| p.name == q.name)
+                    .expect("the engine defines every property the model does")
+                    .clone()
+            })
+            .collect();
+        let canon = |w: &World| engine.canonical(w).0;
+        let canon: bfs::Canon<World> = (symmetry && model.rules().symmetric()).then_some(&canon);
+        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)| {
+            engine.successors(w, actions, take)
+        };
+        let reduced: bfs::Reduced<Engine> = por.then_some(&step);
+        let search = bfs::search(&engine, &engine, &props, canon, reduced, opts, progress);
+        (search, engine.stray_send())
+    };
+    if !por {
+        return (plain(false, props, opts, progress).0, PorUse::Off);
+    }
+    let (search, stray) = plain(true, props, opts, progress);
+    // Whatever a reduced search found is real (a reduced path is a path), and without a
+    // complete search nothing is claimed to hold; a claim that holds rests on `may_send`.
+    let undecided = search.discoveries.iter().any(Option::is_none);
+    let why = (stray && undecided && search.complete)
+        .then(|| "a step sent a message Rules::may_send does not allow".to_string());
+    if let Some(why) = why {
+        let (search, _) = plain(false, props, opts, progress);
+        return (search, PorUse::Dropped(why));
+    }
+    // A violation found under the reduction may not be at its least depth: find each again
+    // without it, no deeper than where the reduced search found it.
+    let violated: Vec<usize> = (0..props.len())
+        .filter(|&i| {
+            search.discoveries[i].is_some()
+                && props[i].expectation == stateright::Expectation::Always
         })
         .collect();
-    let canon = |w: &World| engine.canonical(w).0;
-    let canon: bfs::Canon<World> = (symmetry && model.rules().symmetric()).then_some(&canon);
-    bfs::search(&engine, &engine, &props, canon, opts, progress)
+    if violated.is_empty() {
+        return (search, PorUse::Used);
+    }
+    let again_props: Vec<Property<PaxosModel>> =
+        violated.iter().map(|&i| props[i].clone()).collect();
+    let deepest = violated
+        .iter()
+        .filter_map(|&i| search.discoveries[i].as_ref().map(|(_, p)| p.len()))
+        .max()
+        .unwrap_or(0);
+    let again_opts = SearchOpts {
+        stop_when_all_found: true,
+        stop_when_any_found: false,
+        depth_max: Some(deepest),
+        ..opts.clone()
+    };
+    let (again, _) = plain(false, &again_props, &again_opts, progress);
+    let mut search = search;
+    for (k, &i) in violated.iter().enumerate() {
+        if let Some(found) = &again.discoveries[k] {
+            search.discoveries[i] = Some(found.clone());
+        }
+    }
+    (search, PorUse::UsedTracesRefound(again.unique))
 }
 
 /// [`bfs_search`] on stateright's `ActorModel` itself, the reference semantics: what the
@@ -169,7 +291,7 @@ pub fn reference_search(
 ) -> Search {
     let canon = |s: &PaxosState| model.canonical_fingerprint(s);
     let canon: bfs::Canon<PaxosState> = (symmetry && model.rules().symmetric()).then_some(&canon);
-    bfs::search(model, model, props, canon, opts, &mut |_| {})
+    bfs::search(model, model, props, canon, None, opts, &mut |_| {})
 }
 
 /// Rebuilds a discovery as a real trace: the engine keeps real states (symmetry only
@@ -221,7 +343,15 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    bfs_search(&model, cfg.symmetry, &props, &cfg.opts, &mut |_| {})
+    bfs_search(
+        &model,
+        cfg.symmetry,
+        cfg.por,
+        &props,
+        &cfg.opts,
+        &mut |_| {},
+    )
+    .0
 }
 
 /// Runs the whole check of one variant in one scenario.
@@ -241,11 +371,14 @@ pub fn check(
         stop_when_all_found: true,
         ..cfg.opts.clone()
     };
+    let mut por = PorUse::Off;
     let (main, traces) = match cfg.strategy {
         Strategy::Bfs => {
-            let search = bfs_search(&model, cfg.symmetry, &props, &opts, &mut |p| {
-                progress("safety", p)
-            });
+            let (search, used) =
+                bfs_search(&model, cfg.symmetry, cfg.por, &props, &opts, &mut |p| {
+                    progress("safety", p)
+                });
+            por = used;
             let traces: Vec<Option<Trace>> = search
                 .discoveries
                 .iter()
@@ -327,6 +460,7 @@ pub fn check(
         main,
         witnesses,
         stays,
+        por,
         seconds: started.elapsed().as_secs_f64(),
     }
 }
@@ -408,6 +542,7 @@ fn collect(
         complete: !bounded,
         discoveries: Vec::new(),
         peak_bytes: None,
+        fully_expanded: None,
     };
     (search, traces)
 }
@@ -459,7 +594,7 @@ fn fault_tolerance(
             .filter(|a| down & (1 << a) != 0)
             .map(|a| format!("a{}", a + 1))
             .collect();
-        let search = bfs_search(&model, check.symmetry, &props, &opts, &mut |p| {
+        let (search, _) = bfs_search(&model, check.symmetry, check.por, &props, &opts, &mut |p| {
             progress("fault-tolerance", p)
         });
         states_left = states_left.map(|l| l.saturating_sub(search.unique as usize));

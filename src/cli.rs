@@ -248,9 +248,15 @@ pub struct CheckArgs {
     /// thread (on several, its results depend on thread scheduling).
     #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
     pub strategy: Strategy,
-    /// Symmetry reduction over interchangeable acceptors and learners (bfs only).
+    /// Symmetry reduction over interchangeable acceptors and learners (bfs only); the same
+    /// as --reduction symmetry (on) or none (off).
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub symmetry: OnOff,
+    /// The reductions of the breadth-first search: none, symmetry (acceptors and learners),
+    /// por (partial-order reduction: stubborn sets over nodes) or all. Every one keeps every
+    /// verdict and the shortest counterexamples. Default: symmetry (or what --symmetry says).
+    #[arg(long, value_enum, conflicts_with = "symmetry")]
+    pub reduction: Option<crate::check::Reduction>,
     /// Worker threads (results never depend on it with bfs).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,

@@ -74,6 +74,7 @@ pub fn run(
     let cfg = CheckCfg {
         strategy: Strategy::Bfs,
         symmetry: true,
+        por: false,
         opts: SearchOpts {
             threads: 1,
             depth_max: None,

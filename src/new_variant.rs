@@ -42,7 +42,7 @@ pub fn hooks() -> Vec<&'static str> {
         .lines()
         .filter_map(|l| l.strip_prefix("    fn "))
         .filter_map(|l| l.split('(').next())
-        .filter(|h| *h != "symmetric" && *h != "protocol")
+        .filter(|h| !matches!(*h, "symmetric" | "protocol" | "may_send"))
         .collect()
 }
 

@@ -346,6 +346,25 @@ pub trait Rules: Send + Sync + 'static {
     fn symmetric(&self) -> bool {
         true
     }
+
+    /// Whether a node of role `from` may send a message to a node of role `to`: the
+    /// communication the partial-order reduction relies on (a delivery to a node can only be
+    /// enabled by a node that may send to it). Paxos: proposers to acceptors, acceptors to
+    /// proposers and learners, learners to nobody; a replication protocol: anyone to anyone.
+    /// A variant whose handlers send elsewhere should say so here. It cannot make a check
+    /// wrong, only slower: the engine watches every send of a reduced search, and on one
+    /// outside this relation it searches again without the reduction.
+    fn may_send(&self, from: Role, to: Role) -> bool {
+        if let Protocol::Replication(_) = self.protocol() {
+            return true;
+        }
+        matches!(
+            (from, to),
+            (Role::Proposer, Role::Acceptor)
+                | (Role::Acceptor, Role::Proposer)
+                | (Role::Acceptor, Role::Learner)
+        )
+    }
 }
 
 /// Correct single-decree Paxos: every default, nothing overridden.

@@ -253,6 +253,7 @@ pub fn stays_reachable(
             complete,
             discoveries: vec![stuck],
             peak_bytes: None,
+            fully_expanded: None,
         },
         cut,
         cuts: cuts.len() - 1,

@@ -8,7 +8,7 @@ use std::time::Instant;
 use paxos_models::{PropertyName, Variant};
 
 use super::{emit, find_variant, save, saved_line, scope_warning, CheckArgs, CliError, OnOff};
-use crate::check::{self, CheckCfg, Progress, SearchOpts, Strategy, Verdict};
+use crate::check::{self, CheckCfg, Progress, Reduction, SearchOpts, Strategy, Verdict};
 use crate::scenario::Scenario;
 
 /// Validates `check`'s flags into engine settings.
@@ -21,9 +21,22 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
             fix: "omit it to keep the default of 8000000".into(),
         });
     }
+    let reduction = args.reduction.unwrap_or(if args.symmetry == OnOff::On {
+        Reduction::Symmetry
+    } else {
+        Reduction::None
+    });
+    if reduction.por() && args.strategy == Strategy::Dfs {
+        return Err(CliError::BadFlag {
+            flag: "reduction",
+            problem: "partial-order reduction is our breadth-first engine's".into(),
+            fix: "use --strategy bfs, or --reduction none|symmetry with dfs".into(),
+        });
+    }
     Ok(CheckCfg {
         strategy: args.strategy,
-        symmetry: args.symmetry == OnOff::On,
+        symmetry: reduction.symmetry(),
+        por: reduction.por(),
         opts: SearchOpts {
             // stateright's DFS always runs on one thread (see `check::dfs`): say so
             // everywhere the settings are printed.
@@ -175,6 +188,9 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         m.seconds,
         m.states as f64 / m.seconds.max(1e-9)
     );
+    if let Some(line) = por_line(&outcome.por, m.fully_expanded.unwrap_or(0)) {
+        let _ = writeln!(text, "{line}");
+    }
     if scenario.fault_tolerance_not_judged.is_some() {
         let _ = writeln!(
             text,
@@ -329,10 +345,11 @@ fn check_header(
         Strategy::Dfs => "stateright depth-first (counterexamples not the shortest; one thread, as its multi-threaded results depend on scheduling)",
     };
     let threads = cfg.opts.threads;
-    let symmetry = if symmetric {
-        "symmetry on (acceptors, learners)"
-    } else {
-        "symmetry off"
+    let symmetry = match (symmetric, cfg.por) {
+        (true, false) => "symmetry on (acceptors, learners)",
+        (false, false) => "symmetry off",
+        (true, true) => "symmetry on (acceptors, learners), partial-order reduction on",
+        (false, true) => "symmetry off, partial-order reduction on",
     };
     writeln!(
         out,
@@ -443,6 +460,12 @@ fn check_json(
         "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
         "engine": engine_name(cfg.strategy),
         "symmetry": symmetric,
+        "partial_order_reduction": match &outcome.por {
+            check::PorUse::Off => serde_json::json!(null),
+            check::PorUse::Used => serde_json::json!({"used": true}),
+            check::PorUse::UsedTracesRefound(n) => serde_json::json!({"used": true, "traces_refound_unique": n}),
+            check::PorUse::Dropped(why) => serde_json::json!({"used": false, "why": why}),
+        },
         "threads": cfg.opts.threads,
         "verdicts": verdicts,
         "states": m.states,
@@ -451,5 +474,22 @@ fn check_json(
         "complete": m.complete,
         "seconds": m.seconds,
         "exit_code": outcome.exit_code(),
+    })
+}
+
+/// The line that says what partial-order reduction did, when it was asked for;
+/// `fully_expanded`: the states the cycle proviso expanded fully.
+fn por_line(por: &check::PorUse, fully_expanded: u64) -> Option<String> {
+    Some(match por {
+        check::PorUse::Off => return None,
+        check::PorUse::Used => format!(
+            "partial-order reduction: used (every send was one Rules::may_send allows; {fully_expanded} states expanded fully by the cycle proviso)"
+        ),
+        check::PorUse::UsedTracesRefound(n) => format!(
+            "partial-order reduction: used for the verdicts; each counterexample found again without it, at its least depth ({n} unique states)"
+        ),
+        check::PorUse::Dropped(why) => format!(
+            "partial-order reduction: set aside ({why}); the safety search above ran without it"
+        ),
     })
 }

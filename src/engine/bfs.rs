@@ -63,6 +63,17 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
 /// The fingerprint of a state's symmetry class (symmetry reduction); `None`: the state's own.
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
+/// A reduced step function (partial-order reduction): given a state and all its actions,
+/// hands the (action index, successor) pairs to explore to its callback. `None`: every successor. A reduced
+/// search also counts its back edges (see [`Search::back_edges`]).
+pub type Reduced<'a, M> = Option<
+    &'a (dyn Fn(
+        &<M as Model>::State,
+        &[<M as Model>::Action],
+        &mut dyn FnMut(usize, <M as Model>::State),
+    ) + Sync),
+>;
+
 /// The parent link of every visited state, (parent node, action index), in 6 bytes each
 /// (a 32-bit parent, a 16-bit action index) and in fixed chunks, so growing never copies
 /// and never leaves more than one chunk unused.
@@ -216,16 +227,27 @@ struct Scratch {
     /// Successors already produced by this part: a duplicate is dropped here, before its
     /// properties are evaluated (the merge drops duplicates across parts and blocks).
     local: FpSet,
+    /// A reduced search's successors of the state being expanded.
+    /// States a reduced search expanded fully (the cycle proviso).
+    fully_expanded: u64,
+    /// A reduced search's stubborn successors of the state being expanded, with their
+    /// fingerprints, held until the proviso is decided.
+    held: Vec<(usize, u64)>,
+    /// A state's packed bytes, for its fingerprint.
+    bytes: Vec<u8>,
 }
 
-/// Expands the states `range` of `level`.
+/// Expands the states `range` of `level`. `next_level` holds the fingerprints of the level
+/// being built (only a reduced search reads it: a successor seen before but not in it is
+/// of a level already expanded or being expanded).
 #[allow(clippy::too_many_arguments)]
 fn expand<M: Model, P: Pack<M::State>>(
     model: &M,
     packer: &P,
     props: &[Property<M>],
     canon: Canon<M::State>,
-    seen: &FpSet,
+    reduced: Reduced<M>,
+    (seen, next_level): (&FpSet, &FpSet),
     level: &Level,
     range: std::ops::Range<usize>,
     mut scratch: Scratch,
@@ -236,40 +258,43 @@ where
     scratch.out.clear();
     scratch.arena.clear();
     scratch.local.clear();
-    let Scratch { out, arena, local } = &mut scratch;
+    let Scratch {
+        out,
+        arena,
+        local,
+        fully_expanded,
+        held,
+        bytes,
+    } = &mut scratch;
     let mut generated = 0;
     let mut any_successor = false;
     let mut actions = Vec::new();
+    let mut stubborn: Vec<M::State> = Vec::new();
+    // The state's fingerprint (its class's, with symmetry).
+    let fp_of = |next: &M::State, bytes: &mut Vec<u8>| match canon {
+        Some(c) => c(next),
+        None => {
+            // Packed bytes are canonical (one state, one byte string), so their hash is
+            // the state's fingerprint: hashing one short byte string costs a fraction of
+            // walking the state's vectors and hash maps.
+            bytes.clear();
+            packer.pack_into(next, bytes);
+            fingerprint(&bytes[..])
+        }
+    };
     for i in range {
         let (packed, node) = level.get(i);
         let state = packer.unpack(packed);
         actions.clear();
         model.actions(&state, &mut actions);
-        for (a, action) in actions.drain(..).enumerate() {
-            let Some(next) = model.next_state(&state, action) else {
-                continue;
-            };
+        let mut take = |a: usize, fp: u64, next: M::State| {
             generated += 1;
             any_successor = true;
-            let start = arena.len();
-            let fp = match canon {
-                Some(c) => c(&next),
-                None => {
-                    // Packed bytes are canonical (one state, one byte string), so their
-                    // hash is the state's fingerprint: hashing one short byte string
-                    // costs a fraction of walking the state's vectors and hash maps.
-                    packer.pack_into(&next, arena);
-                    fingerprint(&arena[start..])
-                }
-            };
             if seen.contains(&fp) || !local.insert(fp) {
-                arena.truncate(start);
-                continue;
+                return;
             }
-            if canon.is_some() {
-                packer.pack_into(&next, arena);
-            }
-            let start = start as u32;
+            let start = arena.len() as u32;
+            packer.pack_into(&next, arena);
             out.push(Succ {
                 fp,
                 parent: node,
@@ -278,6 +303,36 @@ where
                 start,
                 end: arena.len() as u32,
             });
+        };
+        let full = match reduced {
+            None => true,
+            Some(step) => {
+                held.clear();
+                stubborn.clear();
+                let mut back = false;
+                step(&state, &actions, &mut |a, next| {
+                    let fp = fp_of(&next, bytes);
+                    back |= seen.contains(&fp) && !next_level.contains(&fp);
+                    held.push((a, fp));
+                    stubborn.push(next);
+                });
+                if back {
+                    *fully_expanded += 1;
+                } else {
+                    for ((a, fp), next) in held.drain(..).zip(stubborn.drain(..)) {
+                        take(a, fp, next);
+                    }
+                }
+                back
+            }
+        };
+        if full {
+            for (a, action) in actions.drain(..).enumerate() {
+                if let Some(next) = model.next_state(&state, action) {
+                    let fp = fp_of(&next, bytes);
+                    take(a, fp, next);
+                }
+            }
         }
     }
     (scratch, generated, any_successor)
@@ -291,6 +346,7 @@ pub fn search<M, P>(
     packer: &P,
     props: &[Property<M>],
     canon: Canon<M::State>,
+    reduced: Reduced<M>,
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
 ) -> Search
@@ -304,6 +360,8 @@ where
     let mut last_report = started;
     let threads = opts.threads.max(1);
     let mut seen = FpSet::default();
+    // A reduced search's level being built, to tell edges back from edges forward.
+    let mut next_level = FpSet::default();
     // Per visited state: (parent node, action index); roots have parent u32::MAX and the
     // init state's index as action.
     let mut nodes = Links::default();
@@ -318,6 +376,7 @@ where
     let mut complete = true;
     let mut peak_bytes = 0u64;
     let mut packed = Vec::new();
+    let mut fully_expanded = 0u64;
 
     for (i, init) in model.init_states().into_iter().enumerate() {
         states += 1;
@@ -360,7 +419,15 @@ where
                 let scratch = pool.pop().unwrap_or_default();
                 let range = block_start..block_end;
                 vec![expand(
-                    model, packer, props, canon, &seen, &frontier, range, scratch,
+                    model,
+                    packer,
+                    props,
+                    canon,
+                    reduced,
+                    (&seen, &next_level),
+                    &frontier,
+                    range,
+                    scratch,
                 )]
             } else {
                 std::thread::scope(|scope| {
@@ -368,10 +435,13 @@ where
                         .step_by(chunk)
                         .map(|from| {
                             let range = from..(from + chunk).min(block_end);
-                            let (seen, level) = (&seen, &frontier);
+                            let (sets, level) = ((&seen, &next_level), &frontier);
                             let scratch = pool.pop().unwrap_or_default();
                             scope.spawn(move || {
-                                expand(model, packer, props, canon, seen, level, range, scratch)
+                                expand(
+                                    model, packer, props, canon, reduced, sets, level, range,
+                                    scratch,
+                                )
                             })
                         })
                         .collect();
@@ -389,11 +459,15 @@ where
                 }
                 continue;
             }
-            for (scratch, generated, _) in parts {
+            for (mut scratch, generated, _) in parts {
                 states += generated;
+                fully_expanded += std::mem::take(&mut scratch.fully_expanded);
                 for s in &scratch.out {
                     if !seen.insert(s.fp) {
                         continue;
+                    }
+                    if reduced.is_some() {
+                        next_level.insert(s.fp);
                     }
                     let node = nodes.len() as u32;
                     nodes.push((s.parent, s.action));
@@ -451,6 +525,7 @@ where
             + scratch;
         peak_bytes = peak_bytes.max(level_bytes as u64);
         spare = std::mem::replace(&mut frontier, next);
+        next_level.clear();
     }
 
     let paths = discoveries
@@ -465,6 +540,7 @@ where
         complete,
         discoveries: paths,
         peak_bytes: Some(peak_bytes),
+        fully_expanded: reduced.map(|_| fully_expanded),
     }
 }
 

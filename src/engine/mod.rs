@@ -6,6 +6,7 @@
 
 pub mod bfs;
 pub mod pack;
+pub mod por;
 pub mod world;
 
 use std::hash::Hash;
@@ -68,6 +69,9 @@ pub struct Search {
     /// parent links, and the two frontiers with their packed states. `None` for engines
     /// that do not count (stateright's).
     pub peak_bytes: Option<u64>,
+    /// States a reduced search expanded fully because a stubborn successor led back to a
+    /// level already explored (the cycle proviso, see [`por`]); `None` without reduction.
+    pub fully_expanded: Option<u64>,
 }
 
 /// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same

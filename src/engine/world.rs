@@ -15,6 +15,9 @@
 //! A test walks every bundled world with both and compares successors state by state.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::por::Por;
 
 use paxos_models::model::{Action, Mode};
 use paxos_models::node::Storage;
@@ -286,6 +289,11 @@ pub struct Engine<'m> {
     delivery: Delivery,
     /// stateright's bound on nodes crashed at once (the scenario's `crashes_max` under faults).
     max_crashes: usize,
+    /// Partial-order reduction, when asked for: the searches then take
+    /// [`Engine::successors`], and every send is checked against `Rules::may_send`.
+    pub por: Option<Por>,
+    /// Set when a send outside `Rules::may_send` was made (checked only with `por`).
+    stray_send: AtomicBool,
 }
 
 impl<'m> Engine<'m> {
@@ -294,6 +302,46 @@ impl<'m> Engine<'m> {
             model,
             delivery: model.cfg().delivery,
             max_crashes: model.inner.max_crashes,
+            por: None,
+            stray_send: AtomicBool::new(false),
+        }
+    }
+
+    /// The engine with partial-order reduction ([`super::por`]).
+    pub fn with_por(model: &'m PaxosModel) -> Engine<'m> {
+        Engine {
+            por: Some(Por::new(model)),
+            ..Engine::new(model)
+        }
+    }
+
+    /// The crash budget of a run (0 in a witness search).
+    pub fn crashes_max(&self) -> usize {
+        if self.model.mode == Mode::Faults {
+            self.model.cfg().crashes_max
+        } else {
+            0
+        }
+    }
+
+    /// Whether a step so far sent a message `Rules::may_send` does not allow (only watched
+    /// with partial-order reduction on, whose soundness rests on it).
+    pub fn stray_send(&self) -> bool {
+        self.stray_send.load(Ordering::Relaxed)
+    }
+
+    /// The successors a search takes from `w`, handed to `take` as (index in `actions`,
+    /// successor): every one, or with partial-order reduction a stubborn set's.
+    pub fn successors(&self, w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)) {
+        match &self.por {
+            Some(por) => por.successors(self, w, actions, take),
+            None => {
+                for (a, action) in actions.iter().enumerate() {
+                    if let Some(next) = self.next_state(w, action.clone()) {
+                        take(a, next);
+                    }
+                }
+            }
         }
     }
 
@@ -314,7 +362,13 @@ impl<'m> Engine<'m> {
         for c in out {
             match c {
                 Command::Send(dst, msg) => {
-                    w.send(self.delivery, i as u8, usize::from(dst) as u8, msg)
+                    let dst = usize::from(dst);
+                    if let Some(por) = &self.por {
+                        if !por.may_send(i, dst) {
+                            self.stray_send.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    w.send(self.delivery, i as u8, dst as u8, msg)
                 }
                 Command::SetTimer(Timer::Retry, _) => w.timers |= 1 << i,
                 Command::CancelTimer(Timer::Retry) => w.timers &= !(1 << i),

@@ -310,6 +310,7 @@ impl Explorer {
             let cfg = crate::check::CheckCfg {
                 strategy: crate::check::Strategy::Bfs,
                 symmetry: true,
+                por: false,
                 opts: crate::check::SearchOpts {
                     threads: 1,
                     depth_max: None,

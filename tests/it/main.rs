@@ -12,6 +12,7 @@ mod hooks;
 mod hostile;
 mod matrix;
 mod newcomer;
+mod por;
 mod properties;
 mod readme;
 mod registry;
@@ -94,6 +95,7 @@ pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
     CheckCfg {
         strategy,
         symmetry,
+        por: false,
         opts: SearchOpts {
             threads,
             depth_max: None,

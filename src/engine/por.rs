@@ -1,0 +1,155 @@
+//! Partial-order reduction: stubborn sets over the nodes of the world.
+//!
+//! Every step of the model belongs to one node: a delivery (or a drop) to its destination,
+//! a timeout, crash or restart to its node. Steps of two different nodes are independent:
+//! they touch different node states, they add and remove different messages of a multiset
+//! (or of different flows), and the harness's observations they update are unions. Neither
+//! can disable the other, except two crashes, which share the fault budget. So from a state
+//! it is enough to take the steps of a set `C` of nodes closed under "who may enable a step
+//! of a node in `C`": a delivery to node `j` is enabled only by a send from a node that may
+//! send to `j` ([`Rules::may_send`](paxos_models::Rules::may_send)), every other step of
+//! `j` only by `j` itself, and a crash, while the budget lasts, also by the other nodes that
+//! may crash (their crashes spend it, their restarts free the bound on nodes down at once).
+//! If `C` has an enabled step, the steps of `C` are a stubborn set in Valmari's sense (D1:
+//! each commutes to the front of any path of steps outside it; D2: an enabled one stays
+//! enabled along such a path), and a search that takes only those keeps every deadlock.
+//!
+//! Our safety properties are stable: they read the harness's observations, which only grow,
+//! so once violated, violated in every later state. A violation reachable in the whole
+//! space is then reachable in the reduced one provided no cycle of the reduced graph
+//! postpones a step forever (the "ignoring" problem). The search ensures it with the cycle
+//! proviso for breadth-first search: a state with a stubborn successor in a level already
+//! expanded, or being expanded, is expanded fully. Every cycle has such an edge (an edge
+//! goes at most one level deeper), so every cycle has a fully expanded state. The search
+//! also checks the premise itself: every send it makes is checked against `may_send`, and
+//! a search that saw one outside it and claims a property holds is redone without the
+//! reduction, so a wrong `may_send` costs time, never a missed violation. The same argument
+//! covers "a decision is reachable" (also stable), and the symmetry reduction composes with
+//! it: a state deduplicated into its class stands for a renamed copy of the same futures,
+//! and the proviso is decided on classes.
+
+use paxos_models::model::Action;
+use paxos_models::PaxosModel;
+use smallvec::SmallVec;
+use stateright::actor::ActorModelAction;
+use stateright::Model;
+
+use super::world::{Engine, World};
+
+/// The nodes each node's closure must include: precomputed per start node, with and without
+/// the crash budget still open.
+pub struct Por {
+    /// Per node `i`, the nodes (bitmask) that may send it a message.
+    senders: Vec<u16>,
+    /// The nodes (bitmask) whose role may crash.
+    crashable: u16,
+    /// Per node: its closure while crashes remain possible, and once they are not.
+    closures: Vec<[u16; 2]>,
+}
+
+impl Por {
+    pub fn new(model: &PaxosModel) -> Por {
+        let cfg = model.cfg();
+        let rules = model.rules();
+        let n = cfg.node_count();
+        let role = |i: usize| cfg.role_of(i).0;
+        let senders: Vec<u16> = (0..n)
+            .map(|j| {
+                (0..n)
+                    .filter(|&k| rules.may_send(role(k), role(j)))
+                    .fold(0u16, |m, k| m | 1 << k)
+            })
+            .collect();
+        let crashable = (0..n)
+            .filter(|&i| cfg.crashes_max > 0 && cfg.may_crash.contains(role(i)))
+            .fold(0u16, |m, i| m | 1 << i);
+        let close = |start: u16, crashes: bool| {
+            let mut c = start;
+            loop {
+                let mut next = c;
+                for j in (0..n).filter(|j| c & (1 << j) != 0) {
+                    next |= senders[j];
+                }
+                if crashes && next & crashable != 0 {
+                    next |= crashable;
+                }
+                if next == c {
+                    return c;
+                }
+                c = next;
+            }
+        };
+        let closures = (0..n)
+            .map(|i| [close(1 << i, true), close(1 << i, false)])
+            .collect();
+        Por {
+            senders,
+            crashable,
+            closures,
+        }
+    }
+
+    /// Whether node `from` may send to node `to`.
+    pub fn may_send(&self, from: usize, to: usize) -> bool {
+        self.senders[to] & (1 << from) != 0
+    }
+
+    /// The node a step belongs to.
+    fn node_of(action: &Action) -> usize {
+        match action {
+            ActorModelAction::Deliver { dst, .. } => usize::from(*dst),
+            ActorModelAction::Drop(e) => usize::from(e.dst),
+            ActorModelAction::Timeout(id, _)
+            | ActorModelAction::Crash(id)
+            | ActorModelAction::Recover(id)
+            | ActorModelAction::SelectRandom { actor: id, .. } => usize::from(*id),
+        }
+    }
+
+    /// The successors of `w` a reduced search takes, as (action index, successor) handed to
+    /// `take` in action order: the enabled steps of the smallest closure that has one
+    /// (fewest listed steps, then lowest start node); none when no step at all is enabled.
+    pub fn successors(
+        &self,
+        engine: &Engine,
+        w: &World,
+        actions: &[Action],
+        take: &mut dyn FnMut(usize, World),
+    ) {
+        let crashes_open = self.crashable != 0 && (w.obs.crashes as usize) < engine.crashes_max();
+        let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Self::node_of(a) as u8).collect();
+        let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
+        // Candidate closures, smallest first.
+        let mut candidates: SmallVec<[(usize, usize, u16); 16]> = (0..16)
+            .filter(|&i| active & (1 << i) != 0)
+            .map(|i| {
+                let c = self.closures[i][if crashes_open { 0 } else { 1 }];
+                let count = nodes.iter().filter(|&&j| c & (1 << j) != 0).count();
+                (count, i, c)
+            })
+            .collect();
+        candidates.sort_unstable();
+        // Nodes whose every listed step was tried and found disabled (a closure is taken
+        // as soon as one of its steps is enabled, so every step tried before was disabled).
+        let mut idle = 0u16;
+        for (_, _, c) in candidates {
+            if c & active & !idle == 0 {
+                continue;
+            }
+            let mut any = false;
+            for (a, action) in actions.iter().enumerate() {
+                let node = nodes[a];
+                if c & (1 << node) != 0 && idle & (1 << node) == 0 {
+                    if let Some(next) = engine.next_state(w, action.clone()) {
+                        any = true;
+                        take(a, next);
+                    }
+                }
+            }
+            if any {
+                return;
+            }
+            idle |= c;
+        }
+    }
+}
