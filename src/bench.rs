@@ -1,7 +1,9 @@
 //! `paxos-lab bench`: figures, never assertions. First the exhaustive engines side by side
 //! on correct Paxos (`classic` and `three-proposers` by default): ours at 1 and 2 threads
-//! with symmetry on and off, and stateright's `spawn_bfs`/`spawn_dfs` on the same model,
-//! with ratios against stateright's BFS; then simulator throughput (steps/s, runs/s) at 1
+//! with each reduction (none, symmetry, partial-order, all), and stateright's
+//! `spawn_bfs`/`spawn_dfs` on the same model, with ratios against stateright's BFS, in wall
+//! and CPU seconds; with `--dueling`, the safety search in the retry worlds; then simulator
+//! throughput (steps/s, runs/s) at 1
 //! and 2 threads; then, for every broken variant in each scenario that exposes it, the time
 //! to its first violation by the simulator (unshrunk and shrunk lengths) and by the
 //! breadth-first check. Everything runs in one process.
@@ -11,7 +13,7 @@ use std::time::Instant;
 
 use paxos_models::{PaxosModel, PropertyName, VARIANTS};
 
-use crate::check::{self, CheckCfg, SearchOpts, Strategy, Verdict};
+use crate::check::{self, CheckCfg, Reduction, SearchOpts, Strategy, Verdict};
 use crate::cli::{BenchArgs, CliError};
 use crate::scenario::Scenario;
 use crate::sim::{self, End, FaultMix, SimCfg};
@@ -34,18 +36,34 @@ fn sim_cfg(scenario: &Scenario, runs: u64, threads: usize, keep_going: bool) -> 
 /// the peak (writing 5 to /proc/self/clear_refs), so each engine's peak is its own.
 use crate::mem;
 
-/// One exhaustive engine run: (unique, seconds, (bytes, how they were measured), peak RSS).
+/// What one exhaustive engine run measured.
+struct EngineRun {
+    unique: u64,
+    seconds: f64,
+    /// CPU seconds of the process over the run (every thread; the machine is shared).
+    cpu_seconds: Option<f64>,
+    /// Bytes per state and how they were measured.
+    bytes: Option<(u64, &'static str)>,
+    peak_rss: Option<u64>,
+    complete: bool,
+    depth: usize,
+}
+
+/// One exhaustive engine run on correct Paxos: ours with `reduction`, or stateright's BFS
+/// or DFS (no reduction).
 fn engine_run(
     scenario: &Scenario,
     engine: &str,
     threads: usize,
-    symmetry: bool,
-) -> (u64, f64, Option<(u64, &'static str)>, Option<u64>) {
+    reduction: Reduction,
+    states_max: Option<usize>,
+) -> EngineRun {
     let before = mem::reset_peak();
+    let cpu_before = mem::cpu_seconds();
     let opts = SearchOpts {
         threads,
         depth_max: None,
-        states_max: None,
+        states_max,
         memory_max: None,
         stop_when_all_found: true,
         stop_when_any_found: false,
@@ -54,8 +72,8 @@ fn engine_run(
         "paxos-lab-bfs" => {
             let cfg = CheckCfg {
                 strategy: Strategy::Bfs,
-                symmetry,
-                por: false,
+                symmetry: reduction.symmetry(),
+                por: reduction.por(),
                 opts,
             };
             check::safety_search(scenario, &paxos_models::Correct, &cfg)
@@ -70,6 +88,10 @@ fn engine_run(
             check::stateright_search(model, &props, &opts, engine == "stateright-bfs").0
         }
     };
+    let cpu_seconds = match (cpu_before, mem::cpu_seconds()) {
+        (Some(b), Some(a)) => Some(a - b),
+        _ => None,
+    };
     let peak = mem::peak();
     let grew = match (before, peak) {
         (Some(b), Some(p)) => Some(p.saturating_sub(b)),
@@ -80,82 +102,137 @@ fn engine_run(
         Some(b) => Some((b, "counted")),
         None => grew.map(|g| (g, "rss")),
     };
-    (search.unique, search.seconds, bytes, peak)
+    EngineRun {
+        unique: search.unique,
+        seconds: search.seconds,
+        cpu_seconds,
+        bytes,
+        peak_rss: peak,
+        complete: search.complete,
+        depth: search.depth,
+    }
 }
 
-/// The exhaustive engines side by side on correct Paxos: ours (1 and 2 threads, symmetry on
-/// and off) and stateright's BFS and DFS on the same model, then ratios against stateright
-/// BFS. Unique states per second. Bytes per state: for our engine, its own peak memory as it
-/// counts it (visited set, parent links, both frontiers with their packed states) over the
-/// unique states (`bytes_from=counted`, the same every run); for stateright's, the growth of
-/// the peak resident set over the run (`bytes_from=rss`: sampled, allocator slack included,
-/// and low when memory freed by an earlier run is reused).
+/// One `engine=...` line: the run's figures.
+fn engine_line(
+    engine: &str,
+    name: &str,
+    threads: usize,
+    reduction: Reduction,
+    r: &EngineRun,
+    covers: &str,
+) -> String {
+    let per_s = r.unique as f64 / r.seconds.max(1e-9);
+    let mb = |b: Option<u64>| {
+        b.map_or("n/a".to_string(), |b| {
+            format!("{:.0}", b as f64 / 1048576.0)
+        })
+    };
+    format!(
+        "engine={engine} scenario={name} threads={threads} reduction={} unique={} complete={} depth={} seconds={:.2} cpu_seconds={} states_per_s={per_s:.0} states_per_cpu_s={} bytes_per_state={} peak_rss_mb={}{covers}",
+        reduction.name(),
+        r.unique,
+        r.complete,
+        r.depth,
+        r.seconds,
+        r.cpu_seconds.map_or("n/a".into(), |c| format!("{c:.2}")),
+        r.cpu_seconds
+            .map_or("n/a".into(), |c| format!("{:.0}", r.unique as f64 / c.max(1e-9))),
+        match r.bytes {
+            // The run fit in memory an earlier run had mapped: nothing was measured.
+            Some((g, "rss")) if g < r.unique => "n/a bytes_from=rss_no_growth".to_string(),
+            Some((g, how)) => format!("{:.0} bytes_from={how}", g as f64 / r.unique.max(1) as f64),
+            None => "n/a".to_string(),
+        },
+        mb(r.peak_rss)
+    )
+}
+
+/// The exhaustive engines side by side on correct Paxos: ours (1 and 2 threads, with each
+/// reduction) and stateright's BFS and DFS on the same model, then ratios against
+/// stateright BFS. Unique states per second, per wall second and per CPU second. Bytes per
+/// state: for our engine, its own peak memory as it counts it (visited set, parent links,
+/// both frontiers with their packed states) over the unique states (`bytes_from=counted`,
+/// the same every run); for stateright's, the growth of the peak resident set over the run
+/// (`bytes_from=rss`: sampled, allocator slack included, and low when memory freed by an
+/// earlier run is reused).
 fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
     for name in scenarios {
         let scenario = Scenario::load(name)?;
         // stateright's DFS first: its resident set is sampled, and after a bigger run it
         // would only reuse memory already mapped (a growth of 0).
-        let runs: [(&str, usize, bool); 8] = [
-            ("stateright-dfs", 1, false),
-            ("stateright-dfs", 2, false),
-            ("stateright-bfs", 1, false),
-            ("paxos-lab-bfs", 1, false),
-            ("paxos-lab-bfs", 2, false),
-            ("paxos-lab-bfs", 1, true),
-            ("paxos-lab-bfs", 2, true),
-            ("stateright-bfs", 2, false),
+        let runs: [(&str, usize, Reduction); 11] = [
+            ("stateright-dfs", 1, Reduction::None),
+            ("stateright-dfs", 2, Reduction::None),
+            ("stateright-bfs", 1, Reduction::None),
+            ("paxos-lab-bfs", 1, Reduction::None),
+            ("paxos-lab-bfs", 2, Reduction::None),
+            ("paxos-lab-bfs", 1, Reduction::Symmetry),
+            ("paxos-lab-bfs", 2, Reduction::Symmetry),
+            ("paxos-lab-bfs", 1, Reduction::Por),
+            ("paxos-lab-bfs", 1, Reduction::All),
+            ("paxos-lab-bfs", 2, Reduction::All),
+            ("stateright-bfs", 2, Reduction::None),
         ];
         let mut base: Option<(f64, f64)> = None;
         let mut full: Option<u64> = None;
         let mut lines = Vec::new();
-        for (engine, threads, symmetry) in runs {
-            let (unique, seconds, grew, peak) = engine_run(&scenario, engine, threads, symmetry);
-            let per_s = unique as f64 / seconds.max(1e-9);
+        for (engine, threads, reduction) in runs {
+            let r = engine_run(&scenario, engine, threads, reduction, None);
+            let per_s = r.unique as f64 / r.seconds.max(1e-9);
             if engine == "stateright-bfs" && threads == 1 {
-                base = Some((per_s, seconds));
+                base = Some((per_s, r.seconds));
             }
-            if !symmetry {
-                full = Some(unique);
+            if reduction == Reduction::None {
+                full = Some(r.unique);
             }
-            // With symmetry each unique state stands for its whole class: `covers` is the
-            // unreduced count (from the runs without it), the space the run verified.
-            let covers = match (symmetry, full) {
-                (true, Some(f)) => format!(
+            // A reduced run verifies the whole space: `covers` is the unreduced count (from
+            // the runs without reduction), the space the run verified.
+            let covers = match (reduction, full) {
+                (Reduction::None, _) | (_, None) => String::new(),
+                (_, Some(f)) => format!(
                     " covers={f} covered_per_s={:.0}",
-                    f as f64 / seconds.max(1e-9)
+                    f as f64 / r.seconds.max(1e-9)
                 ),
-                _ => String::new(),
-            };
-            let mb = |b: Option<u64>| {
-                b.map_or("n/a".to_string(), |b| {
-                    format!("{:.0}", b as f64 / 1048576.0)
-                })
             };
             writeln!(
                 out,
-                "engine={engine} scenario={name} threads={threads} symmetry={} unique={unique} seconds={seconds:.2} states_per_s={per_s:.0} bytes_per_state={} peak_rss_mb={}{covers}",
-                if symmetry { "on" } else { "off" },
-                match grew {
-                    // The run fit in memory an earlier run had mapped: nothing was measured.
-                    Some((g, "rss")) if g < unique => "n/a bytes_from=rss_no_growth".to_string(),
-                    Some((g, how)) => format!("{:.0} bytes_from={how}", g as f64 / unique.max(1) as f64),
-                    None => "n/a".to_string(),
-                },
-                mb(peak)
+                "{}",
+                engine_line(engine, name, threads, reduction, &r, &covers)
             )?;
             out.flush()?;
-            lines.push((engine, threads, symmetry, per_s, seconds));
+            lines.push((engine, threads, reduction, per_s, r.seconds));
         }
         if let Some((base_rate, base_seconds)) = base {
-            for (engine, threads, symmetry, per_s, seconds) in lines {
+            for (engine, threads, reduction, per_s, seconds) in lines {
                 writeln!(
                     out,
-                    "ratio scenario={name} engine={engine} threads={threads} symmetry={} vs=stateright-bfs/1 states_per_s={:.2} time_to_verify={:.2}",
-                    if symmetry { "on" } else { "off" },
+                    "ratio scenario={name} engine={engine} threads={threads} reduction={} vs=stateright-bfs/1 states_per_s={:.2} time_to_verify={:.2}",
+                    reduction.name(),
                     per_s / base_rate,
                     base_seconds / seconds.max(1e-9)
                 )?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// The dueling worlds (`bench/scenarios/dueling*.toml`: two proposers with two ballots
+/// each): the safety search of correct Paxos with every reduction on two threads, bounded
+/// at `states_max` unique states (`complete=false` when the bound stopped it), and with
+/// symmetry alone for comparison.
+fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
+    for name in ["dueling", "dueling-two-learners", "dueling-crash-restart"] {
+        let scenario = Scenario::load(&format!("bench/scenarios/{name}.toml"))?;
+        for reduction in [Reduction::All, Reduction::Symmetry] {
+            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, Some(states_max));
+            writeln!(
+                out,
+                "{}",
+                engine_line("paxos-lab-bfs", name, 2, reduction, &r, "")
+            )?;
+            out.flush()?;
         }
     }
     Ok(())
@@ -169,6 +246,9 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
         .cloned()
         .collect();
     engines(out, &scenarios)?;
+    if args.dueling {
+        dueling(out, args.dueling_states_max)?;
+    }
     let classic = Scenario::load("classic")?;
     let mut base = None;
     for threads in [1, 2] {

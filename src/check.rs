@@ -11,7 +11,7 @@
 pub mod reach;
 
 pub use crate::engine::{fingerprint, Progress, Search, SearchOpts};
-pub use reach::{decision_reachable_from, stays_reachable, Reach};
+pub use reach::{decision_reachable_from, explore_back, stays_reachable, Reach};
 
 use crate::engine::bfs;
 use crate::engine::world::{Engine, World};
@@ -433,6 +433,7 @@ pub fn check(
         let reach = stays_reachable(
             &model,
             cfg.symmetry,
+            cfg.por,
             scenario.cut_off_not_judged.is_none(),
             &opts,
         );

@@ -140,6 +140,14 @@ pub struct BenchArgs {
     /// Scenarios for the exhaustive engines side by side (`none` skips them).
     #[arg(long, value_delimiter = ',', default_values_t = ["classic".to_string(), "three-proposers".to_string()])]
     pub engines: Vec<String>,
+    /// Also run the safety search of correct Paxos in the dueling worlds
+    /// (bench/scenarios/dueling*.toml: two proposers with two ballots each) with every
+    /// reduction and with symmetry alone, on two threads (several minutes).
+    #[arg(long)]
+    pub dueling: bool,
+    /// The bound on unique states of each dueling run (`complete=false` when reached).
+    #[arg(long, default_value_t = 40_000_000)]
+    pub dueling_states_max: usize,
 }
 
 #[derive(Debug, clap::Args)]

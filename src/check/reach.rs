@@ -22,7 +22,7 @@ use paxos_models::{PaxosModel, PaxosState, Role};
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
-use super::{fingerprint, subsets, Search, SearchOpts};
+use super::{fingerprint, subsets, PorUse, Search, SearchOpts};
 use crate::engine::bfs;
 use crate::engine::pack::Pack;
 use crate::engine::world::{Engine, World};
@@ -38,6 +38,8 @@ pub struct Reach {
     pub cut: u16,
     /// The cuts searched besides none: every set of f acceptors.
     pub cuts: usize,
+    /// What became of partial-order reduction in this graph.
+    pub por: PorUse,
 }
 
 /// Which states the graph part judges: those with at most f acceptors down (the guide's "a
@@ -147,19 +149,87 @@ impl Graph {
 /// cut ones, unless they may restart: more than f acceptors unavailable is more than a
 /// minority. `Search::complete` is false when a bound or an interrupt stopped the
 /// exploration (then nothing is proven).
+///
+/// With `por`, in a world without crashes, the graph is the partial-order-reduced one
+/// ([`crate::engine::por`]), each state's stubborn set widened so that with every cut it
+/// still holds an enabled step that survives the cut whenever the state has one
+/// (`Por::successors_for_cuts`), under the same cycle proviso as the safety search. Then a
+/// decision is reachable from a state of the reduced graph, with a cut or without, exactly
+/// when it is in the whole space, and a state stuck in the whole space has a stuck state in
+/// the reduced graph (being stuck only spreads along the steps that survive the cut, and a
+/// state with no such step is stuck itself). A violation found so is searched again without
+/// the reduction, for its shortest path; so is everything after a send outside
+/// `Rules::may_send`. Crashes change which states are judged along the way, so a world with
+/// crashes is explored whole.
 pub fn stays_reachable(
     model: &PaxosModel,
     symmetry: bool,
+    por: bool,
     cut_off: bool,
     opts: &SearchOpts,
 ) -> Reach {
+    if !por {
+        return explore_back(model, symmetry, false, cut_off, opts).0;
+    }
+    if model.cfg().crashes_max > 0 {
+        let mut reach = explore_back(model, symmetry, false, cut_off, opts).0;
+        reach.por = PorUse::Dropped(
+            "the fault-tolerance graph is reduced only in worlds without crashes".into(),
+        );
+        return reach;
+    }
+    let (reach, stray) = explore_back(model, symmetry, true, cut_off, opts);
+    let violated = reach.search.discoveries[0].is_some();
+    if !(stray || violated) || !reach.search.complete {
+        return reach;
+    }
+    let mut again = explore_back(model, symmetry, false, cut_off, opts).0;
+    again.por = if stray {
+        PorUse::Dropped("a step sent a message Rules::may_send does not allow".into())
+    } else {
+        PorUse::UsedTracesRefound(again.search.unique)
+    };
+    again
+}
+
+/// The exploration and backward search of [`stays_reachable`], reduced with `por` and
+/// taken as it is (no search again without the reduction: what the tests judge); also
+/// whether a step sent outside `Rules::may_send`.
+pub fn explore_back(
+    model: &PaxosModel,
+    symmetry: bool,
+    por: bool,
+    cut_off: bool,
+    opts: &SearchOpts,
+) -> (Reach, bool) {
     let started = Instant::now();
     let cfg = model.cfg();
     let acceptors = cfg.acceptors;
     let symmetric = symmetry && model.rules().symmetric();
     let identity: Vec<u8> = (0..acceptors as u8).collect();
     // The step function is the packed-state engine's (the same successors as the model's).
-    let engine = Engine::new(model);
+    let engine = if por {
+        Engine::with_por(model)
+    } else {
+        Engine::new(model)
+    };
+    let f = cfg.acceptor_faults_tolerated();
+    let mut cuts = vec![0u16];
+    if f > 0 && cut_off {
+        cuts.extend(subsets(acceptors, f));
+    }
+    // The cuts as node bitmasks, for the reduction.
+    let cut_nodes: Vec<u16> = cuts
+        .iter()
+        .map(|&c| {
+            (0..acceptors)
+                .filter(|&i| c & (1 << i) != 0)
+                .fold(0u16, |m, i| m | 1 << cfg.id_of(Role::Acceptor, i))
+        })
+        .collect();
+    let mut fully_expanded = 0u64;
+    // The successors to take from a state, with their keys.
+    let mut stubborn: Vec<(usize, World, (u64, Vec<u8>))> = Vec::new();
     let mut buf = Vec::new();
     let mut key = |s: &World| -> (u64, Vec<u8>) {
         if symmetric {
@@ -215,13 +285,32 @@ pub fn stays_reachable(
             complete = false;
             break;
         }
-        for (ai, a) in actions.drain(..).enumerate() {
-            let touches = touched(model, &a);
-            let Some(succ) = engine.next_state(&state, a) else {
-                continue;
-            };
+        // The successors taken: a stubborn set's, unless one of them leads back to a level
+        // already explored (the cycle proviso), or every one.
+        stubborn.clear();
+        let mut full = true;
+        if let Some(p) = &engine.por {
+            p.successors_for_cuts(&engine, &state, &actions, &cut_nodes, &mut |a, w| {
+                let k = key(&w);
+                stubborn.push((a, w, k))
+            });
+            full = stubborn
+                .iter()
+                .any(|(_, _, (k, _))| g.ids.get(k).is_some_and(|&id| (id as usize) < level_end));
+            fully_expanded += full as u64;
+        }
+        if full {
+            stubborn.clear();
+            for (ai, a) in actions.iter().enumerate() {
+                if let Some(succ) = engine.next_state(&state, a.clone()) {
+                    let k = key(&succ);
+                    stubborn.push((ai, succ, k));
+                }
+            }
+        }
+        for (ai, succ, (k, renaming)) in stubborn.drain(..) {
+            let touches = touched(model, &actions[ai]);
             states += 1;
-            let (k, renaming) = key(&succ);
             let id = match g.ids.get(&k) {
                 Some(&id) => id,
                 None => g.push(&engine, &succ, (next as u32, ai as u32), k, &renaming),
@@ -239,24 +328,24 @@ pub fn stays_reachable(
         next += 1;
     }
     let n = g.parents.len();
-    let f = cfg.acceptor_faults_tolerated();
-    let mut cuts = vec![0u16];
-    if f > 0 && cut_off {
-        cuts.extend(subsets(acceptors, f));
-    }
-    let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| Reach {
-        search: Search {
-            states,
-            unique: n as u64,
-            depth,
-            seconds: started.elapsed().as_secs_f64(),
-            complete,
-            discoveries: vec![stuck],
-            peak_bytes: None,
-            fully_expanded: None,
-        },
-        cut,
-        cuts: cuts.len() - 1,
+    let stray = engine.stray_send();
+    let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| {
+        let reach = Reach {
+            por: if por { PorUse::Used } else { PorUse::Off },
+            search: Search {
+                states,
+                unique: n as u64,
+                depth,
+                seconds: started.elapsed().as_secs_f64(),
+                complete,
+                discoveries: vec![stuck],
+                peak_bytes: None,
+                fully_expanded: por.then_some(fully_expanded),
+            },
+            cut,
+            cuts: cuts.len() - 1,
+        };
+        (reach, stray)
     };
     if !complete {
         return done(None, 0, false);

@@ -152,4 +152,92 @@ impl Por {
             idle |= c;
         }
     }
+
+    /// The nodes (bitmask) a step touches: a delivery's two ends, a drop's destination, the
+    /// node of any other step.
+    fn touches(action: &Action) -> u16 {
+        match action {
+            ActorModelAction::Deliver { src, dst, .. } => {
+                1 << usize::from(*src) | 1 << usize::from(*dst)
+            }
+            a => 1 << Self::node_of(a),
+        }
+    }
+
+    /// [`Por::successors`] for the fault-tolerance graph, whose backward search also runs
+    /// with sets of nodes cut off (`cuts`, node bitmasks): the set taken is widened until,
+    /// for every cut, it has an enabled step that touches no cut-off node whenever the state
+    /// has one. Then the steps taken that survive a cut are a stubborn set of the world with
+    /// that cut in force too. Only for worlds without crashes (see `check/reach.rs`).
+    pub fn successors_for_cuts(
+        &self,
+        engine: &Engine,
+        w: &World,
+        actions: &[Action],
+        cuts: &[u16],
+        take: &mut dyn FnMut(usize, World),
+    ) {
+        let nodes: Vec<usize> = actions.iter().map(Self::node_of).collect();
+        let touches: Vec<u16> = actions.iter().map(Self::touches).collect();
+        // Per action: not tried yet, or tried (disabled), or its successor.
+        let mut tried = vec![false; actions.len()];
+        let mut found: Vec<(usize, World)> = Vec::new();
+        let mut chosen = 0u16;
+        let widen = |c: u16, tried: &mut Vec<bool>, found: &mut Vec<(usize, World)>| {
+            for (a, action) in actions.iter().enumerate() {
+                if c & (1 << nodes[a]) != 0 && !tried[a] {
+                    tried[a] = true;
+                    if let Some(next) = engine.next_state(w, action.clone()) {
+                        found.push((a, next));
+                    }
+                }
+            }
+        };
+        // The smallest closure with an enabled step, as for the safety search.
+        let mut candidates: Vec<(usize, usize, u16)> = (0..nodes.len())
+            .map(|a| nodes[a])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|i| {
+                let c = self.closures[i][1];
+                (nodes.iter().filter(|&&j| c & (1 << j) != 0).count(), i, c)
+            })
+            .collect();
+        candidates.sort_unstable();
+        for (_, _, c) in candidates {
+            widen(c, &mut tried, &mut found);
+            chosen |= c;
+            if !found.is_empty() {
+                break;
+            }
+        }
+        // Then, for every cut, an enabled step that survives it, if there is one.
+        for &cut in cuts {
+            if found.iter().any(|(a, _)| touches[*a] & cut == 0) {
+                continue;
+            }
+            let safe = (0..actions.len()).find(|&a| {
+                if tried[a] || touches[a] & cut != 0 {
+                    return false;
+                }
+                tried[a] = true;
+                match engine.next_state(w, actions[a].clone()) {
+                    Some(next) => {
+                        found.push((a, next));
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if let Some(a) = safe {
+                let c = self.closures[nodes[a]][1] & !chosen;
+                widen(c, &mut tried, &mut found);
+                chosen |= c;
+            }
+        }
+        found.sort_by_key(|(a, _)| *a);
+        for (a, next) in found {
+            take(a, next);
+        }
+    }
 }

@@ -80,8 +80,8 @@ fn the_cut_off_search_agrees_with_and_without_symmetry() {
     ] {
         let v = paxos_models::variant(name).unwrap();
         let model = PaxosModel::new(scenario(world).cluster, v.rules).reduce_loss();
-        let on = stays_reachable(&model, true, true, &opts());
-        let off = stays_reachable(&model, false, true, &opts());
+        let on = stays_reachable(&model, true, false, true, &opts());
+        let off = stays_reachable(&model, false, false, true, &opts());
         assert!(on.search.complete && off.search.complete);
         assert!(
             on.search.unique < off.search.unique,

@@ -57,14 +57,16 @@ fn same_verdicts(worlds: &[&str], only: &[&str], reductions: &[Reduction]) {
 }
 
 /// A variant of each kind: correct, broken by a phase-1 rule, a phase-2 rule, a quorum, a
-/// learner, safe but not fault tolerant, a correct control, not consensus at all.
-const SAMPLE: [&str; 8] = [
+/// learner, safe but not fault tolerant (two, with a minority cut off), a correct control,
+/// not consensus at all.
+const SAMPLE: [&str; 9] = [
     "paxos",
     "ignore-promised-value",
     "accept-below-promise",
     "minority-quorum",
     "learner-doubts-on-conflict",
     "accept-to-promisers-only",
+    "write-once-acceptor",
     "late-promise-resends-accept",
     "naive-replication",
 ];
@@ -287,4 +289,51 @@ fn a_cycle_in_the_state_graph_is_expanded_fully() {
         por.main.fully_expanded.unwrap() > 0,
         "the cycle proviso expanded a state fully"
     );
+}
+
+/// The fault-tolerance graph, reduced, judged on its own (without the search again that
+/// `check` makes for the shortest path): it finds a state stuck with a cut exactly when the
+/// whole graph does, and the state it finds is stuck in the whole space (a breadth-first
+/// search from it with the cut in force reaches no decision).
+#[test]
+fn the_reduced_fault_tolerance_graph_finds_a_stuck_state_exactly_when_the_whole_one_does() {
+    let opts = cfg(Strategy::Bfs, true, 1).opts;
+    for (world, name) in [
+        ("classic", "paxos"),
+        ("classic", "accept-to-promisers-only"),
+        ("classic", "write-once-acceptor"),
+        ("four-acceptors", "accept-to-promisers-only"),
+        ("four-acceptors", "write-once-acceptor"),
+        ("lossy-duplicating", "paxos"),
+        ("classic", "learner-doubts-on-conflict"),
+    ] {
+        let rules = paxos_models::registry::variant(name).unwrap().rules;
+        let w = scenario(world);
+        let model = paxos_models::PaxosModel::new(w.cluster.clone(), rules).reduce_loss();
+        let whole = check::explore_back(&model, true, false, true, &opts).0;
+        let (reduced, stray) = check::explore_back(&model, true, true, true, &opts);
+        assert!(!stray, "{name} on {world}");
+        assert_eq!(reduced.por, PorUse::Used);
+        assert!(whole.search.complete && reduced.search.complete);
+        assert!(
+            reduced.search.unique <= whole.search.unique,
+            "{name} on {world}"
+        );
+        let stuck = |r: &check::Reach| r.search.discoveries[0].is_some();
+        assert_eq!(stuck(&whole), stuck(&reduced), "{name} on {world}");
+        if let Some((init, path)) = &reduced.search.discoveries[0] {
+            let trace = check::replay_indices(&model, *init, path);
+            let cut = (reduced.cut != 0).then(|| check::cut_event(model.cfg(), reduced.cut));
+            assert_eq!(
+                check::decision_reachable_from(
+                    &model,
+                    trace.states.last().unwrap(),
+                    cut.as_ref(),
+                    2_000_000
+                ),
+                Some(false),
+                "{name} on {world}: the reduced graph's stuck state is stuck"
+            );
+        }
+    }
 }
