@@ -256,13 +256,13 @@ pub struct CheckArgs {
     /// thread (on several, its results depend on thread scheduling).
     #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
     pub strategy: Strategy,
-    /// Symmetry reduction over interchangeable acceptors and learners (bfs only); the same
-    /// as --reduction symmetry (on) or none (off).
+    /// Symmetry reduction over interchangeable acceptors and learners (bfs only); off keeps
+    /// partial-order reduction: the same as --reduction por (--reduction all when on).
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub symmetry: OnOff,
     /// The reductions of the breadth-first search: none, symmetry (acceptors and learners),
     /// por (partial-order reduction: stubborn sets over nodes) or all. Every one keeps every
-    /// verdict and the shortest counterexamples. Default: symmetry (or what --symmetry says).
+    /// verdict and the shortest counterexamples. Default: all (por when --symmetry off).
     #[arg(long, value_enum, conflicts_with = "symmetry")]
     pub reduction: Option<crate::check::Reduction>,
     /// Worker threads (results never depend on it with bfs).

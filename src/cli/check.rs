@@ -21,11 +21,12 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
             fix: "omit it to keep the default of 8000000".into(),
         });
     }
-    let reduction = args.reduction.unwrap_or(if args.symmetry == OnOff::On {
-        Reduction::Symmetry
-    } else {
-        Reduction::None
-    });
+    // By default every reduction our breadth-first engine has; --symmetry says only whether
+    // symmetry is among them, and stateright's DFS has none of ours.
+    let reduction = args.reduction.unwrap_or(Reduction::of(
+        args.symmetry == OnOff::On,
+        args.strategy == Strategy::Bfs,
+    ));
     if reduction.por() && args.strategy == Strategy::Dfs {
         return Err(CliError::BadFlag {
             flag: "reduction",

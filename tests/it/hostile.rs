@@ -248,8 +248,8 @@ fn sigint_stops_a_check_says_what_it_covered_and_writes_nothing() {
             "check",
             "--scenario",
             "three-proposers",
-            "--symmetry",
-            "off",
+            "--reduction",
+            "none",
         ])
         .current_dir(&dir)
         .stdout(std::process::Stdio::piped())
