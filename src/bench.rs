@@ -8,6 +8,8 @@
 //! to its first violation by the simulator (unshrunk and shrunk lengths) and by the
 //! breadth-first check. Everything runs in one process.
 
+pub mod spin;
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -238,6 +240,82 @@ fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
     Ok(())
 }
 
+/// SPIN on the Promela model of `classic` (and, with `dueling`, of `dueling`) next to our
+/// engine without reductions on one thread, in the same process run: states, wall and CPU
+/// seconds, states per CPU second, and the ratio. Skipped, with a line saying so, when
+/// `spin` or `gcc` is missing.
+fn spin_side_by_side(
+    out: &mut impl Write,
+    dueling: bool,
+    seconds_max: u64,
+) -> Result<(), CliError> {
+    if !spin::available() {
+        writeln!(
+            out,
+            "bench=spin skipped: spin and gcc are not both installed (apt-get install spin gcc)"
+        )?;
+        return Ok(());
+    }
+    let mut worlds = vec![("classic", "classic".to_string())];
+    if dueling {
+        worlds.push(("dueling", "bench/scenarios/dueling.toml".to_string()));
+    }
+    for (name, file) in worlds {
+        let scenario = Scenario::load(&file)?;
+        let model = spin::promela(&scenario.cluster, name);
+        let dir =
+            std::env::temp_dir().join(format!("paxos-lab-spin-{}-{name}", std::process::id()));
+        let r = spin::run(&model, &dir, seconds_max);
+        let _ = std::fs::remove_dir_all(&dir);
+        let r = match r {
+            Ok(r) => r,
+            Err(why) => {
+                writeln!(out, "bench=spin scenario={name} failed: {why}")?;
+                continue;
+            }
+        };
+        let cpu = r.cpu_seconds;
+        writeln!(
+            out,
+            "engine=spin scenario={name} threads=1 reduction=none unique={} complete={} seconds={:.2} cpu_seconds={} compile_seconds={:.2} states_per_s={:.0} states_per_cpu_s={} memory_mb={}",
+            r.states,
+            r.complete,
+            r.seconds,
+            cpu.map_or("n/a".into(), |c| format!("{c:.2}")),
+            r.compile_seconds,
+            r.states as f64 / (r.seconds - r.compile_seconds).max(1e-9),
+            cpu.map_or("n/a".into(), |c| format!("{:.0}", r.states as f64 / c.max(1e-9))),
+            r.memory_mb.map_or("n/a".into(), |m| format!("{m:.0}")),
+        )?;
+        out.flush()?;
+        let ours = engine_run(
+            &scenario,
+            "paxos-lab-bfs",
+            1,
+            Reduction::None,
+            (!r.complete).then_some(r.states as usize),
+        );
+        writeln!(
+            out,
+            "{}",
+            engine_line("paxos-lab-bfs", name, 1, Reduction::None, &ours, "")
+        )?;
+        let per_cpu = |states: u64, c: Option<f64>| c.map(|c| states as f64 / c.max(1e-9));
+        if let (Some(s), Some(o)) = (
+            per_cpu(r.states, cpu),
+            per_cpu(ours.unique, ours.cpu_seconds),
+        ) {
+            writeln!(
+                out,
+                "ratio scenario={name} engine=paxos-lab-bfs threads=1 reduction=none vs=spin states_per_cpu_s={:.2} same_count={}",
+                o / s,
+                r.complete && ours.complete && r.states == ours.unique
+            )?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     let scenarios: Vec<String> = args
         .engines
@@ -248,6 +326,9 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     engines(out, &scenarios)?;
     if args.dueling {
         dueling(out, args.dueling_states_max)?;
+    }
+    if args.spin {
+        spin_side_by_side(out, args.dueling, args.spin_seconds_max)?;
     }
     let classic = Scenario::load("classic")?;
     let mut base = None;

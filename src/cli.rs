@@ -148,6 +148,14 @@ pub struct BenchArgs {
     /// The bound on unique states of each dueling run (`complete=false` when reached).
     #[arg(long, default_value_t = 40_000_000)]
     pub dueling_states_max: usize,
+    /// Also run SPIN on the Promela model of classic (and of dueling with --dueling),
+    /// generated from the world (bench/spin/), beside our engine: needs spin and gcc
+    /// (apt-get install spin gcc); says so and skips it otherwise.
+    #[arg(long)]
+    pub spin: bool,
+    /// Stop each SPIN run after this many seconds (its count so far, complete=false).
+    #[arg(long, default_value_t = 300)]
+    pub spin_seconds_max: u64,
 }
 
 #[derive(Debug, clap::Args)]

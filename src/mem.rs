@@ -44,3 +44,13 @@ pub fn cpu_seconds() -> Option<f64> {
     let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
     Some((ticks(14)? + ticks(15)?) as f64 / 100.0)
 }
+
+/// CPU seconds (user + system) of the children this process has waited for: fields 16 and
+/// 17 of `/proc/self/stat` (what `bench --spin` counts for spin, gcc and pan).
+pub fn children_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
+    Some((ticks(16)? + ticks(17)?) as f64 / 100.0)
+}

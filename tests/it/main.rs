@@ -19,6 +19,7 @@ mod registry;
 mod reports;
 mod shard;
 mod simulate;
+mod spin;
 mod variants;
 mod world;
 
