@@ -34,23 +34,25 @@ pub fn available() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// CPU seconds (user + system, every thread) the process has used so far: fields 14 and 15
-/// of `/proc/self/stat`, in clock ticks of 1/100 s (Linux's fixed `USER_HZ`).
-pub fn cpu_seconds() -> Option<f64> {
+/// The sum of two clock-tick fields of `/proc/self/stat` (numbered from 1), in seconds:
+/// ticks are 1/100 s (Linux's fixed `USER_HZ`).
+fn stat_seconds(a: usize, b: usize) -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // The command name, field 2, is in parentheses and may hold spaces: count from after it.
     let rest = &stat[stat.rfind(')')? + 2..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
-    Some((ticks(14)? + ticks(15)?) as f64 / 100.0)
+    Some((ticks(a)? + ticks(b)?) as f64 / 100.0)
+}
+
+/// CPU seconds (user + system, every thread) the process has used so far: fields 14 and 15
+/// of `/proc/self/stat`.
+pub fn cpu_seconds() -> Option<f64> {
+    stat_seconds(14, 15)
 }
 
 /// CPU seconds (user + system) of the children this process has waited for: fields 16 and
-/// 17 of `/proc/self/stat` (what `bench --spin` counts for spin, gcc and pan).
+/// 17 of `/proc/self/stat` (what `bench --spin` counts for pan).
 pub fn children_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
-    Some((ticks(16)? + ticks(17)?) as f64 / 100.0)
+    stat_seconds(16, 17)
 }

@@ -228,22 +228,7 @@ fn a_state_bound_gives_inconclusive_with_either_engine() {
 #[test]
 #[ignore = "slow: run with `cargo test -- --ignored` (.ci/run does)"]
 fn ordered_lossy_networks_agree_with_and_without_symmetry() {
-    let scenario = paxos_lab::scenario::Scenario::parse(
-        "ordered-lossy",
-        "ordered-lossy.toml",
-        r#"
-        description = "FIFO per channel, lossy."
-        proposers = 2
-        acceptors = 3
-        learners = 1
-        values = ["red", "blue"]
-        ballots_max = 1
-        [network]
-        delivery = "ordered"
-        lossy = true
-        "#,
-    )
-    .expect("valid scenario");
+    let scenario = super::ordered_lossy();
     for name in ["paxos", "ignore-promised-value"] {
         let rules = registry::variant(name).unwrap().rules;
         let on = check::check(

@@ -62,6 +62,27 @@ pub fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .expect("paxos-lab runs")
 }
 
+/// Two proposers, three acceptors, one learner over a FIFO, lossy network: the world where
+/// drops are explored as steps (a drop unblocks the flow behind it).
+pub fn ordered_lossy() -> Scenario {
+    Scenario::parse(
+        "ordered-lossy",
+        "ordered-lossy.toml",
+        r#"
+        description = "FIFO per channel, lossy."
+        proposers = 2
+        acceptors = 3
+        learners = 1
+        values = ["red", "blue"]
+        ballots_max = 1
+        [network]
+        delivery = "ordered"
+        lossy = true
+        "#,
+    )
+    .expect("valid scenario")
+}
+
 /// Loads a scenario from this crate's `scenarios/`.
 pub fn scenario(name: &str) -> Scenario {
     Scenario::load(name).unwrap_or_else(|e| panic!("{e}"))

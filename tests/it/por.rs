@@ -150,22 +150,7 @@ fn partial_order_reduction_keeps_every_safety_verdict_against_the_whole_space() 
 /// belong to the destination node like the delivery they replace.
 #[test]
 fn partial_order_reduction_keeps_verdicts_on_an_ordered_lossy_network() {
-    let world = Scenario::parse(
-        "ordered-lossy",
-        "ordered-lossy.toml",
-        r#"
-        description = "FIFO per channel, lossy."
-        proposers = 2
-        acceptors = 3
-        learners = 1
-        values = ["red", "blue"]
-        ballots_max = 1
-        [network]
-        delivery = "ordered"
-        lossy = true
-        "#,
-    )
-    .expect("valid scenario");
+    let world = super::ordered_lossy();
     for name in ["paxos", "ignore-promised-value", "learner-first-accept"] {
         let rules = paxos_models::registry::variant(name).unwrap().rules;
         let full = check_in(&world, rules, Reduction::Symmetry);
