@@ -192,6 +192,13 @@ pub enum PorUse {
     Dropped(String),
 }
 
+impl PorUse {
+    /// Set aside because a step sent a message `Rules::may_send` does not allow.
+    pub fn stray_send() -> PorUse {
+        PorUse::Dropped("a step sent a message Rules::may_send does not allow".into())
+    }
+}
+
 /// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
 /// on and sound for the model's rules, and with partial-order reduction when `por` is on.
 /// A reduced search whose premise fails (a send outside `Rules::may_send`) is redone
@@ -228,9 +235,11 @@ fn bfs_search(
         let canon = |w: &World| engine.canonical(w).0;
         let canon: bfs::Canon<World> = (symmetry && model.rules().symmetric()).then_some(&canon);
         let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)| {
-            engine.successors(w, actions, take)
+            if let Some(p) = &engine.por {
+                p.successors(&engine, w, actions, take)
+            }
         };
-        let reduced: bfs::Reduced<Engine> = por.then_some(&step);
+        let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
         let search = bfs::search(&engine, &engine, &props, canon, reduced, opts, progress);
         (search, engine.stray_send())
     };
@@ -241,11 +250,9 @@ fn bfs_search(
     // Whatever a reduced search found is real (a reduced path is a path), and without a
     // complete search nothing is claimed to hold; a claim that holds rests on `may_send`.
     let undecided = search.discoveries.iter().any(Option::is_none);
-    let why = (stray && undecided && search.complete)
-        .then(|| "a step sent a message Rules::may_send does not allow".to_string());
-    if let Some(why) = why {
+    if stray && undecided && search.complete {
         let (search, _) = plain(false, props, opts, progress);
-        return (search, PorUse::Dropped(why));
+        return (search, PorUse::stray_send());
     }
     // A violation found under the reduction may not be at its least depth: find each again
     // without it, no deeper than where the reduced search found it.

@@ -34,7 +34,7 @@ pub fn unsupported(cfg: &ClusterCfg) -> Option<&'static str> {
 pub fn promela(cfg: &ClusterCfg, name: &str) -> String {
     let (np, na, nl) = (cfg.proposers, cfg.acceptors, cfg.learners);
     let nb = np * cfg.ballots_max;
-    let quorum = na / 2 + 1;
+    let quorum = paxos_models::rules::majority(na);
     let owner = |b: usize| (b - 1) % np;
     let value = |p: usize| cfg.value_of_proposer(p) as usize;
     let mut m = String::new();
@@ -210,7 +210,6 @@ pub fn available() -> bool {
 pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::fs::write(dir.join("model.pml"), model).map_err(|e| e.to_string())?;
-    let cpu_before = crate::mem::children_cpu_seconds();
     let started = Instant::now();
     let step = |cmd: &mut Command, what: &str| -> Result<(), String> {
         let o = cmd
@@ -245,7 +244,7 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
     )?;
     let compile_seconds = started.elapsed().as_secs_f64();
     // pan's CPU alone: the compile's is not the search's.
-    let cpu_before = crate::mem::children_cpu_seconds().or(cpu_before);
+    let cpu_before = crate::mem::children_cpu_seconds();
     let out = Command::new("timeout")
         .args([seconds_max.to_string(), "./pan".into(), "-m100000".into()])
         .current_dir(dir)

@@ -185,7 +185,7 @@ pub fn stays_reachable(
     }
     let mut again = explore_back(model, symmetry, false, cut_off, opts).0;
     again.por = if stray {
-        PorUse::Dropped("a step sent a message Rules::may_send does not allow".into())
+        PorUse::stray_send()
     } else {
         PorUse::UsedTracesRefound(again.search.unique)
     };
@@ -300,13 +300,18 @@ pub fn explore_back(
             fully_expanded += full as u64;
         }
         if full {
-            stubborn.clear();
+            // The stubborn successors already stepped (in action order) stay; every other
+            // action is stepped now, and the whole list is put back in action order.
+            let taken: Vec<usize> = stubborn.iter().map(|(a, _, _)| *a).collect();
             for (ai, a) in actions.iter().enumerate() {
-                if let Some(succ) = engine.next_state(&state, a.clone()) {
-                    let k = key(&succ);
-                    stubborn.push((ai, succ, k));
+                if taken.binary_search(&ai).is_err() {
+                    if let Some(succ) = engine.next_state(&state, a.clone()) {
+                        let k = key(&succ);
+                        stubborn.push((ai, succ, k));
+                    }
                 }
             }
+            stubborn.sort_by_key(|(a, _, _)| *a);
         }
         for (ai, succ, (k, renaming)) in stubborn.drain(..) {
             let touches = touched(model, &actions[ai]);

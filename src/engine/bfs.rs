@@ -327,8 +327,13 @@ where
             }
         };
         if full {
+            // A stubborn successor already stepped (they come in action order) is taken as
+            // it is; every other action is stepped now.
+            let mut kept = held.drain(..).zip(stubborn.drain(..)).peekable();
             for (a, action) in actions.drain(..).enumerate() {
-                if let Some(next) = model.next_state(&state, action) {
+                if let Some(((_, fp), next)) = kept.next_if(|((k, _), _)| *k == a) {
+                    take(a, fp, next);
+                } else if let Some(next) = model.next_state(&state, action) {
                     let fp = fp_of(&next, bytes);
                     take(a, fp, next);
                 }

@@ -36,6 +36,10 @@ use stateright::Model;
 
 use super::world::{Engine, World};
 
+/// Closures to try, smallest first: (steps listed in it, start node, closure as a node
+/// bitmask).
+type Candidates = SmallVec<[(usize, usize, u16); 16]>;
+
 /// The nodes each node's closure must include: precomputed per start node, with and without
 /// the crash budget still open.
 pub struct Por {
@@ -106,6 +110,29 @@ impl Por {
         }
     }
 
+    /// The nodes of `actions` (one per action) and, for every node that has one, its
+    /// closure, smallest first: (steps listed in it, start node, closure). `crashes_open`:
+    /// whether crashes remain possible (then every node that may crash joins a closure that
+    /// has one).
+    fn candidates(
+        &self,
+        actions: &[Action],
+        crashes_open: bool,
+    ) -> (SmallVec<[u8; 32]>, Candidates) {
+        let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Self::node_of(a) as u8).collect();
+        let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
+        let mut candidates: Candidates = (0..16)
+            .filter(|&i| active & (1 << i) != 0)
+            .map(|i| {
+                let c = self.closures[i][if crashes_open { 0 } else { 1 }];
+                let count = nodes.iter().filter(|&&j| c & (1 << j) != 0).count();
+                (count, i, c)
+            })
+            .collect();
+        candidates.sort_unstable();
+        (nodes, candidates)
+    }
+
     /// The successors of `w` a reduced search takes, as (action index, successor) handed to
     /// `take` in action order: the enabled steps of the smallest closure that has one
     /// (fewest listed steps, then lowest start node); none when no step at all is enabled.
@@ -117,18 +144,8 @@ impl Por {
         take: &mut dyn FnMut(usize, World),
     ) {
         let crashes_open = self.crashable != 0 && (w.obs.crashes as usize) < engine.crashes_max();
-        let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Self::node_of(a) as u8).collect();
+        let (nodes, candidates) = self.candidates(actions, crashes_open);
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
-        // Candidate closures, smallest first.
-        let mut candidates: SmallVec<[(usize, usize, u16); 16]> = (0..16)
-            .filter(|&i| active & (1 << i) != 0)
-            .map(|i| {
-                let c = self.closures[i][if crashes_open { 0 } else { 1 }];
-                let count = nodes.iter().filter(|&&j| c & (1 << j) != 0).count();
-                (count, i, c)
-            })
-            .collect();
-        candidates.sort_unstable();
         // Nodes whose every listed step was tried and found disabled (a closure is taken
         // as soon as one of its steps is enabled, so every step tried before was disabled).
         let mut idle = 0u16;
@@ -177,9 +194,9 @@ impl Por {
         cuts: &[u16],
         take: &mut dyn FnMut(usize, World),
     ) {
-        let nodes: Vec<usize> = actions.iter().map(Self::node_of).collect();
+        // The smallest closure with an enabled step, as for the safety search.
+        let (nodes, candidates) = self.candidates(actions, false);
         let touches: Vec<u16> = actions.iter().map(Self::touches).collect();
-        // Per action: not tried yet, or tried (disabled), or its successor.
         let mut tried = vec![false; actions.len()];
         let mut found: Vec<(usize, World)> = Vec::new();
         let mut chosen = 0u16;
@@ -193,17 +210,6 @@ impl Por {
                 }
             }
         };
-        // The smallest closure with an enabled step, as for the safety search.
-        let mut candidates: Vec<(usize, usize, u16)> = (0..nodes.len())
-            .map(|a| nodes[a])
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(|i| {
-                let c = self.closures[i][1];
-                (nodes.iter().filter(|&&j| c & (1 << j) != 0).count(), i, c)
-            })
-            .collect();
-        candidates.sort_unstable();
         for (_, _, c) in candidates {
             widen(c, &mut tried, &mut found);
             chosen |= c;
@@ -230,7 +236,7 @@ impl Por {
                 }
             });
             if let Some(a) = safe {
-                let c = self.closures[nodes[a]][1] & !chosen;
+                let c = self.closures[nodes[a] as usize][1] & !chosen;
                 widen(c, &mut tried, &mut found);
                 chosen |= c;
             }

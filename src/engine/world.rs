@@ -289,8 +289,8 @@ pub struct Engine<'m> {
     delivery: Delivery,
     /// stateright's bound on nodes crashed at once (the scenario's `crashes_max` under faults).
     max_crashes: usize,
-    /// Partial-order reduction, when asked for: the searches then take
-    /// [`Engine::successors`], and every send is checked against `Rules::may_send`.
+    /// Partial-order reduction, when asked for: the searches then take its successors
+    /// ([`Por::successors`]), and every send is checked against `Rules::may_send`.
     pub por: Option<Por>,
     /// Set when a send outside `Rules::may_send` was made (checked only with `por`).
     stray_send: AtomicBool,
@@ -330,21 +330,6 @@ impl<'m> Engine<'m> {
         self.stray_send.load(Ordering::Relaxed)
     }
 
-    /// The successors a search takes from `w`, handed to `take` as (index in `actions`,
-    /// successor): every one, or with partial-order reduction a stubborn set's.
-    pub fn successors(&self, w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)) {
-        match &self.por {
-            Some(por) => por.successors(self, w, actions, take),
-            None => {
-                for (a, action) in actions.iter().enumerate() {
-                    if let Some(next) = self.next_state(w, action.clone()) {
-                        take(a, next);
-                    }
-                }
-            }
-        }
-    }
-
     fn actor(&self, i: usize) -> &paxos_models::Node {
         &self.model.inner.actors[i]
     }
@@ -352,9 +337,7 @@ impl<'m> Engine<'m> {
     /// Whether the harness allows node `i` to crash now (its role, the fault budget).
     fn may_crash(&self, w: &World, i: usize) -> bool {
         let cfg = self.model.cfg();
-        self.model.mode == Mode::Faults
-            && cfg.may_crash.contains(cfg.role_of(i).0)
-            && (w.obs.crashes as usize) < cfg.crashes_max
+        cfg.may_crash.contains(cfg.role_of(i).0) && (w.obs.crashes as usize) < self.crashes_max()
     }
 
     /// Carries out node `i`'s commands on `w`, as stateright's `process_commands` does.
