@@ -113,18 +113,12 @@ pub struct CheckCfg {
     pub opts: SearchOpts,
 }
 
-/// The safety properties the main search evaluates, in report order.
-pub const SAFETY: [PropertyName; 3] = [
-    PropertyName::Coherence,
-    PropertyName::ConflictResolution,
-    PropertyName::NoTakebacks,
-];
-
 /// The model's safety properties in report order, each with its name; both engines
 /// evaluate these.
 pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<PaxosModel>)> {
     let all = model.properties();
-    SAFETY
+    model
+        .safety()
         .iter()
         .map(|&p| {
             let prop = all
@@ -233,7 +227,7 @@ fn bfs_search(
             })
             .collect();
         let canon = |w: &World| engine.canonical(w).0;
-        let canon: bfs::Canon<World> = (symmetry && model.rules().symmetric()).then_some(&canon);
+        let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
         let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)| {
             if let Some(p) = &engine.por {
                 p.successors(&engine, w, actions, take)
@@ -297,7 +291,7 @@ pub fn reference_search(
     opts: &SearchOpts,
 ) -> Search {
     let canon = |s: &PaxosState| model.canonical_fingerprint(s);
-    let canon: bfs::Canon<PaxosState> = (symmetry && model.rules().symmetric()).then_some(&canon);
+    let canon: bfs::Canon<PaxosState> = (symmetry && model.symmetric()).then_some(&canon);
     bfs::search(model, model, props, canon, None, opts, &mut |_| {})
 }
 
@@ -402,7 +396,8 @@ pub fn check(
             &opts,
         ),
     };
-    let mut verdicts: Vec<PropertyVerdict> = SAFETY
+    let mut verdicts: Vec<PropertyVerdict> = model
+        .safety()
         .iter()
         .zip(traces)
         .map(|(&property, trace)| PropertyVerdict {

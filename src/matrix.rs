@@ -266,11 +266,9 @@ impl Matrix {
             "A violation names the scenario with the shortest counterexample, its length in steps{}; `holds` counts the scenarios where the property was verified exhaustively. `unreachable`: no decision is reachable with a minority of acceptors down.\n",
             if times { " and the seconds that check took" } else { "" }
         );
-        let _ = writeln!(
-            out,
-            "| variant | coherence | conflict-resolution | no-takebacks | fault-tolerance | declared |"
-        );
-        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        let names_row: Vec<&str> = PropertyName::ALL.iter().map(|p| p.name()).collect();
+        let _ = writeln!(out, "| variant | {} | declared |", names_row.join(" | "));
+        let _ = writeln!(out, "|---|{}---|", "---|".repeat(PropertyName::ALL.len()));
         for v in VARIANTS {
             let mut row = format!("| `{}` |", v.name);
             for p in PropertyName::ALL {
@@ -279,8 +277,11 @@ impl Matrix {
                 let mut total = 0;
                 let mut not_judged = 0;
                 for c in self.cells_of(v.name) {
-                    total += 1;
-                    match c.marks.iter().find(|(q, _)| *q == p).map(|(_, m)| *m) {
+                    let mark = c.marks.iter().find(|(q, _)| *q == p).map(|(_, m)| *m);
+                    if mark.is_some() {
+                        total += 1;
+                    }
+                    match mark {
                         Some(Mark::Violated(n)) if best.is_none_or(|(b, _)| n < b) => {
                             best = Some((n, c));
                         }
@@ -305,6 +306,7 @@ impl Matrix {
                             format!(" **violated** in {} ({what}) |", c.scenario)
                         }
                     }
+                    None if total == 0 => " - |".to_string(),
                     None if not_judged > 0 => {
                         format!(" holds ({holds}/{total}; {not_judged} not judged) |")
                     }
@@ -386,6 +388,8 @@ fn short(p: PropertyName) -> &'static str {
         PropertyName::Coherence => "coh",
         PropertyName::ConflictResolution => "cr",
         PropertyName::NoTakebacks => "nt",
+        PropertyName::LogCoherence => "lc",
+        PropertyName::Linearizability => "lin",
         PropertyName::FaultTolerance => "ft",
     }
 }

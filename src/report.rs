@@ -12,6 +12,7 @@
 pub mod chart;
 pub mod deviation;
 pub mod narrate;
+pub mod store;
 pub mod story;
 pub mod trace;
 

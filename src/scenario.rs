@@ -7,6 +7,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use paxos_models::store::{Op, StoreCfg};
 use paxos_models::{ClusterCfg, Delivery, Role, RoleSet};
 use serde::Deserialize;
 
@@ -15,9 +16,14 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub description: String,
+    /// `"single-decree"` (the default) or `"multi-paxos"` (a replicated log and the
+    /// key-value store on it, set up by `[store]`).
+    #[serde(default)]
+    pub protocol: Option<String>,
     pub proposers: i64,
     pub acceptors: i64,
     pub learners: i64,
+    #[serde(default)]
     pub values: Vec<String>,
     pub ballots_max: i64,
     #[serde(default = "default_true")]
@@ -28,6 +34,18 @@ pub struct RawScenario {
     pub faults: RawFaults,
     #[serde(default)]
     pub simulate: RawSimulate,
+    #[serde(default)]
+    pub store: Option<RawStore>,
+}
+
+/// A store world's `[store]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    pub slots: i64,
+    pub keys: Vec<String>,
+    /// Per client, its operations in order: `["put(x, 1)", "get(x)"]`.
+    pub clients: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,6 +223,20 @@ impl fmt::Display for ScenarioError {
 /// The fix to suggest for each field, for errors the validator cannot phrase better.
 const FIELD_FIXES: &[(&str, &str)] = &[
     (
+        "protocol",
+        "use protocol = \"single-decree\" (the default) or \"multi-paxos\" (with a [store] table)",
+    ),
+    ("store", "write it as a [store] table with slots, keys and clients"),
+    ("store.slots", "set slots to a whole number from 1 to 3"),
+    (
+        "store.keys",
+        "list one or two key names, e.g. keys = [\"x\"]",
+    ),
+    (
+        "store.clients",
+        "list each client's operations, e.g. clients = [[\"put(x, 1)\"], [\"get(x)\"]] (values 1 to 9)",
+    ),
+    (
         "retries",
         "set retries = true (a stalled proposer retries on a timeout) or false (only a restart starts its next ballot)",
     ),
@@ -340,7 +372,42 @@ impl Scenario {
                 "has leading or trailing whitespace".into(),
             ));
         }
-        if raw.values.is_empty() {
+        let multi = match raw.protocol.as_deref() {
+            None | Some("single-decree") => false,
+            Some("multi-paxos") => true,
+            Some(other) => return Err(err("protocol", format!("unknown protocol {other:?}"))),
+        };
+        let store = match (&raw.store, multi) {
+            (None, false) => None,
+            (Some(_), false) => {
+                return Err(ScenarioError {
+                    file: file.into(),
+                    field: Some("store".into()),
+                    problem: "a [store] table, but the protocol is single-decree".into(),
+                    fix: "add protocol = \"multi-paxos\", or remove the [store] table".into(),
+                })
+            }
+            (None, true) => {
+                return Err(ScenarioError {
+                    file: file.into(),
+                    field: Some("store".into()),
+                    problem: "protocol = \"multi-paxos\" needs a [store] table".into(),
+                    fix: fix_for("store"),
+                })
+            }
+            (Some(raw_store), true) => {
+                Some(Scenario::parse_store(raw_store).map_err(|(f, p)| err(f, p))?)
+            }
+        };
+        if multi && !raw.values.is_empty() {
+            return Err(ScenarioError {
+                file: file.into(),
+                field: Some("values".into()),
+                problem: "a multi-paxos world's values are its clients' operations".into(),
+                fix: "remove values and list operations in [store] clients".into(),
+            });
+        }
+        if !multi && raw.values.is_empty() {
             return Err(err("values", "lists no value".into()));
         }
         if raw.values.len() > proposers {
@@ -385,7 +452,7 @@ impl Scenario {
         })?;
         let mut may_crash = RoleSet::EMPTY;
         for role in &raw.faults.may_crash {
-            let r = Role::ALL
+            let r = [Role::Proposer, Role::Acceptor, Role::Learner]
                 .into_iter()
                 .find(|r| r.plural() == role)
                 .ok_or_else(|| err("faults.may_crash", format!("unknown role {role:?}")))?;
@@ -397,6 +464,7 @@ impl Scenario {
                 Role::Proposer => proposers,
                 Role::Acceptor => acceptors,
                 Role::Learner => learners,
+                Role::Client => 0,
             } as i64)
             .sum();
         if raw.faults.crashes_max < 0 || raw.faults.crashes_max > 9 {
@@ -479,6 +547,7 @@ impl Scenario {
             crashes_max: raw.faults.crashes_max as usize,
             may_crash,
             restarts: raw.faults.restarts,
+            store,
         };
         for (field, why, what) in [
             (
@@ -535,6 +604,113 @@ impl Scenario {
         })
     }
 
+    /// The `[store]` table, validated: (field, problem) on error.
+    fn parse_store(raw: &RawStore) -> Result<StoreCfg, (&'static str, String)> {
+        use paxos_models::store::{
+            CLIENTS_MAX, KEYS_MAX, OPS_PER_CLIENT_MAX, SLOTS_MAX, VALUE_MAX,
+        };
+        if !(1..=SLOTS_MAX as i64).contains(&raw.slots) {
+            return Err((
+                "store.slots",
+                format!("must be between 1 and {SLOTS_MAX}, got {}", raw.slots),
+            ));
+        }
+        if raw.keys.is_empty() || raw.keys.len() > KEYS_MAX {
+            return Err((
+                "store.keys",
+                format!("need 1 to {KEYS_MAX} keys, got {}", raw.keys.len()),
+            ));
+        }
+        for (i, k) in raw.keys.iter().enumerate() {
+            let ok = !k.is_empty()
+                && k.len() <= 12
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                return Err((
+                    "store.keys",
+                    format!("key {k:?} is not a short name of letters, digits and '_'"),
+                ));
+            }
+            if raw.keys[..i].contains(k) {
+                return Err(("store.keys", format!("{k:?} is listed twice")));
+            }
+        }
+        if raw.clients.is_empty() || raw.clients.len() > CLIENTS_MAX {
+            return Err((
+                "store.clients",
+                format!("need 1 to {CLIENTS_MAX} clients, got {}", raw.clients.len()),
+            ));
+        }
+        let key = |name: &str| -> Result<u8, (&'static str, String)> {
+            raw.keys
+                .iter()
+                .position(|k| k == name.trim())
+                .map(|k| k as u8)
+                .ok_or_else(|| {
+                    (
+                        "store.clients",
+                        format!(
+                            "names key {:?}, which store.keys does not list",
+                            name.trim()
+                        ),
+                    )
+                })
+        };
+        let mut clients = Vec::new();
+        for (c, ops) in raw.clients.iter().enumerate() {
+            if ops.is_empty() || ops.len() > OPS_PER_CLIENT_MAX {
+                return Err((
+                    "store.clients",
+                    format!(
+                        "client c{} has {} operations; each needs 1 to {OPS_PER_CLIENT_MAX}",
+                        c + 1,
+                        ops.len()
+                    ),
+                ));
+            }
+            let mut parsed = Vec::new();
+            for text in ops {
+                let t = text.trim();
+                let bad = || {
+                    (
+                        "store.clients",
+                        format!(
+                        "client c{}'s operation {text:?} is neither put(KEY, VALUE) nor get(KEY)",
+                        c + 1
+                    ),
+                    )
+                };
+                let op = if let Some(args) =
+                    t.strip_prefix("put(").and_then(|r| r.strip_suffix(')'))
+                {
+                    let (k, v) = args.split_once(',').ok_or_else(bad)?;
+                    let val: u8 = v.trim().parse().map_err(|_| bad())?;
+                    if val == 0 || val > VALUE_MAX {
+                        return Err((
+                            "store.clients",
+                            format!(
+                                "client c{}'s {text:?} writes {val}; values are 1 to {VALUE_MAX}",
+                                c + 1
+                            ),
+                        ));
+                    }
+                    Op::Put { key: key(k)?, val }
+                } else if let Some(k) = t.strip_prefix("get(").and_then(|r| r.strip_suffix(')')) {
+                    Op::Get { key: key(k)? }
+                } else {
+                    return Err(bad());
+                };
+                parsed.push(op);
+            }
+            clients.push(parsed);
+        }
+        Ok(StoreCfg {
+            slots: raw.slots as usize,
+            keys: raw.keys.clone(),
+            clients,
+        })
+    }
+
     /// One line describing the world: `2 proposers, 3 acceptors, ...`.
     pub fn summary(&self) -> String {
         let c = &self.cluster;
@@ -559,6 +735,34 @@ impl Scenario {
         }
         let count =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if let Some(store) = &c.store {
+            let clients: Vec<String> = store
+                .clients
+                .iter()
+                .enumerate()
+                .map(|(i, ops)| {
+                    let ops: Vec<String> = ops.iter().map(|&op| store.op_text(op)).collect();
+                    format!("c{} {}", i + 1, ops.join(" then "))
+                })
+                .collect();
+            return format!(
+                "multi-paxos key-value store: {}, {}, {} (replicas), {} ({}), {}, {} ballot{} each, {} network{}",
+                count(c.proposers, "proposer", "proposers"),
+                count(c.acceptors, "acceptor", "acceptors"),
+                count(c.learners, "learner", "learners"),
+                count(store.clients.len(), "client", "clients"),
+                clients.join("; "),
+                count(store.slots, "slot", "slots"),
+                c.ballots_max,
+                if c.ballots_max == 1 { "" } else { "s" },
+                c.delivery.name(),
+                if faults.is_empty() {
+                    ", no faults".to_string()
+                } else {
+                    format!(", {}", faults.join(", "))
+                }
+            );
+        }
         format!(
             "{}, {}, {}, values {}, {} ballot{} each{}, {} network{}",
             count(c.proposers, "proposer", "proposers"),

@@ -1,33 +1,40 @@
 //! The validated world a model runs in: cluster size, values, network, fault budget, bounds.
 //! `paxos-lab` builds it from a scenario file; tests build it directly. Node ids are laid
-//! out proposers first, then acceptors, then learners (`p1 p2 a1 a2 a3 l1 l2`).
+//! out proposers first, then acceptors, then learners, then clients
+//! (`p1 p2 a1 a2 a3 l1 l2`, and `c1 c2` in a key-value store world).
 
-/// The three Paxos roles.
+use crate::store::{Op, StoreCfg};
+
+/// The three Paxos roles, and the clients of a replicated store (`protocol = "multi-paxos"`
+/// worlds only: a single-decree world has none).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     Proposer,
     Acceptor,
     Learner,
+    Client,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Proposer, Role::Acceptor, Role::Learner];
+    pub const ALL: [Role; 4] = [Role::Proposer, Role::Acceptor, Role::Learner, Role::Client];
 
-    /// The letter that prefixes node names: `p`, `a`, `l`.
+    /// The letter that prefixes node names: `p`, `a`, `l`, `c`.
     pub fn letter(self) -> char {
         match self {
             Role::Proposer => 'p',
             Role::Acceptor => 'a',
             Role::Learner => 'l',
+            Role::Client => 'c',
         }
     }
 
-    /// The plural used in scenario files: `proposers`, `acceptors`, `learners`.
+    /// The plural used in scenario files: `proposers`, `acceptors`, `learners`, `clients`.
     pub fn plural(self) -> &'static str {
         match self {
             Role::Proposer => "proposers",
             Role::Acceptor => "acceptors",
             Role::Learner => "learners",
+            Role::Client => "clients",
         }
     }
 }
@@ -116,6 +123,9 @@ pub struct ClusterCfg {
     pub may_crash: RoleSet,
     /// Whether a crashed node may restart from its durable storage.
     pub restarts: bool,
+    /// `Some` in a `protocol = "multi-paxos"` world: the proposers run a replicated log of
+    /// slots and the learners are replicas of a key-value store its clients use.
+    pub store: Option<StoreCfg>,
 }
 
 impl ClusterCfg {
@@ -134,12 +144,16 @@ impl ClusterCfg {
             crashes_max: 0,
             may_crash: RoleSet::EMPTY,
             restarts: false,
+            store: None,
         }
     }
 
     /// The invariants the model relies on, as an error message naming the field.
     pub fn check(&self) -> Result<(), String> {
-        for role in Role::ALL {
+        if let Some(store) = &self.store {
+            store.check()?;
+        }
+        for role in [Role::Proposer, Role::Acceptor, Role::Learner] {
             let n = self.count(role);
             if n == 0 || n > NODES_PER_ROLE_MAX {
                 return Err(format!(
@@ -148,7 +162,13 @@ impl ClusterCfg {
                 ));
             }
         }
-        if self.values.is_empty() || self.values.len() > self.proposers {
+        if self.node_count() > 16 {
+            return Err(format!(
+                "a world has at most 16 nodes, this one {}",
+                self.node_count()
+            ));
+        }
+        if self.store.is_none() && (self.values.is_empty() || self.values.len() > self.proposers) {
             return Err(format!(
                 "values: need between 1 and {} values (one per proposer at most), got {}",
                 self.proposers,
@@ -175,11 +195,25 @@ impl ClusterCfg {
             Role::Proposer => self.proposers,
             Role::Acceptor => self.acceptors,
             Role::Learner => self.learners,
+            Role::Client => self.store.as_ref().map_or(0, |s| s.clients.len()),
         }
     }
 
     pub fn node_count(&self) -> usize {
-        self.proposers + self.acceptors + self.learners
+        self.proposers + self.acceptors + self.learners + self.count(Role::Client)
+    }
+
+    /// Whether this is a replicated-log world (`protocol = "multi-paxos"`).
+    pub fn is_store(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// The operations client `index` issues, one after the other (none outside a store).
+    pub fn ops_of(&self, index: usize) -> &[Op] {
+        self.store
+            .as_ref()
+            .and_then(|s| s.clients.get(index))
+            .map_or(&[], |ops| ops.as_slice())
     }
 
     /// The role and the 0-based index within that role of node id `id`.
@@ -188,8 +222,13 @@ impl ClusterCfg {
             (Role::Proposer, id)
         } else if id < self.proposers + self.acceptors {
             (Role::Acceptor, id - self.proposers)
-        } else {
+        } else if id < self.proposers + self.acceptors + self.learners {
             (Role::Learner, id - self.proposers - self.acceptors)
+        } else {
+            (
+                Role::Client,
+                id - self.proposers - self.acceptors - self.learners,
+            )
         }
     }
 
@@ -199,6 +238,7 @@ impl ClusterCfg {
             Role::Proposer => index,
             Role::Acceptor => self.proposers + index,
             Role::Learner => self.proposers + self.acceptors + index,
+            Role::Client => self.proposers + self.acceptors + self.learners + index,
         }
     }
 

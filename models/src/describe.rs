@@ -4,9 +4,10 @@
 
 use stateright::actor::ActorModelAction;
 
-use crate::cfg::ClusterCfg;
+use crate::cfg::{ClusterCfg, Role};
 use crate::model::Action;
 use crate::node::{NodeState, Phase};
+use crate::store::{Cmd, Lead, SlotVote};
 use crate::types::{Ballot, Msg, Timer, Value};
 
 /// `"red"`: a value by its name, quoted.
@@ -47,7 +48,59 @@ pub fn msg(cfg: &ClusterCfg, m: &Msg) -> String {
         Msg::Accept { b, v } => format!("Accept(b={}, {})", ballot(b), value(cfg, v)),
         Msg::Accepted { b, v } => format!("Accepted(b={}, {})", ballot(b), value(cfg, v)),
         Msg::Write { v } => format!("Write({})", value(cfg, v)),
+        Msg::Request { cmd } => format!("Request({})", command(cfg, cmd)),
+        Msg::LogPromise { b, log } => format!("Promise(b={}, log={})", ballot(b), votes(cfg, &log)),
+        Msg::Propose { b, slot, cmd } => format!(
+            "Propose(b={}, slot {}, {})",
+            ballot(b),
+            slot + 1,
+            command(cfg, cmd)
+        ),
+        Msg::Voted { b, slot, cmd } => format!(
+            "Voted(b={}, slot {}, {})",
+            ballot(b),
+            slot + 1,
+            command(cfg, cmd)
+        ),
+        Msg::Reply { cmd, result } => format!(
+            "Reply({} -> {})",
+            command(cfg, cmd),
+            cfg.store
+                .as_ref()
+                .map_or(result.to_string(), |s| s.result_text(cmd, result))
+        ),
     }
+}
+
+/// A store command: `c1's put(x, 1)`, `no-op`.
+pub fn command(cfg: &ClusterCfg, cmd: Cmd) -> String {
+    cfg.store
+        .as_ref()
+        .map_or(format!("cmd {cmd}"), |s| s.cmd_text(cmd))
+}
+
+/// A log of slot votes: `[1: (b=1, c1's put(x, 1)), 2: -]`, only up to the last filled slot.
+pub fn votes(cfg: &ClusterCfg, log: &[SlotVote]) -> String {
+    let top = log.iter().rposition(Option::is_some).map_or(0, |t| t + 1);
+    let parts: Vec<String> = log[..top]
+        .iter()
+        .enumerate()
+        .map(|(slot, v)| match v {
+            Some((b, cmd)) => format!("{}: (b={}, {})", slot + 1, ballot(*b), command(cfg, *cmd)),
+            None => format!("{}: -", slot + 1),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// A log of commands: `[c1's put(x, 1), -]`, up to the last filled slot.
+pub fn log(cfg: &ClusterCfg, log: &[Option<Cmd>]) -> String {
+    let top = log.iter().rposition(Option::is_some).map_or(0, |t| t + 1);
+    let parts: Vec<String> = log[..top]
+        .iter()
+        .map(|c| c.map_or("-".to_string(), |c| command(cfg, c)))
+        .collect();
+    format!("[{}]", parts.join(", "))
 }
 
 /// An action in protocol words: `a2 -> p1  Promise(b=2, accepted=none)`, `DROP p1 -> a3
@@ -65,7 +118,11 @@ pub fn action(cfg: &ClusterCfg, a: &Action) -> String {
             msg(cfg, &env.msg)
         ),
         ActorModelAction::Timeout(id, Timer::Retry) => {
-            format!("{} timeout: retry with a new ballot", name(id))
+            if cfg.role_of(usize::from(*id)).0 == Role::Client {
+                format!("{} invokes its next operation", name(id))
+            } else {
+                format!("{} timeout: retry with a new ballot", name(id))
+            }
         }
         ActorModelAction::Crash(id) => format!("CRASH {}", name(id)),
         ActorModelAction::Recover(id) => format!("RESTART {}", name(id)),
@@ -125,5 +182,70 @@ pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)
             "holds",
             r.held.map_or("none".to_string(), |v| value(cfg, v)),
         )],
+        NodeState::Leader(l) => {
+            let lead = match &l.lead {
+                Lead::Retired => "done (no attempts left)".to_string(),
+                Lead::Preparing { promised, reported } => {
+                    let from: Vec<String> = (0..cfg.acceptors)
+                        .filter(|a| promised & (1 << a) != 0)
+                        .map(|a| format!("a{}", a + 1))
+                        .collect();
+                    let mut s = format!("preparing, promises from [{}]", from.join(", "));
+                    if reported.iter().any(Option::is_some) {
+                        s += &format!(", reported {}", votes(cfg, reported));
+                    }
+                    s
+                }
+                Lead::Leading => "leading".to_string(),
+            };
+            let heard: Vec<String> = (1..8u8)
+                .filter(|c| l.heard & (1 << c) != 0)
+                .map(|c| command(cfg, c))
+                .collect();
+            vec![
+                ("ballot", ballot(l.ballot)),
+                ("phase", lead),
+                ("heard", format!("[{}]", heard.join(", "))),
+                ("log", log(cfg, &l.log)),
+            ]
+        }
+        NodeState::LogAcceptor(a) => vec![
+            ("promised", ballot(a.promised)),
+            ("accepted", votes(cfg, &a.accepted)),
+        ],
+        NodeState::StoreReplica(r) => {
+            let applied: Vec<String> = r
+                .applied
+                .iter()
+                .map(|&(slot, cmd)| format!("{}: {}", slot + 1, command(cfg, cmd)))
+                .collect();
+            let store: Vec<String> = cfg.store.as_ref().map_or(vec![], |s| {
+                s.keys
+                    .iter()
+                    .zip(r.kv)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect()
+            });
+            vec![
+                ("decided", log(cfg, &r.chosen)),
+                ("applied", format!("[{}]", applied.join(", "))),
+                ("store", format!("{{{}}}", store.join(", "))),
+            ]
+        }
+        NodeState::Client(c) => {
+            let waiting = c
+                .waiting
+                .map_or("nothing".to_string(), |cmd| command(cfg, cmd));
+            let last = c.last.map_or("nothing".to_string(), |(cmd, r)| {
+                format!(
+                    "{} -> {}",
+                    command(cfg, cmd),
+                    cfg.store
+                        .as_ref()
+                        .map_or(r.to_string(), |s| s.result_text(cmd, r))
+                )
+            });
+            vec![("waiting for", waiting), ("last returned", last)]
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod properties;
 pub mod registry;
 pub mod replication;
 pub mod rules;
+pub mod store;
 pub mod symmetry;
 pub mod types;
 #[path = "../variants/mod.rs"]

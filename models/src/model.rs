@@ -13,8 +13,9 @@ use stateright::{Model, Property};
 
 use crate::cfg::{ClusterCfg, Delivery, Role};
 use crate::node::{Node, NodeState, Setup};
-use crate::properties;
+use crate::properties::{self, PropertyName};
 use crate::rules::Rules;
+use crate::store::LogObs;
 use crate::types::{Ballot, Few, Msg, PerNode, Timer, Value};
 
 /// One action of the model: deliver, drop, timeout, crash or restart.
@@ -45,6 +46,9 @@ pub struct Obs {
     /// Every proposal any acceptor was seen to accept: (ballot, value, bitmask of acceptor
     /// indices), sorted by ballot and value.
     pub accepted: Few<(Ballot, Value, u16)>,
+    /// A store world's record, per slot and per client (`None` in a single-decree world,
+    /// whose record is the fields above).
+    pub log: Option<Box<LogObs>>,
 }
 
 impl Obs {
@@ -145,7 +149,35 @@ impl PaxosModel {
 
     /// The phase-2 quorum in force: how many acceptors of one ballot make a value chosen.
     pub fn chosen_quorum(&self) -> usize {
+        if self.cfg().is_store() {
+            return crate::rules::majority(self.cfg().acceptors);
+        }
         self.rules().phase2_quorum(self.cfg().acceptors)
+    }
+
+    /// The safety properties this world is judged on, in report order: the guide's three,
+    /// and in a store world log coherence and linearizability too.
+    pub fn safety(&self) -> &'static [PropertyName] {
+        if self.cfg().is_store() {
+            &PropertyName::STORE_SAFETY
+        } else {
+            &PropertyName::SAFETY
+        }
+    }
+
+    /// Every property this world is judged on, in report order: its safety properties, then
+    /// fault tolerance.
+    pub fn judged(&self) -> Vec<PropertyName> {
+        let mut all = self.safety().to_vec();
+        all.push(PropertyName::FaultTolerance);
+        all
+    }
+
+    /// Whether symmetry reduction is sound here: the rules treat acceptors alike and
+    /// learners alike (clients and proposers keep their names: each has its own operations
+    /// or ballots).
+    pub fn symmetric(&self) -> bool {
+        self.rules().symmetric()
     }
 
     /// Whether the harness allows `action` in `state` (the fault budget and roles).
@@ -172,6 +204,11 @@ impl PaxosModel {
     /// Brings `obs` up to date with node `i` now in state `node`. Observing a node twice in
     /// one state records nothing new, so an engine may observe every node a step touched.
     pub fn observe_node(&self, i: usize, node: &NodeState, obs: &mut Obs) {
+        if let Some(log) = &mut obs.log {
+            let (_, index) = self.cfg().role_of(i);
+            log.observe(i, index, node);
+            return;
+        }
         if let Some(v) = node.decision() {
             obs.first_decision[i].get_or_insert(v);
             obs.decided_ever[i] |= 1 << v;
@@ -233,11 +270,15 @@ impl Model for PaxosModel {
                 let mut obs = Obs {
                     crashes: 0,
                     proposed: (0..cfg.proposers)
+                        .filter(|_| !cfg.is_store())
                         .map(|p| 1u16 << cfg.value_of_proposer(p))
                         .fold(0, |m, bit| m | bit),
                     first_decision: smallvec::smallvec![None; cfg.node_count()],
                     decided_ever: smallvec::smallvec![0; cfg.node_count()],
                     accepted: Few::new(),
+                    log: cfg
+                        .is_store()
+                        .then(|| Box::new(LogObs::new(cfg.node_count()))),
                 };
                 for i in 0..cfg.node_count() {
                     self.observe(&sys, i, &mut obs);
@@ -283,6 +324,12 @@ impl Model for PaxosModel {
             }),
             Property::always("no-takebacks", |_, s: &PaxosState| {
                 properties::no_takebacks(s)
+            }),
+            Property::always("log-coherence", |m: &PaxosModel, s: &PaxosState| {
+                properties::log_coherence(&s.obs, m.chosen_quorum())
+            }),
+            Property::always("linearizability", |m: &PaxosModel, s: &PaxosState| {
+                properties::linearizable(m.cfg(), &s.obs)
             }),
             Property::sometimes("decision-reachable", |_, s: &PaxosState| {
                 properties::decided_somewhere(&s.obs)

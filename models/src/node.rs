@@ -12,18 +12,23 @@ use stateright::actor::{model_timeout, Actor, Id, Out};
 use crate::cfg::{ClusterCfg, Role};
 use crate::replication::{Protocol, ReplicaState};
 use crate::rules::{Ctx, Effects, Rules, To};
+use crate::store::{ClientState, LeaderState, LogAcceptorState, StoreReplica};
 use crate::types::{Ballot, Few, Msg, Timer, Value, Vote};
 
 /// What every node knows about the cluster: the world and the rules in force.
 pub struct Setup {
     pub cfg: ClusterCfg,
     pub rules: &'static dyn Rules,
+    pub proposer_ids: Vec<Id>,
     pub acceptor_ids: Vec<Id>,
     pub learner_ids: Vec<Id>,
 }
 
 impl Setup {
     pub fn new(cfg: ClusterCfg, rules: &'static dyn Rules) -> Setup {
+        let proposer_ids = (0..cfg.proposers)
+            .map(|i| Id::from(cfg.id_of(Role::Proposer, i)))
+            .collect();
         let acceptor_ids = (0..cfg.acceptors)
             .map(|i| Id::from(cfg.id_of(Role::Acceptor, i)))
             .collect();
@@ -33,6 +38,7 @@ impl Setup {
         Setup {
             cfg,
             rules,
+            proposer_ids,
             acceptor_ids,
             learner_ids,
         }
@@ -92,6 +98,14 @@ pub enum NodeState {
     Learner(LearnerState),
     /// An acceptor or learner under a replication protocol (see `replication.rs`).
     Replica(ReplicaState),
+    /// A proposer of a store world: a Multi-Paxos leader (see `store.rs`).
+    Leader(LeaderState),
+    /// An acceptor of a store world: one promise, a vote per slot.
+    LogAcceptor(LogAcceptorState),
+    /// A learner of a store world: a replica of the key-value store.
+    StoreReplica(Box<StoreReplica>),
+    /// A client of a store world.
+    Client(ClientState),
 }
 
 /// A node's durable storage, by role: what survives a crash.
@@ -108,6 +122,10 @@ pub enum Storage {
     Replica {
         held: Option<Value>,
     },
+    /// A store world's acceptor keeps its promise and every slot's vote.
+    LogAcceptor(LogAcceptorState),
+    /// A store world's replica keeps its decisions, what it applied, and the store.
+    StoreReplica(Box<StoreReplica>),
 }
 
 impl NodeState {
@@ -133,15 +151,15 @@ impl NodeState {
 }
 
 impl Node {
-    fn rules(&self) -> &'static dyn Rules {
+    pub(crate) fn rules(&self) -> &'static dyn Rules {
         self.setup.rules
     }
 
-    fn cfg(&self) -> &ClusterCfg {
+    pub(crate) fn cfg(&self) -> &ClusterCfg {
         &self.setup.cfg
     }
 
-    fn ctx(&self) -> Ctx<'_> {
+    pub(crate) fn ctx(&self) -> Ctx<'_> {
         Ctx {
             cfg: self.cfg(),
             role: self.role,
@@ -155,9 +173,10 @@ impl Node {
     }
 
     /// Carries out a handler's effects: its sends in order, its storage write, its timer.
-    fn apply(&self, fx: Effects, o: &mut Out<Self>) {
+    pub(crate) fn apply(&self, fx: Effects, o: &mut Out<Self>) {
         for (to, msg) in fx.sends {
             match to {
+                To::Proposers => o.broadcast(&self.setup.proposer_ids, &msg),
                 To::Acceptors => o.broadcast(&self.setup.acceptor_ids, &msg),
                 To::Learners => o.broadcast(&self.setup.learner_ids, &msg),
                 To::Node(id) => o.send(Id::from(id), msg),
@@ -184,6 +203,9 @@ impl Actor for Node {
     }
 
     fn on_start(&self, _id: Id, storage: &Option<Storage>, o: &mut Out<Self>) -> NodeState {
+        if self.cfg().is_store() {
+            return self.store_start(storage, o);
+        }
         if let Protocol::Replication(_) = self.rules().protocol() {
             return self.replica_start(storage, o);
         }
@@ -194,6 +216,9 @@ impl Actor for Node {
     }
 
     fn on_msg(&self, _id: Id, state: &mut Cow<NodeState>, src: Id, msg: Msg, o: &mut Out<Self>) {
+        if self.cfg().is_store() {
+            return self.store_on_msg(state, src, msg, o);
+        }
         if let Protocol::Replication(adopt) = self.rules().protocol() {
             return self.replica_on_msg(adopt, state, src, msg, o);
         }
@@ -223,6 +248,9 @@ impl Actor for Node {
     }
 
     fn on_timeout(&self, _id: Id, state: &mut Cow<NodeState>, timer: &Timer, o: &mut Out<Self>) {
+        if self.cfg().is_store() {
+            return self.store_on_timeout(state, o);
+        }
         if let (NodeState::Proposer(p), Timer::Retry) = (&**state, timer) {
             let mut fx = Effects::default();
             if let Some(next) = self.rules().on_retry(&self.ctx(), p, &mut fx) {

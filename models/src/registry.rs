@@ -49,6 +49,13 @@ pub const SMALL_WORLDS: &[&str] = &[
     "lossy-duplicating",
 ];
 
+/// The store worlds (`protocol = "multi-paxos"`) every broken store variant is checked in.
+pub const STORE_WORLDS: &[&str] = &[
+    "kv-store",
+    "kv-store-crash-restart",
+    "kv-store-two-replicas",
+];
+
 /// Correct Paxos, then the broken variants in alphabetical order.
 pub static VARIANTS: &[Variant] = &[
     Variant {
@@ -66,6 +73,7 @@ pub static VARIANTS: &[Variant] = &[
     variants::accept_keeps_promise::VARIANT,
     variants::accept_only_promised_ballot::VARIANT,
     variants::accept_to_promisers_only::VARIANT,
+    variants::ack_before_commit::VARIANT,
     variants::count_stale_promises::VARIANT,
     variants::even_split_quorum::VARIANT,
     variants::fast_first_ballot::VARIANT,
@@ -74,6 +82,8 @@ pub static VARIANTS: &[Variant] = &[
     variants::last_writer_wins::VARIANT,
     variants::late_promise_changes_value::VARIANT,
     variants::late_promise_resends_accept::VARIANT,
+    variants::leader_local_read::VARIANT,
+    variants::leader_skips_reproposal::VARIANT,
     variants::learner_counts_duplicates::VARIANT,
     variants::learner_doubts_on_conflict::VARIANT,
     variants::learner_drops_older_ballots::VARIANT,
@@ -86,6 +96,8 @@ pub static VARIANTS: &[Variant] = &[
     variants::promise_stale_prepare::VARIANT,
     variants::promise_without_accepted::VARIANT,
     variants::recount_learner::VARIANT,
+    variants::replica_applies_first_vote::VARIANT,
+    variants::replica_applies_out_of_order::VARIANT,
     variants::restart_forgets_promise::VARIANT,
     variants::restart_reannounces_accepted::VARIANT,
     variants::shared_ballots::VARIANT,
@@ -93,6 +105,7 @@ pub static VARIANTS: &[Variant] = &[
     variants::thrifty_prepare::VARIANT,
     variants::unanimous_quorum::VARIANT,
     variants::volatile_acceptor::VARIANT,
+    variants::volatile_acceptor_log::VARIANT,
     variants::volatile_learner::VARIANT,
     variants::volatile_proposer_round::VARIANT,
     variants::write_once_acceptor::VARIANT,

@@ -64,7 +64,7 @@ impl Node {
                     phase: Some(Phase::Accepting { v }),
                 })
             }
-            Role::Acceptor | Role::Learner => NodeState::Replica(ReplicaState {
+            Role::Acceptor | Role::Learner | Role::Client => NodeState::Replica(ReplicaState {
                 held: match storage {
                     Some(Storage::Replica { held }) => *held,
                     _ => None,

@@ -5,11 +5,14 @@
 use crate::cfg::{ClusterCfg, Role};
 use crate::node::{AcceptorState, LearnerState, NodeState, Phase, ProposerState, Storage};
 use crate::replication::Protocol;
+use crate::store::{CorrectStore, StoreRules};
 use crate::types::{Ballot, Few, Msg, Value, Vote};
 
 /// Who a handler sends a message to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum To {
+    /// Every proposer (a store client does not know who leads).
+    Proposers,
     /// Every acceptor.
     Acceptors,
     /// Every learner.
@@ -241,7 +244,7 @@ pub trait Rules: Send + Sync + 'static {
                 Some(Storage::Acceptor(saved)) => *saved,
                 _ => AcceptorState::default(),
             }),
-            Role::Learner => NodeState::Learner(LearnerState {
+            Role::Learner | Role::Client => NodeState::Learner(LearnerState {
                 votes: Few::new(),
                 decided: match storage {
                     Some(Storage::Learner { decided }) => *decided,
@@ -341,6 +344,13 @@ pub trait Rules: Send + Sync + 'static {
         Protocol::Paxos
     }
 
+    /// The Multi-Paxos and store rules this variant runs in a store world
+    /// (`protocol = "multi-paxos"`). Correct by default; a broken store variant returns
+    /// itself. A single-decree variant runs correct Multi-Paxos there.
+    fn store(&self) -> &'static dyn StoreRules {
+        &CorrectStore
+    }
+
     /// Whether acceptors are interchangeable and so are learners, so that symmetry reduction
     /// is sound. True for Paxos and for any variant that does not single out one node.
     fn symmetric(&self) -> bool {
@@ -351,6 +361,7 @@ pub trait Rules: Send + Sync + 'static {
     /// communication the partial-order reduction relies on (a delivery to a node can only be
     /// enabled by a node that may send to it). Paxos: proposers to acceptors, acceptors to
     /// proposers and learners, learners to nobody; a replication protocol: anyone to anyone.
+    /// In a store world, also clients to proposers and replicas (learners) to clients.
     /// A variant whose handlers send elsewhere should say so here. It cannot make a check
     /// wrong, only slower: the engine watches every send of a reduced search, and on one
     /// outside this relation it searches again without the reduction.
@@ -363,6 +374,8 @@ pub trait Rules: Send + Sync + 'static {
             (Role::Proposer, Role::Acceptor)
                 | (Role::Acceptor, Role::Proposer)
                 | (Role::Acceptor, Role::Learner)
+                | (Role::Client, Role::Proposer)
+                | (Role::Learner, Role::Client)
         )
     }
 }

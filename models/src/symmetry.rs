@@ -25,6 +25,7 @@ use stateright::{Rewrite, RewritePlan};
 use crate::cfg::Role;
 use crate::model::{Obs, PaxosModel, PaxosState};
 use crate::node::{Node, NodeState, Phase, Storage};
+use crate::store::{Lead, LogObs};
 use crate::types::{Ballot, Few, Msg, Value};
 
 impl Rewrite<Id> for Msg {
@@ -189,8 +190,46 @@ fn renamed_node(node: &NodeState, acc: &[usize]) -> Option<NodeState> {
             ls.votes.sort();
             Some(NodeState::Learner(ls))
         }
+        NodeState::Leader(l) => match &l.lead {
+            Lead::Preparing { promised, reported } => {
+                let mut l = l.clone();
+                l.lead = Lead::Preparing {
+                    promised: permute_bits(*promised, acc),
+                    reported: *reported,
+                };
+                Some(NodeState::Leader(l))
+            }
+            _ => None,
+        },
+        NodeState::StoreReplica(r) if !r.votes.is_empty() => {
+            let mut r = r.clone();
+            for v in &mut r.votes {
+                v.2 = acc[v.2 as usize] as u8;
+            }
+            r.votes.sort();
+            Some(NodeState::StoreReplica(r))
+        }
         _ => None,
     }
+}
+
+/// A store world's record with node ids renamed by `perm` and acceptor sets by `acc`.
+fn renamed_log(log: &LogObs, perm: &[usize], acc: &[usize]) -> LogObs {
+    let mut out = LogObs {
+        accepted: log
+            .accepted
+            .iter()
+            .map(|&(slot, b, cmd, m)| (slot, b, cmd, permute_bits(m, acc)))
+            .collect(),
+        ..log.clone()
+    };
+    out.accepted.sort();
+    for (old, &new) in perm.iter().enumerate() {
+        out.first[new] = log.first[old];
+        out.ever[new] = log.ever[old];
+        out.applied[new] = log.applied[old].clone();
+    }
+    out
 }
 
 /// The proposals accepted, with acceptor sets renamed by `acc`, sorted again.
@@ -241,6 +280,18 @@ impl PaxosModel {
                 obs.decided_ever[old],
             )
                 .hash(&mut h);
+            if let Some(log) = &obs.log {
+                (log.first[old], log.ever[old], &log.applied[old]).hash(&mut h);
+            }
+        }
+        if let Some(log) = &obs.log {
+            let mut accepted: Few<(u8, Ballot, u8, u16)> = log
+                .accepted
+                .iter()
+                .map(|&(slot, b, cmd, m)| (slot, b, cmd, permute_bits(m, &acc)))
+                .collect();
+            accepted.sort();
+            (accepted, &log.history).hash(&mut h);
         }
         let net = state.net_digest(&|x| perm[x]);
         (net, obs.crashes, obs.proposed, renamed_accepted(obs, &acc)).hash(&mut h);
@@ -255,7 +306,7 @@ impl PaxosModel {
         let obs = state.obs();
         let items = state.flight_items();
         let learner_base = p + a;
-        let is_learner = |x: usize| x >= learner_base;
+        let is_learner = |x: usize| (learner_base..learner_base + l).contains(&x);
 
         // Acceptors first, described without naming acceptors or learners.
         let mut acc_net = vec![0u64; a];
@@ -271,34 +322,56 @@ impl PaxosModel {
             }
         }
         for j in 0..l {
-            if let NodeState::Learner(ls) = state.node(learner_base + j) {
-                for v in &ls.votes {
-                    let i = v.acceptor as usize;
-                    acc_votes[i] = acc_votes[i].wrapping_add(digest(&(v.b, v.v)));
+            match state.node(learner_base + j) {
+                NodeState::Learner(ls) => {
+                    for v in &ls.votes {
+                        let i = v.acceptor as usize;
+                        acc_votes[i] = acc_votes[i].wrapping_add(digest(&(v.b, v.v)));
+                    }
                 }
+                NodeState::StoreReplica(r) => {
+                    for &(slot, b, i, cmd) in &r.votes {
+                        let i = i as usize;
+                        acc_votes[i] = acc_votes[i].wrapping_add(digest(&(slot, b, cmd)));
+                    }
+                }
+                _ => {}
             }
         }
         let acc_keys: Vec<(u64, usize)> = (0..a)
             .map(|i| {
                 let id = p + i;
-                let NodeState::Acceptor(st) = state.node(id) else {
-                    unreachable!("node {id} is an acceptor")
-                };
-                let mut sig = Signature::new()
-                    .add(&state.crashed(id))
-                    .add(st)
-                    .add(state.storage(id))
-                    .add(&acc_net[i])
-                    .add(&acc_votes[i]);
+                let sig = Signature::new().add(&state.crashed(id));
+                let mut sig = match state.node(id) {
+                    NodeState::Acceptor(st) => sig.add(st),
+                    node => sig.add(node),
+                }
+                .add(state.storage(id))
+                .add(&acc_net[i])
+                .add(&acc_votes[i]);
                 // obs.accepted is sorted by (ballot, value): a name-independent order.
                 for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
                     sig = sig.add(&(e.0, e.1));
                 }
+                if let Some(log) = &obs.log {
+                    // Sorted by (slot, ballot, command): a name-independent order.
+                    for e in log.accepted.iter().filter(|e| e.3 & (1 << i) != 0) {
+                        sig = sig.add(&(e.0, e.1, e.2));
+                    }
+                }
                 for q in 0..p {
-                    if let NodeState::Proposer(ps) = state.node(q) {
-                        if let Some(Phase::Preparing { promised, .. }) = &ps.phase {
-                            sig = sig.add(&(q, promised & (1 << i) != 0));
+                    match state.node(q) {
+                        NodeState::Proposer(ps) => {
+                            if let Some(Phase::Preparing { promised, .. }) = &ps.phase {
+                                sig = sig.add(&(q, promised & (1 << i) != 0));
+                            }
                         }
+                        NodeState::Leader(ls) => {
+                            if let Lead::Preparing { promised, .. } = &ls.lead {
+                                sig = sig.add(&(q, promised & (1 << i) != 0));
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 (sig.finish(), i)
@@ -328,20 +401,34 @@ impl PaxosModel {
         let learner_keys: Vec<(u64, usize)> = (0..l)
             .map(|j| {
                 let id = learner_base + j;
-                let NodeState::Learner(st) = state.node(id) else {
-                    unreachable!("node {id} is a learner")
+                let sig = Signature::new().add(&state.crashed(id));
+                let sig = match state.node(id) {
+                    NodeState::Learner(st) => {
+                        let votes = st.votes.iter().fold(0u64, |sum, v| {
+                            sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
+                        });
+                        sig.add(&st.decided).add(&votes)
+                    }
+                    NodeState::StoreReplica(r) => {
+                        let votes = r.votes.iter().fold(0u64, |sum, &(slot, b, a, cmd)| {
+                            sum.wrapping_add(digest(&(slot, b, acc[a as usize], cmd)))
+                        });
+                        sig.add(&r.chosen)
+                            .add(&r.applied)
+                            .add(&r.kv)
+                            .add(&r.done)
+                            .add(&votes)
+                    }
+                    node => unreachable!("node {id} is a learner, not {node:?}"),
                 };
-                let votes = st.votes.iter().fold(0u64, |sum, v| {
-                    sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
-                });
-                let sig = Signature::new()
-                    .add(&state.crashed(id))
-                    .add(&st.decided)
-                    .add(&votes)
+                let mut sig = sig
                     .add(state.storage(id))
                     .add(&obs.first_decision[id])
                     .add(&obs.decided_ever[id])
                     .add(&lrn_net[j]);
+                if let Some(log) = &obs.log {
+                    sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
+                }
                 (sig.finish(), j)
             })
             .collect();
@@ -350,7 +437,7 @@ impl PaxosModel {
         // old id -> new id over all nodes.
         let perm: Vec<usize> = (0..cfg.node_count())
             .map(|x| match cfg.role_of(x) {
-                (Role::Proposer, _) => x,
+                (Role::Proposer | Role::Client, _) => x,
                 (Role::Acceptor, i) => p + acc[i],
                 (Role::Learner, j) => learner_base + lrn[j],
             })
@@ -369,7 +456,7 @@ impl PaxosModel {
         let cfg = self.cfg();
         let perm: Vec<usize> = (0..cfg.node_count())
             .map(|x| match cfg.role_of(x) {
-                (Role::Proposer, _) => x,
+                (Role::Proposer | Role::Client, _) => x,
                 (Role::Acceptor, i) => cfg.proposers + acceptors[i],
                 (Role::Learner, j) => cfg.proposers + cfg.acceptors + learners[j],
             })
@@ -414,6 +501,11 @@ impl PaxosModel {
             first_decision: reorder(&state.obs.first_decision, perm),
             decided_ever: reorder(&state.obs.decided_ever, perm),
             accepted: renamed_accepted(&state.obs, acc),
+            log: state
+                .obs
+                .log
+                .as_ref()
+                .map(|log| Box::new(renamed_log(log, perm, acc))),
         };
         debug_assert_eq!(n, new_sys.actor_states.len());
         PaxosState { sys: new_sys, obs }

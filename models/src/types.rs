@@ -4,6 +4,8 @@
 
 use smallvec::SmallVec;
 
+use crate::store::{Cmd, SlotVotes};
+
 /// A per-node list held inline (no heap allocation) for clusters of up to 12 nodes.
 pub type PerNode<T> = SmallVec<[T; 12]>;
 
@@ -52,10 +54,21 @@ pub enum Msg {
     /// Replication protocols only (not Paxos): "take value `v`", from a client to the
     /// replicas, and copied on from replica to replica.
     Write { v: Value },
+    /// Store worlds (Multi-Paxos, see `store.rs`), client to every proposer: "run `cmd`".
+    Request { cmd: Cmd },
+    /// Store worlds, phase 1b: "I promise `b` for every slot; here is what I accepted in each".
+    LogPromise { b: Ballot, log: SlotVotes },
+    /// Store worlds, phase 2a: "accept command `cmd` in slot `slot`, ballot `b`".
+    Propose { b: Ballot, slot: u8, cmd: Cmd },
+    /// Store worlds, phase 2b, acceptor to every replica: "I accepted `cmd` in `slot`, ballot `b`".
+    Voted { b: Ballot, slot: u8, cmd: Cmd },
+    /// Store worlds, replica to client: "`cmd` ran and returned `result`".
+    Reply { cmd: Cmd, result: u8 },
 }
 
 /// Timers. A proposer's `Retry` fires at any moment (the checker has no clock): the proposer
 /// gives up on its current ballot and starts the next one, up to the scenario's `ballots_max`.
+/// A store client's `Retry` is its next operation coming due: it invokes it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Timer {
     Retry,

@@ -205,7 +205,7 @@ pub fn explore_back(
     let started = Instant::now();
     let cfg = model.cfg();
     let acceptors = cfg.acceptors;
-    let symmetric = symmetry && model.rules().symmetric();
+    let symmetric = symmetry && model.symmetric();
     let identity: Vec<u8> = (0..acceptors as u8).collect();
     // The step function is the packed-state engine's (the same successors as the model's).
     let engine = if por {

@@ -280,7 +280,10 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         0 if outcome.verdicts.iter().any(|v| matches!(v.verdict, Verdict::NotJudged(_))) => {
             "the properties judged here hold (exhaustive); fault-tolerance is not judged in this world".to_string()
         }
-        0 => "all 4 properties hold (exhaustive)".to_string(),
+        0 => format!(
+            "all {} properties hold (exhaustive)",
+            outcome.verdicts.len()
+        ),
         1 => format!("violated: {}", violated_names(&outcome).join(", ")),
         _ => "inconclusive: a bound stopped the run; nothing is proven".to_string(),
     };

@@ -12,6 +12,10 @@
 use paxos_models::cfg::Role;
 use paxos_models::node::{LearnerState, Phase, ProposerState, Storage};
 use paxos_models::replication::ReplicaState;
+use paxos_models::store::{
+    ClientState, Cmd, Lead, LeaderState, LogAcceptorState, LogObs, SlotVotes, StoreReplica,
+    KEYS_MAX, SLOTS_MAX,
+};
 use paxos_models::types::{Few, PerNode};
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
 
@@ -89,6 +93,96 @@ impl W {
                 self.u8(v);
             }
             Msg::Write { v } => self.head(4, v),
+            Msg::Request { cmd } => self.head(5, cmd),
+            Msg::Reply { cmd, result } => {
+                self.head(6, cmd);
+                self.u8(result);
+            }
+            Msg::LogPromise { b, log } => {
+                self.head(7, 0);
+                self.u8(b.0);
+                self.slot_votes(&log);
+            }
+            Msg::Propose { b, slot, cmd } => {
+                self.head(7, 1);
+                self.u8(b.0);
+                self.u8(slot);
+                self.u8(cmd);
+            }
+            Msg::Voted { b, slot, cmd } => {
+                self.head(7, 2);
+                self.u8(b.0);
+                self.u8(slot);
+                self.u8(cmd);
+            }
+        }
+    }
+    fn slot_votes(&mut self, votes: &SlotVotes) {
+        for v in votes {
+            self.pair(*v);
+        }
+    }
+    fn slots(&mut self, log: &[Option<Cmd>; SLOTS_MAX]) {
+        for c in log {
+            self.opt(*c);
+        }
+    }
+    fn log_acceptor(&mut self, a: &LogAcceptorState) {
+        self.u8(a.promised.0);
+        self.slot_votes(&a.accepted);
+    }
+    fn store_replica(&mut self, r: &StoreReplica) {
+        self.var(r.votes.len());
+        for &(slot, b, a, cmd) in &r.votes {
+            self.u8(slot);
+            self.u8(b.0);
+            self.u8(a);
+            self.u8(cmd);
+        }
+        self.slots(&r.chosen);
+        self.var(r.applied.len());
+        for &(slot, cmd) in &r.applied {
+            self.u8(slot);
+            self.u8(cmd);
+        }
+        for k in r.kv {
+            self.u8(k);
+        }
+        self.u8(r.done);
+    }
+    fn log_obs(&mut self, log: &LogObs, n: usize) {
+        let deciders = (0..n)
+            .filter(|&i| log.first[i].iter().any(Option::is_some) || log.ever[i] != [0; SLOTS_MAX])
+            .fold(0u32, |m, i| m | 1 << i);
+        self.bits(deciders, n);
+        for i in (0..n).filter(|i| deciders & (1 << i) != 0) {
+            self.slots(&log.first[i]);
+            for e in log.ever[i] {
+                self.u8(e);
+            }
+        }
+        self.var(log.accepted.len());
+        for &(slot, b, cmd, mask) in &log.accepted {
+            self.u8(slot);
+            self.u8(b.0);
+            self.u8(cmd);
+            self.u16(mask);
+        }
+        let appliers = (0..n)
+            .filter(|&i| !log.applied[i].is_empty())
+            .fold(0u32, |m, i| m | 1 << i);
+        self.bits(appliers, n);
+        for i in (0..n).filter(|i| appliers & (1 << i) != 0) {
+            self.var(log.applied[i].len());
+            for &(slot, cmd) in &log.applied[i] {
+                self.u8(slot);
+                self.u8(cmd);
+            }
+        }
+        self.var(log.history.len());
+        for &(cmd, ret) in &log.history {
+            self.u8(cmd);
+            self.opt(ret);
         }
     }
     /// A message's sender and receiver: one byte for clusters of up to 16 nodes.
@@ -158,8 +252,86 @@ impl R<'_> {
                 b: Ballot(x),
                 v: self.u8(),
             },
-            _ => Msg::Write { v: x },
+            4 => Msg::Write { v: x },
+            5 => Msg::Request { cmd: x },
+            6 => Msg::Reply {
+                cmd: x,
+                result: self.u8(),
+            },
+            _ => {
+                let b = Ballot(self.u8());
+                match x {
+                    0 => Msg::LogPromise {
+                        b,
+                        log: self.slot_votes(),
+                    },
+                    1 => Msg::Propose {
+                        b,
+                        slot: self.u8(),
+                        cmd: self.u8(),
+                    },
+                    _ => Msg::Voted {
+                        b,
+                        slot: self.u8(),
+                        cmd: self.u8(),
+                    },
+                }
+            }
         }
+    }
+    fn slot_votes(&mut self) -> SlotVotes {
+        [self.pair(), self.pair(), self.pair()]
+    }
+    fn slots(&mut self) -> [Option<Cmd>; SLOTS_MAX] {
+        [self.opt(), self.opt(), self.opt()]
+    }
+    fn log_acceptor(&mut self) -> LogAcceptorState {
+        LogAcceptorState {
+            promised: Ballot(self.u8()),
+            accepted: self.slot_votes(),
+        }
+    }
+    fn store_replica(&mut self) -> StoreReplica {
+        let len = self.var();
+        let votes = (0..len)
+            .map(|_| (self.u8(), Ballot(self.u8()), self.u8(), self.u8()))
+            .collect();
+        let chosen = self.slots();
+        let len = self.var();
+        let applied = (0..len).map(|_| (self.u8(), self.u8())).collect();
+        let mut kv = [0; KEYS_MAX];
+        for k in &mut kv {
+            *k = self.u8();
+        }
+        StoreReplica {
+            votes,
+            chosen,
+            applied,
+            kv,
+            done: self.u8(),
+        }
+    }
+    fn log_obs(&mut self, n: usize) -> LogObs {
+        let mut log = LogObs::new(n);
+        let deciders = self.bits(n);
+        for i in (0..n).filter(|i| deciders & (1 << i) != 0) {
+            log.first[i] = self.slots();
+            for e in &mut log.ever[i] {
+                *e = self.u8();
+            }
+        }
+        let len = self.var();
+        log.accepted = (0..len)
+            .map(|_| (self.u8(), Ballot(self.u8()), self.u8(), self.u16()))
+            .collect();
+        let appliers = self.bits(n);
+        for i in (0..n).filter(|i| appliers & (1 << i) != 0) {
+            let len = self.var();
+            log.applied[i] = (0..len).map(|_| (self.u8(), self.u8())).collect();
+        }
+        let len = self.var();
+        log.history = (0..len).map(|_| (self.u8(), self.opt())).collect();
+        log
     }
     fn ends(&mut self, n: usize) -> (u8, u8) {
         if n <= 16 {
@@ -184,6 +356,10 @@ fn stored_as(node: &NodeState) -> Option<Storage> {
         NodeState::Acceptor(a) => Storage::Acceptor(*a),
         NodeState::Learner(l) => Storage::Learner { decided: l.decided },
         NodeState::Replica(r) => Storage::Replica { held: r.held },
+        NodeState::Leader(l) => Storage::Proposer { round: l.round },
+        NodeState::LogAcceptor(a) => Storage::LogAcceptor(*a),
+        NodeState::StoreReplica(r) => Storage::StoreReplica(Box::new(r.durable())),
+        NodeState::Client(_) => return None,
     })
 }
 
@@ -238,6 +414,35 @@ impl Pack<World> for Engine<'_> {
                     }
                 }
                 NodeState::Replica(r) => out8.opt(r.held),
+                NodeState::Leader(l) => {
+                    out8.u8(l.round);
+                    out8.u8(l.ballot.0);
+                    match &l.lead {
+                        Lead::Retired => out8.u8(0),
+                        Lead::Preparing { promised, reported } => {
+                            out8.u8(1);
+                            out8.u16(*promised);
+                            out8.slot_votes(reported);
+                        }
+                        Lead::Leading => out8.u8(2),
+                    }
+                    out8.u8(l.heard);
+                    out8.slots(&l.log);
+                }
+                NodeState::LogAcceptor(a) => out8.log_acceptor(a),
+                NodeState::StoreReplica(r) => out8.store_replica(r),
+                NodeState::Client(c) => {
+                    out8.u8(c.next);
+                    out8.opt(c.waiting);
+                    match c.last {
+                        None => out8.u8(0),
+                        Some((cmd, r)) => {
+                            out8.u8(1);
+                            out8.u8(cmd);
+                            out8.u8(r);
+                        }
+                    }
+                }
             }
         }
         out8.bits(w.timers as u32, n);
@@ -265,6 +470,14 @@ impl Pack<World> for Engine<'_> {
                 Some(Storage::Replica { held }) => {
                     out8.u8(4);
                     out8.opt(*held);
+                }
+                Some(Storage::LogAcceptor(a)) => {
+                    out8.u8(6);
+                    out8.log_acceptor(a);
+                }
+                Some(Storage::StoreReplica(r)) => {
+                    out8.u8(7);
+                    out8.store_replica(r);
                 }
             }
         }
@@ -296,6 +509,9 @@ impl Pack<World> for Engine<'_> {
             out8.u8(v);
             out8.u16(mask);
         }
+        if let Some(log) = &obs.log {
+            out8.log_obs(log, n);
+        }
         *out = out8.0;
     }
 
@@ -307,10 +523,42 @@ impl Pack<World> for Engine<'_> {
             self.model.rules().protocol(),
             paxos_models::replication::Protocol::Paxos
         );
+        let store = cfg.is_store();
         let nodes: PerNode<NodeState> = (0..n)
             .map(|i| {
                 let (role, _) = cfg.role_of(i);
                 match role {
+                    Role::Proposer if store => {
+                        let round = r.u8();
+                        let ballot = Ballot(r.u8());
+                        let lead = match r.u8() {
+                            0 => Lead::Retired,
+                            1 => Lead::Preparing {
+                                promised: r.u16(),
+                                reported: r.slot_votes(),
+                            },
+                            _ => Lead::Leading,
+                        };
+                        NodeState::Leader(LeaderState {
+                            round,
+                            ballot,
+                            lead,
+                            heard: r.u8(),
+                            log: r.slots(),
+                        })
+                    }
+                    Role::Acceptor if store => NodeState::LogAcceptor(r.log_acceptor()),
+                    Role::Learner if store => NodeState::StoreReplica(Box::new(r.store_replica())),
+                    Role::Client => {
+                        let next = r.u8();
+                        let waiting = r.opt();
+                        let last = (r.u8() == 1).then(|| (r.u8(), r.u8()));
+                        NodeState::Client(ClientState {
+                            next,
+                            waiting,
+                            last,
+                        })
+                    }
                     Role::Proposer => {
                         let round = r.u8();
                         let ballot = Ballot(r.u8());
@@ -361,7 +609,9 @@ impl Pack<World> for Engine<'_> {
                 1 => Some(Storage::Proposer { round: r.u8() }),
                 2 => Some(Storage::Acceptor(r.acceptor())),
                 3 => Some(Storage::Learner { decided: r.opt() }),
-                _ => Some(Storage::Replica { held: r.opt() }),
+                4 => Some(Storage::Replica { held: r.opt() }),
+                6 => Some(Storage::LogAcceptor(r.log_acceptor())),
+                _ => Some(Storage::StoreReplica(Box::new(r.store_replica()))),
             })
             .collect();
         let counted = cfg.delivery == paxos_models::Delivery::Unordered;
@@ -397,6 +647,7 @@ impl Pack<World> for Engine<'_> {
         let accepted = (0..len)
             .map(|_| (Ballot(r.u8()), r.u8(), r.u16()))
             .collect();
+        let log = store.then(|| Box::new(r.log_obs(n)));
         debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
         World {
             nodes,
@@ -410,6 +661,7 @@ impl Pack<World> for Engine<'_> {
                 first_decision,
                 decided_ever,
                 accepted,
+                log,
             },
         }
     }

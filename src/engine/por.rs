@@ -10,6 +10,9 @@
 //! send to `j` ([`Rules::may_send`](paxos_models::Rules::may_send)), every other step of
 //! `j` only by `j` itself, and a crash, while the budget lasts, also by the other nodes that
 //! may crash (their crashes spend it, their restarts free the bound on nodes down at once).
+//! A node that will never send again (a store client whose every operation is invoked:
+//! [`Engine::silent`]) enables nothing, so it is left out of every closure it does not
+//! start; a send by a node the engine took for silent counts as a send outside `may_send`.
 //! If `C` has an enabled step, the steps of `C` are a stubborn set in Valmari's sense (D1:
 //! each commutes to the front of any path of steps outside it; D2: an enabled one stays
 //! enabled along such a path), and a search that takes only those keeps every deadlock.
@@ -67,29 +70,43 @@ impl Por {
         let crashable = (0..n)
             .filter(|&i| cfg.crashes_max > 0 && cfg.may_crash.contains(role(i)))
             .fold(0u16, |m, i| m | 1 << i);
-        let close = |start: u16, crashes: bool| {
-            let mut c = start;
-            loop {
-                let mut next = c;
-                for j in (0..n).filter(|j| c & (1 << j) != 0) {
-                    next |= senders[j];
-                }
-                if crashes && next & crashable != 0 {
-                    next |= crashable;
-                }
-                if next == c {
-                    return c;
-                }
-                c = next;
-            }
-        };
-        let closures = (0..n)
-            .map(|i| [close(1 << i, true), close(1 << i, false)])
-            .collect();
-        Por {
+        let mut por = Por {
             senders,
             crashable,
-            closures,
+            closures: Vec::new(),
+        };
+        por.closures = (0..n)
+            .map(|i| [por.close(1 << i, true, 0), por.close(1 << i, false, 0)])
+            .collect();
+        por
+    }
+
+    /// The smallest set of nodes holding `start` and closed under "may send to" (leaving
+    /// out the `silent` nodes, which never send again) and, when `crashes`, under "may crash
+    /// too".
+    fn close(&self, start: u16, crashes: bool, silent: u16) -> u16 {
+        let mut c = start;
+        loop {
+            let mut next = c;
+            for j in (0..self.senders.len()).filter(|j| c & (1 << j) != 0) {
+                next |= self.senders[j] & !silent;
+            }
+            if crashes && next & self.crashable != 0 {
+                next |= self.crashable;
+            }
+            if next == c {
+                return c;
+            }
+            c = next;
+        }
+    }
+
+    /// Node `i`'s closure (see [`Por::close`]).
+    fn closure(&self, i: usize, crashes: bool, silent: u16) -> u16 {
+        if silent == 0 {
+            self.closures[i][if crashes { 0 } else { 1 }]
+        } else {
+            self.close(1 << i, crashes, silent)
         }
     }
 
@@ -118,13 +135,14 @@ impl Por {
         &self,
         actions: &[Action],
         crashes_open: bool,
+        silent: u16,
     ) -> (SmallVec<[u8; 32]>, Candidates) {
         let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Self::node_of(a) as u8).collect();
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
         let mut candidates: Candidates = (0..16)
             .filter(|&i| active & (1 << i) != 0)
             .map(|i| {
-                let c = self.closures[i][if crashes_open { 0 } else { 1 }];
+                let c = self.closure(i, crashes_open, silent);
                 let count = nodes.iter().filter(|&&j| c & (1 << j) != 0).count();
                 (count, i, c)
             })
@@ -144,7 +162,7 @@ impl Por {
         take: &mut dyn FnMut(usize, World),
     ) {
         let crashes_open = self.crashable != 0 && (w.obs.crashes as usize) < engine.crashes_max();
-        let (nodes, candidates) = self.candidates(actions, crashes_open);
+        let (nodes, candidates) = self.candidates(actions, crashes_open, engine.silent(w));
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
         // Nodes whose every listed step was tried and found disabled (a closure is taken
         // as soon as one of its steps is enabled, so every step tried before was disabled).
@@ -195,7 +213,8 @@ impl Por {
         take: &mut dyn FnMut(usize, World),
     ) {
         // The smallest closure with an enabled step, as for the safety search.
-        let (nodes, candidates) = self.candidates(actions, false);
+        let silent = engine.silent(w);
+        let (nodes, candidates) = self.candidates(actions, false, silent);
         let touches: Vec<u16> = actions.iter().map(Self::touches).collect();
         let mut tried = vec![false; actions.len()];
         let mut found: Vec<(usize, World)> = Vec::new();
@@ -236,7 +255,7 @@ impl Por {
                 }
             });
             if let Some(a) = safe {
-                let c = self.closures[nodes[a] as usize][1] & !chosen;
+                let c = self.closure(nodes[a] as usize, false, silent) & !chosen;
                 widen(c, &mut tried, &mut found);
                 chosen |= c;
             }

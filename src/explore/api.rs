@@ -188,7 +188,7 @@ impl Explorer {
                 "name": cfg.node_name(i),
                 "role": role_name(cfg.role_of(i).0),
             })).collect::<Vec<_>>(),
-            "properties": PropertyName::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
+            "properties": self.model.judged().iter().map(|p| p.name()).collect::<Vec<_>>(),
             "start": join(&self.start),
             "start_net": net_text(self.model.cfg(), &self.start_net),
         })
@@ -236,7 +236,7 @@ impl Explorer {
         // path it first failed (the step the chart marks).
         let mut properties = Vec::new();
         let mut violated: Vec<(PropertyName, usize)> = Vec::new();
-        for p in PropertyName::ALL {
+        for p in self.model.judged() {
             let (status, detail, since) = if p == PropertyName::FaultTolerance {
                 let with = partition.map_or(String::new(), |p| {
                     format!(" with {} in force for good", p.describe(cfg))
@@ -405,6 +405,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Proposer => "proposer",
         Role::Acceptor => "acceptor",
         Role::Learner => "learner",
+        Role::Client => "client",
     }
 }
 
@@ -446,6 +447,16 @@ fn node_view(model: &PaxosModel, state: &PaxosState, i: usize) -> Value {
         Storage::Replica { held } => format!(
             "holds {}",
             held.map_or("none".to_string(), |v| describe::value(cfg, v))
+        ),
+        Storage::LogAcceptor(a) => format!(
+            "promised {}, accepted {}",
+            describe::ballot(a.promised),
+            describe::votes(cfg, &a.accepted)
+        ),
+        Storage::StoreReplica(r) => format!(
+            "decided {}, applied {} slots",
+            describe::log(cfg, &r.chosen),
+            r.applied.len()
         ),
     });
     json!({

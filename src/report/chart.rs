@@ -77,7 +77,11 @@ pub fn rows(cfg: &ClusterCfg, trace: &Trace) -> Vec<Row> {
                 ActorModelAction::Timeout(id, _) => Row::Local {
                     step,
                     node: usize::from(*id),
-                    label: "timeout: new ballot".into(),
+                    label: if cfg.role_of(usize::from(*id)).0 == paxos_models::Role::Client {
+                        "invoke next operation".into()
+                    } else {
+                        "timeout: new ballot".into()
+                    },
                 },
                 ActorModelAction::Crash(id) => Row::Local {
                     step,

@@ -17,6 +17,15 @@ pub fn paxos_twin(model: &PaxosModel) -> PaxosModel {
     PaxosModel::with_mode(model.cfg().clone(), &Correct, model.mode)
 }
 
+/// The correct protocol's name: "Paxos", or "Multi-Paxos" in a store world.
+pub fn protocol(cfg: &ClusterCfg) -> &'static str {
+    if cfg.is_store() {
+        "Multi-Paxos"
+    } else {
+        "Paxos"
+    }
+}
+
 /// What one node did in one step: its state after it, and what it sent (in the order sent).
 #[derive(PartialEq, Eq)]
 struct Outcome {
@@ -108,7 +117,12 @@ fn prompt(cfg: &ClusterCfg, action: &Action) -> String {
             cfg.node_name(usize::from(*src))
         ),
         ActorModelAction::Timeout(id, _) => {
-            format!("{}'s retry timer fired", cfg.node_name(usize::from(*id)))
+            let id = usize::from(*id);
+            if cfg.role_of(id).0 == paxos_models::Role::Client {
+                format!("{}'s next operation came due", cfg.node_name(id))
+            } else {
+                format!("{}'s retry timer fired", cfg.node_name(id))
+            }
         }
         ActorModelAction::Recover(id) => format!("{} restarted", cfg.node_name(usize::from(*id))),
         _ => String::new(),
@@ -135,9 +149,10 @@ pub fn step(
     }
     let was = &before.sys.actor_states[node];
     Some(format!(
-        "Step {step}: {}; it {}, where correct Paxos {}.",
+        "Step {step}: {}; it {}, where correct {} {}.",
         prompt(cfg, action),
         deed(cfg, was, &run, Tense::Past),
+        protocol(cfg),
         deed(cfg, was, &right, Tense::Present)
     ))
 }
@@ -162,13 +177,14 @@ pub fn start(model: &PaxosModel, paxos: &PaxosModel, first: &PaxosState) -> Vec<
             let (run, paxos_start) = (at_start(first, node), at_start(&right, node));
             (run != paxos_start).then(|| {
                 format!(
-                    "At the start, {} {}, where correct Paxos {}.",
+                    "At the start, {} {}, where correct {} {}.",
                     cfg.node_name(node),
                     deed(cfg, &paxos_start.state, &run, Tense::Past).replacen(
                         "set ",
                         "started with ",
                         1
                     ),
+                    protocol(cfg),
                     deed(cfg, &run.state, &paxos_start, Tense::Present).replacen(
                         "sets ",
                         "starts with ",
@@ -211,11 +227,12 @@ pub fn stuck(
         if run != right {
             let was = &last.sys.actor_states[dst];
             lines.push(format!(
-                "{} will get {} from {} and {}, where correct Paxos {}.",
+                "{} will get {} from {} and {}, where correct {} {}.",
                 cfg.node_name(dst),
                 msg(cfg, &m),
                 cfg.node_name(src),
                 deed(cfg, was, &run, Tense::Future),
+                protocol(cfg),
                 deed(cfg, was, &right, Tense::Present)
             ));
         }

@@ -21,6 +21,9 @@ use crate::report::trace::Trace;
 /// chosen, decisions), the Paxos rules the run broke, and the failed property. One sentence
 /// a line.
 pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec<String> {
+    if model.cfg().is_store() {
+        return narrate_store(model, trace, property);
+    }
     let mut lines = Vec::new();
     let replication = !matches!(
         model.rules().protocol(),
@@ -73,6 +76,37 @@ pub fn narrate(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec
             last,
             trace.cut_off(model.cfg()),
         ));
+    }
+    lines
+}
+
+/// A store world's narration: per step, the deviations from correct Multi-Paxos and what
+/// happened to operations, slots and replicas; then the failed property.
+fn narrate_store(model: &PaxosModel, trace: &Trace, property: PropertyName) -> Vec<String> {
+    let mut lines = Vec::new();
+    let paxos = deviation::paxos_twin(model);
+    if let Some(first) = trace.states.first() {
+        lines.extend(deviation::start(model, &paxos, first));
+    }
+    for (i, action) in trace.actions.iter().enumerate() {
+        let (before, after) = (&trace.states[i], &trace.states[i + 1]);
+        let step = i + 1;
+        lines.extend(partitions(model.cfg(), trace, i));
+        lines.extend(faults(model.cfg(), step, action, before, after));
+        lines.extend(deviation::step(model, &paxos, step, action, before, after));
+        lines.extend(crate::report::store::events(model, step, before, after));
+    }
+    lines.extend(partitions(model.cfg(), trace, trace.len()));
+    if let Some(last) = trace.states.last() {
+        if property == PropertyName::FaultTolerance {
+            lines.extend(deviation::stuck(
+                model,
+                &paxos,
+                last,
+                trace.partition_at_end(),
+            ));
+        }
+        lines.push(crate::report::store::conclusion(model, property, last));
     }
     lines
 }
@@ -509,6 +543,9 @@ fn conclusion(
 ) -> String {
     let cfg = model.cfg();
     match property {
+        PropertyName::LogCoherence | PropertyName::Linearizability => {
+            crate::report::store::conclusion(model, property, last)
+        }
         PropertyName::Coherence => {
             let deciders = crate::report::trace::decisions(cfg, last);
             format!(

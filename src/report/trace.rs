@@ -267,6 +267,9 @@ pub fn takebacks(cfg: &ClusterCfg, state: &PaxosState) -> Vec<String> {
 /// Why `state` violates `property`, in one sentence.
 pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> String {
     let cfg = model.cfg();
+    if cfg.is_store() {
+        return crate::report::store::why(model, property, state);
+    }
     let decided = decisions(cfg, state);
     match property {
         PropertyName::Coherence => format!("nodes disagree: {}", decided.join(", ")),
@@ -302,6 +305,9 @@ pub fn why(model: &PaxosModel, property: PropertyName, state: &PaxosState) -> St
             }
         }
         PropertyName::NoTakebacks => takebacks(cfg, state).join(", "),
+        PropertyName::LogCoherence | PropertyName::Linearizability => {
+            "a store property, judged in store worlds only".into()
+        }
         PropertyName::FaultTolerance => "no decision is reachable".into(),
     }
 }

@@ -12,7 +12,6 @@ use rand_chacha::ChaCha8Rng;
 use super::mix::FaultMix;
 use super::run::{walk, End, Run};
 use super::shard::Shard;
-use crate::check::SAFETY;
 
 /// What a batch of runs is asked to do.
 #[derive(Clone, Debug)]
@@ -158,7 +157,7 @@ pub fn simulate(
         fail_at.load(Ordering::SeqCst)
     };
     results.retain(|r| r.index <= cutoff);
-    let mut violations: Vec<(PropertyName, u64)> = SAFETY.iter().map(|&p| (p, 0)).collect();
+    let mut violations: Vec<(PropertyName, u64)> = model.safety().iter().map(|&p| (p, 0)).collect();
     for r in &results {
         for p in &r.violated {
             if let Some(v) = violations.iter_mut().find(|v| v.0 == *p) {

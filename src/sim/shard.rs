@@ -15,7 +15,6 @@ use paxos_models::PropertyName;
 use serde::{Deserialize, Serialize};
 
 use super::batch::Batch;
-use crate::check::SAFETY;
 
 /// What a shard file's `format` field says.
 pub const FORMAT: &str = "paxos-lab simulate shard";
@@ -281,12 +280,14 @@ pub fn parse(file: &str, text: &str) -> Result<ShardFile, MergeError> {
             "re-run the shard, or pass the file it wrote unedited",
         ));
     }
-    if f.violations.len() != SAFETY.len()
-        || f.violations
-            .iter()
-            .zip(SAFETY)
-            .any(|(c, p)| c.property != p.name() || c.runs > f.runs)
-    {
+    let listed = |safety: &[PropertyName]| {
+        f.violations.len() == safety.len()
+            && f.violations
+                .iter()
+                .zip(safety)
+                .all(|(c, p)| c.property == p.name() && c.runs <= f.runs)
+    };
+    if !listed(&PropertyName::SAFETY) && !listed(&PropertyName::STORE_SAFETY) {
         return Err(bad(
             file,
             "field `violations` does not list each safety property once, in order, with at most `runs` runs".into(),
@@ -310,7 +311,7 @@ pub fn parse(file: &str, text: &str) -> Result<ShardFile, MergeError> {
 
 /// A safety property by its CLI name (the only kind a simulated run can violate).
 pub fn property(name: &str) -> Option<PropertyName> {
-    PropertyName::from_name(name).filter(|p| SAFETY.contains(p))
+    PropertyName::from_name(name).filter(|p| PropertyName::STORE_SAFETY.contains(p))
 }
 
 /// The shards merged: the counts of one batch, with the first violation still to re-walk.
@@ -431,7 +432,12 @@ pub fn combine(files: &[(String, ShardFile)]) -> Result<Combined, MergeError> {
         runs: 0,
         steps: 0,
         decided_runs: 0,
-        violations: SAFETY.iter().map(|&p| (p, 0)).collect(),
+        violations: f0
+            .violations
+            .iter()
+            .filter_map(|c| property(&c.property))
+            .map(|p| (p, 0))
+            .collect(),
         first: None,
         seconds: 0.0,
         cpu_seconds: 0.0,

@@ -22,6 +22,7 @@ fn obs(decided_ever: Vec<u16>, accepted: Vec<(Ballot, u8, u16)>) -> Obs {
         first_decision: vec![None; n].into(),
         decided_ever: decided_ever.into(),
         accepted: accepted.into(),
+        log: None,
     }
 }
 

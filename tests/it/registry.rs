@@ -68,11 +68,21 @@ fn every_variant_file_has_the_style_header() {
 /// which of those are correct controls; they are checked against the variant sources, so
 /// they stay true as variants come and go. Every handler hook is changed by a broken
 /// variant and kept safe by a control, except `on_retry` (its row says why).
-#[test]
-fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_each_hook() {
-    let readme = include_str!("../../models/README.md");
-    let rules = include_str!("../../models/src/rules.rs");
-    let hooks: Vec<&str> = rules
+/// The text of a variant source's `impl TRAIT for` block, empty when it has none.
+fn impl_block<'a>(source: &'a str, tr: &str) -> &'a str {
+    let Some(start) = source.find(&format!("\nimpl {tr} for ")) else {
+        return "";
+    };
+    let rest = &source[start + 1..];
+    let end = rest.find("\n}\n").map_or(rest.len(), |e| e + 3);
+    &rest[..end]
+}
+
+/// Checks one hooks table family of models/README.md (the rows under `headers`) against
+/// the trait whose default methods are in `trait_source`, overridden in the variants'
+/// `impl TRAIT for` blocks.
+fn check_hooks_tables(readme: &str, trait_source: &str, tr: &str, headers: &[&str]) {
+    let hooks: Vec<&str> = trait_source
         .lines()
         .filter_map(|l| l.strip_prefix("    fn "))
         .filter_map(|l| l.split('(').next())
@@ -81,7 +91,7 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
         let mut names: Vec<&str> = VARIANTS
             .iter()
             .skip(1)
-            .filter(|v| v.source.contains(&format!("\n    fn {hook}(")))
+            .filter(|v| impl_block(v.source, tr).contains(&format!("\n    fn {hook}(")))
             .map(|v| v.name)
             .collect();
         names.sort();
@@ -90,7 +100,7 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
     let mut seen = Vec::new();
     let mut in_table = false;
     for line in readme.lines() {
-        if line.starts_with("| handler |") || line.starts_with("| decision point |") {
+        if headers.iter().any(|h| line.starts_with(h)) {
             in_table = true;
             continue;
         }
@@ -103,7 +113,10 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
         }
         let cells: Vec<&str> = line.split(" | ").collect();
         let hook = cells[0].trim_start_matches("| ").trim_matches('`');
-        assert!(hooks.contains(&hook), "README row for unknown hook {hook}");
+        assert!(
+            hooks.contains(&hook),
+            "README row for unknown {tr} hook {hook}"
+        );
         seen.push(hook);
         let listed_cell = cells.last().unwrap().trim_end_matches(" |");
         let mut listed: Vec<(&str, bool)> = if listed_cell.starts_with('-') {
@@ -119,7 +132,7 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
         };
         listed.sort();
         let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, overrides(hook), "models/README.md row `{hook}`");
+        assert_eq!(names, overrides(hook), "models/README.md {tr} row `{hook}`");
         for (name, control) in &listed {
             let v = paxos_models::registry::variant(name).unwrap();
             assert_eq!(
@@ -130,7 +143,7 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
             );
         }
         let handler = hook.starts_with("on_") || hook == "start_ballot";
-        if handler && hook != "on_retry" {
+        if tr == "Rules" && handler && hook != "on_retry" {
             assert!(
                 listed.iter().any(|(_, c)| !c),
                 "no broken variant changes {hook}"
@@ -149,6 +162,24 @@ fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_eac
     missing.dedup();
     assert!(
         missing.is_empty(),
-        "hooks missing from models/README.md: {missing:?}"
+        "{tr} hooks missing from models/README.md: {missing:?}"
     );
+}
+
+#[test]
+fn the_hooks_tables_in_models_readme_list_exactly_the_variants_that_override_each_hook() {
+    let readme = include_str!("../../models/README.md");
+    let rules = include_str!("../../models/src/rules.rs");
+    let rules = &rules[rules.find("pub trait Rules").unwrap()..];
+    let rules = &rules[..rules.find("\n}\n").unwrap()];
+    check_hooks_tables(
+        readme,
+        rules,
+        "Rules",
+        &["| handler |", "| decision point |"],
+    );
+    let store = include_str!("../../models/src/store.rs");
+    let store = &store[store.find("pub trait StoreRules").unwrap()..];
+    let store = &store[..store.find("\n}\n").unwrap()];
+    check_hooks_tables(readme, store, "StoreRules", &["| store hook |"]);
 }
