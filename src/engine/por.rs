@@ -10,6 +10,9 @@
 //! send to `j` ([`Rules::may_send`](paxos_models::Rules::may_send)), every other step of
 //! `j` only by `j` itself, and a crash, while the budget lasts, also by the other nodes that
 //! may crash (their crashes spend it, their restarts free the bound on nodes down at once).
+//! The harness's observations are unions, except one: a store world's client history is
+//! a sequence, so two clients' invocations and returns do not commute; every client joins
+//! a closure that has one.
 //! A node that will never send again (a store client whose every operation is invoked:
 //! [`Engine::silent`]) enables nothing, so it is left out of every closure it does not
 //! start; a send by a node the engine took for silent counts as a send outside `may_send`.
@@ -50,6 +53,10 @@ pub struct Por {
     senders: Vec<u16>,
     /// The nodes (bitmask) whose role may crash.
     crashable: u16,
+    /// The nodes (bitmask) whose steps append to one ordered record (a store world's
+    /// clients, whose invocations and returns make its history): they do not commute with
+    /// one another.
+    ordered: u16,
     /// Per node: its closure while crashes remain possible, and once they are not.
     closures: Vec<[u16; 2]>,
 }
@@ -70,9 +77,13 @@ impl Por {
         let crashable = (0..n)
             .filter(|&i| cfg.crashes_max > 0 && cfg.may_crash.contains(role(i)))
             .fold(0u16, |m, i| m | 1 << i);
+        let ordered = (0..n)
+            .filter(|&i| role(i) == paxos_models::Role::Client)
+            .fold(0u16, |m, i| m | 1 << i);
         let mut por = Por {
             senders,
             crashable,
+            ordered,
             closures: Vec::new(),
         };
         por.closures = (0..n)
@@ -93,6 +104,9 @@ impl Por {
             }
             if crashes && next & self.crashable != 0 {
                 next |= self.crashable;
+            }
+            if next & self.ordered != 0 {
+                next |= self.ordered;
             }
             if next == c {
                 return c;

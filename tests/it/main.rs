@@ -20,6 +20,7 @@ mod reports;
 mod shard;
 mod simulate;
 mod spin;
+mod store;
 mod variants;
 mod world;
 
