@@ -240,6 +240,30 @@ fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The key-value store worlds (`scenarios/kv-store*.toml`, Multi-Paxos): the safety search
+/// of correct Multi-Paxos with every reduction and with symmetry alone, on two threads:
+/// states, seconds and bytes per state.
+fn store(out: &mut impl Write) -> Result<(), CliError> {
+    for name in [
+        "kv-store-one-slot",
+        "kv-store-crash-restart",
+        "kv-store-two-replicas",
+        "kv-store",
+    ] {
+        let scenario = Scenario::load(name)?;
+        for reduction in [Reduction::All, Reduction::Symmetry] {
+            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, None);
+            writeln!(
+                out,
+                "{}",
+                engine_line("paxos-lab-bfs", name, 2, reduction, &r, "")
+            )?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
 /// SPIN on the Promela model of `classic` (and, with `dueling`, of `dueling`) next to our
 /// engine without reductions on one thread, in the same process run: states, wall and CPU
 /// seconds, states per CPU second, and the ratio. Skipped, with a line saying so, when
@@ -326,6 +350,9 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
     engines(out, &scenarios)?;
     if args.dueling {
         dueling(out, args.dueling_states_max)?;
+    }
+    if args.store {
+        store(out)?;
     }
     if args.spin {
         spin_side_by_side(out, args.dueling, args.spin_seconds_max)?;

@@ -145,6 +145,11 @@ pub struct BenchArgs {
     /// reduction and with symmetry alone, on two threads (several minutes).
     #[arg(long)]
     pub dueling: bool,
+    /// Also run the safety search of correct Multi-Paxos in the key-value store worlds
+    /// (scenarios/kv-store*.toml) with every reduction and with symmetry alone, on two
+    /// threads (about 3 minutes).
+    #[arg(long)]
+    pub store: bool,
     /// The bound on unique states of each dueling run (`complete=false` when reached).
     #[arg(long, default_value_t = 40_000_000)]
     pub dueling_states_max: usize,

@@ -226,7 +226,21 @@ pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect()
             });
+            let votes: Vec<String> = r
+                .votes
+                .iter()
+                .map(|&(slot, b, a, cmd)| {
+                    format!(
+                        "a{}: slot {} (b={}, {})",
+                        a + 1,
+                        slot + 1,
+                        ballot(b),
+                        command(cfg, cmd)
+                    )
+                })
+                .collect();
             vec![
+                ("votes", format!("[{}]", votes.join(", "))),
                 ("decided", log(cfg, &r.chosen)),
                 ("applied", format!("[{}]", applied.join(", "))),
                 ("store", format!("{{{}}}", store.join(", "))),

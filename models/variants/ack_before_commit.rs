@@ -59,7 +59,7 @@ pub const VARIANT: Variant = Variant {
     rules: &AckBeforeCommit,
     violates: &[PropertyName::Linearizability],
     source: include_str!("ack_before_commit.rs"),
-    exposed_by: &["kv-store-two-replicas"],
+    exposed_by: &["kv-store-one-slot"],
     scenarios: crate::registry::STORE_WORLDS,
     declared: true,
 };

@@ -80,7 +80,7 @@ pub const VARIANT: Variant = Variant {
     rules: &LeaderLocalRead,
     violates: &[PropertyName::Linearizability],
     source: include_str!("leader_local_read.rs"),
-    exposed_by: &["kv-store-two-replicas"],
+    exposed_by: &["kv-store-one-slot"],
     scenarios: crate::registry::STORE_WORLDS,
     declared: true,
 };

@@ -47,7 +47,7 @@ pub const VARIANT: Variant = Variant {
     rules: &LeaderSkipsReproposal,
     violates: &[PropertyName::ConflictResolution],
     source: include_str!("leader_skips_reproposal.rs"),
-    exposed_by: &["kv-store-two-replicas"],
+    exposed_by: &["kv-store-one-slot"],
     scenarios: crate::registry::STORE_WORLDS,
     declared: true,
 };

@@ -45,7 +45,11 @@ pub const VARIANT: Variant = Variant {
     rules: &ReplicaAppliesFirstVote,
     violates: &[PropertyName::LogCoherence],
     source: include_str!("replica_applies_first_vote.rs"),
-    exposed_by: &["kv-store-two-replicas"],
-    scenarios: crate::registry::STORE_WORLDS,
+    exposed_by: &["kv-store-one-slot", "kv-store-two-replicas"],
+    scenarios: &[
+        "kv-store-crash-restart",
+        "kv-store-one-slot",
+        "kv-store-two-replicas",
+    ],
     declared: true,
 };

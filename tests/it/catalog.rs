@@ -4,7 +4,7 @@
 
 use paxos_models::registry;
 use paxos_models::PropertyName::{
-    self, Coherence, ConflictResolution, FaultTolerance, NoTakebacks,
+    self, Coherence, ConflictResolution, FaultTolerance, Linearizability, LogCoherence, NoTakebacks,
 };
 
 use paxos_lab::check::Verdict;
@@ -75,6 +75,10 @@ pins! {
     restart_forgets_promise: "restart-forgets-promise" on "crash-restart" => [(Coherence, 18), (ConflictResolution, 14)];
     skip_phase_one: "skip-phase-one" on "classic" => [(Coherence, 8), (ConflictResolution, 4)];
     thrifty_prepare: "thrifty-prepare" on "classic" => [(FaultTolerance, 0)];
+    ack_before_commit: "ack-before-commit" on "kv-store-one-slot" => [(Linearizability, 18)];
+    leader_local_read: "leader-local-read" on "kv-store-one-slot" => [(Linearizability, 18)];
+    leader_skips_reproposal: "leader-skips-reproposal" on "kv-store-one-slot" => [(ConflictResolution, 16)];
+    replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 8)];
 }
 
 // The two pins whose worlds take a minute each in the test profile: the slow suite.
