@@ -414,6 +414,63 @@ impl Loaded {
     }
 }
 
+/// Every message a store world's nodes can send, given its ballots: requests, promises
+/// with every log of slot votes, proposals, votes and replies.
+fn store_messages(
+    store: &paxos_models::store::StoreCfg,
+    ballots: &[paxos_models::Ballot],
+) -> Vec<paxos_models::Msg> {
+    use paxos_models::store::{SlotVote, StoreCfg, NOOP, SLOTS_MAX, VALUE_MAX};
+    use paxos_models::Msg;
+    let cmds: Vec<u8> = std::iter::once(NOOP)
+        .chain(
+            store
+                .clients
+                .iter()
+                .enumerate()
+                .flat_map(|(c, ops)| (0..ops.len()).map(move |i| StoreCfg::cmd(c, i))),
+        )
+        .collect();
+    let votes: Vec<SlotVote> = std::iter::once(None)
+        .chain(
+            ballots
+                .iter()
+                .flat_map(|&b| cmds.iter().map(move |&c| Some((b, c)))),
+        )
+        .collect();
+    // Every log of votes over the world's slots (later slots empty).
+    let mut logs: Vec<[SlotVote; SLOTS_MAX]> = vec![[None; SLOTS_MAX]];
+    for slot in 0..store.slots {
+        logs = logs
+            .into_iter()
+            .flat_map(|log| {
+                votes.iter().map(move |&v| {
+                    let mut next = log;
+                    next[slot] = v;
+                    next
+                })
+            })
+            .collect();
+    }
+    let mut msgs = Vec::new();
+    for &cmd in &cmds {
+        msgs.push(Msg::Request { cmd });
+        for result in 0..=VALUE_MAX {
+            msgs.push(Msg::Reply { cmd, result });
+        }
+    }
+    for &b in ballots {
+        msgs.extend(logs.iter().map(|&log| Msg::LogPromise { b, log }));
+        for slot in 0..store.slots as u8 {
+            for &cmd in &cmds {
+                msgs.push(Msg::Propose { b, slot, cmd });
+                msgs.push(Msg::Voted { b, slot, cmd });
+            }
+        }
+    }
+    msgs
+}
+
 /// Every action word the world can have: node names, and every message its ballots and
 /// values can make, so a step that does not parse or names what cannot exist is told apart
 /// from one the current code merely refuses.
@@ -456,6 +513,9 @@ impl Vocabulary {
             // Replication has one implicit ballot.
             msgs.push(Msg::Accepted { b: Ballot(0), v });
         }
+        if let Some(store) = &cfg.store {
+            msgs.extend(store_messages(store, &ballots));
+        }
         let nodes: Vec<String> = (0..cfg.node_count()).map(|i| cfg.node_name(i)).collect();
         Vocabulary {
             cfg: cfg.clone(),
@@ -485,6 +545,15 @@ impl Vocabulary {
             .or_else(|| word.strip_prefix("RESTART "))
         {
             return node(n);
+        }
+        if let Some(n) = word.strip_suffix(" invokes its next operation") {
+            return if n.starts_with('c') && self.nodes.iter().any(|x| x == n) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{n}` invokes an operation, but it is not a client of this world"
+                ))
+            };
         }
         if let Some(n) = word.strip_suffix(" timeout: retry with a new ballot") {
             return if self.proposers.iter().any(|p| p == n) {

@@ -18,7 +18,7 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
         return Err(CliError::BadFlag {
             flag: "states-max",
             problem: "must be at least 1".into(),
-            fix: "omit it to keep the default of 8000000".into(),
+            fix: "omit it to keep the default of 20000000".into(),
         });
     }
     // By default every reduction our breadth-first engine has; --symmetry says only whether

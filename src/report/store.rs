@@ -210,15 +210,15 @@ fn takebacks(cfg: &ClusterCfg, l: &LogObs, state: &PaxosState) -> Vec<String> {
             NodeState::StoreReplica(r) => (r.chosen, r.applied.to_vec()),
             _ => ([None; SLOTS_MAX], Vec::new()),
         };
-        for slot in 0..SLOTS_MAX {
-            if let Some(first) = l.first[i][slot] {
-                if chosen[slot] != Some(first) {
+        for (slot, (first, now)) in l.first[i].iter().zip(chosen).enumerate() {
+            if let Some(first) = *first {
+                if now != Some(first) {
                     out.push(format!(
                         "{} decided {} for slot {} and now holds {}",
                         cfg.node_name(i),
                         command(cfg, first),
                         slot + 1,
-                        chosen[slot].map_or("nothing".into(), |c| command(cfg, c))
+                        now.map_or("nothing".into(), |c| command(cfg, c))
                     ));
                 }
             }

@@ -81,7 +81,27 @@ pins! {
     replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 8)];
 }
 
-// The two pins whose worlds take a minute each in the test profile: the slow suite.
+// The pins whose worlds take a minute or more each in the test profile: the slow suite.
+
+#[test]
+#[ignore = "slow: run with `cargo test -- --ignored` (.ci/run does)"]
+fn volatile_acceptor_log() {
+    pin(
+        "volatile-acceptor-log",
+        "kv-store-crash-restart",
+        &[(ConflictResolution, 18)],
+    );
+}
+
+#[test]
+#[ignore = "slow: run with `cargo test -- --ignored` (.ci/run does)"]
+fn replica_applies_out_of_order() {
+    pin(
+        "replica-applies-out-of-order",
+        "kv-store",
+        &[(LogCoherence, 12)],
+    );
+}
 
 #[test]
 #[ignore = "slow: run with `cargo test -- --ignored` (.ci/run does)"]

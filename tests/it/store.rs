@@ -218,3 +218,36 @@ fn store_scenarios_with_mistakes_are_refused_with_one_line() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A store counterexample is saved, replays to the same violation, and reads in slots,
+/// commands and client operations.
+#[test]
+fn a_store_counterexample_replays_and_speaks_of_slots_and_operations() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-store-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = paxos_lab(&[
+        "check",
+        "--scenario",
+        "kv-store-one-slot",
+        "--variant",
+        "leader-local-read",
+        "--report",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("c2's get(x) returned nothing, but c1's put(x, 1) had returned ok before c2 invoked get(x)"),
+        "{text}"
+    );
+    assert!(text.contains("c1 invokes its next operation"), "{text}");
+    let json = dir.join("linearizability.json");
+    let replay = paxos_lab(&["replay", json.to_str().unwrap()]);
+    let shown = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("still violated: linearizability after 18 steps"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
