@@ -52,6 +52,6 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::LogCoherence],
     source: include_str!("replica_applies_out_of_order.rs"),
     exposed_by: &["kv-store"],
-    scenarios: &["kv-store", "kv-store-crash-restart", "kv-store-one-slot"],
+    scenarios: &["kv-store", "kv-store-one-slot"],
     declared: true,
 };

@@ -51,6 +51,6 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution],
     source: include_str!("volatile_acceptor_log.rs"),
     exposed_by: &["kv-store-crash-restart"],
-    scenarios: crate::registry::STORE_WORLDS,
+    scenarios: &["kv-store-crash-restart", "kv-store-one-slot"],
     declared: true,
 };
