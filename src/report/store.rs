@@ -6,7 +6,7 @@
 
 use paxos_models::describe::{ballot, command};
 use paxos_models::rules::majority;
-use paxos_models::store::{Event, LogObs, Op, StoreCfg, SLOTS_MAX};
+use paxos_models::store::{Event, Lead, LogObs, Op, StoreCfg, SLOTS_MAX};
 use paxos_models::{ClusterCfg, NodeState, PaxosModel, PaxosState, PropertyName};
 
 /// The record of a store world's state.
@@ -60,6 +60,33 @@ pub fn events(
     let (old, new) = (log(before), log(after));
     let q = model.chosen_quorum();
     let mut lines = Vec::new();
+    // A proposer that starts to lead, and any other that still believes it leads with a
+    // lower ballot (it was pre-empted: nothing it proposes can be chosen any more).
+    let leads = |s: &PaxosState, i: usize| match &*s.sys.actor_states[i] {
+        NodeState::Leader(l) if l.lead == Lead::Leading => Some(l.ballot),
+        _ => None,
+    };
+    for p in 0..cfg.proposers {
+        let (Some(b), None) = (leads(after, p), leads(before, p)) else {
+            continue;
+        };
+        let mut line = format!(
+            "Step {step}: {} leads with ballot {} (a majority promised it, for every slot)",
+            cfg.node_name(p),
+            ballot(b)
+        );
+        for q in (0..cfg.proposers).filter(|&q| q != p) {
+            if let Some(old_b) = leads(after, q).filter(|&o| o < b) {
+                line += &format!(
+                    "; {} still believes it leads with ballot {}, but a majority has promised a \
+                     higher one, so nothing it proposes can be chosen",
+                    cfg.node_name(q),
+                    ballot(old_b)
+                );
+            }
+        }
+        lines.push(line + ".");
+    }
     for e in &new.history[old.history.len().min(new.history.len())..] {
         lines.push(format!("Step {step}: {}.", event(cfg, e)));
     }
