@@ -241,8 +241,9 @@ fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
 }
 
 /// The key-value store worlds (`scenarios/kv-store*.toml`, Multi-Paxos): the safety search
-/// of correct Multi-Paxos with every reduction and with symmetry alone, on two threads:
-/// states, seconds and bytes per state.
+/// of correct Multi-Paxos with every reduction and with symmetry alone (bounded at 10
+/// million classes, `complete=false` there), on two threads: states, seconds and bytes per
+/// state.
 fn store(out: &mut impl Write) -> Result<(), CliError> {
     for name in [
         "kv-store-one-slot",
@@ -251,8 +252,12 @@ fn store(out: &mut impl Write) -> Result<(), CliError> {
         "kv-store",
     ] {
         let scenario = Scenario::load(name)?;
-        for reduction in [Reduction::All, Reduction::Symmetry] {
-            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, None);
+        // Symmetry alone, for comparison, stops at 10 million classes (kv-store passes it).
+        for (reduction, bound) in [
+            (Reduction::All, None),
+            (Reduction::Symmetry, Some(10_000_000)),
+        ] {
+            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, bound);
             writeln!(
                 out,
                 "{}",

@@ -146,8 +146,8 @@ pub struct BenchArgs {
     #[arg(long)]
     pub dueling: bool,
     /// Also run the safety search of correct Multi-Paxos in the key-value store worlds
-    /// (scenarios/kv-store*.toml) with every reduction and with symmetry alone, on two
-    /// threads (about 3 minutes).
+    /// (scenarios/kv-store*.toml) with every reduction and with symmetry alone (bounded at
+    /// 10 million classes), on two threads (about 5 minutes).
     #[arg(long)]
     pub store: bool,
     /// The bound on unique states of each dueling run (`complete=false` when reached).
