@@ -140,6 +140,20 @@ pub fn run(scenario_name: &str, rules: &'static dyn Rules) -> Outcome {
     )
 }
 
+/// Checks `rules` in `scenario` as `check` does by default: breadth-first with symmetry and
+/// partial-order reduction, one thread. The store worlds need both to fit in seconds.
+pub fn run_reduced(scenario_name: &str, rules: &'static dyn Rules) -> Outcome {
+    check::check(
+        &scenario(scenario_name),
+        rules,
+        &CheckCfg {
+            por: true,
+            ..cfg(Strategy::Bfs, true, 1)
+        },
+        &mut |_, _| {},
+    )
+}
+
 /// (property, None if it holds or the scenario says it is not judged there, Some(trace
 /// length) if violated); panics on inconclusive.
 pub fn summary(outcome: &Outcome) -> Vec<(PropertyName, Option<usize>)> {

@@ -7,7 +7,7 @@ use paxos_lab::check::Verdict;
 use paxos_models::store::{linearizable, LogObs, Op, StoreCfg, StoreReplica, NOOP};
 use paxos_models::{Ballot, Correct, NodeState, PropertyName};
 
-use super::{paxos_lab, run, scenario, summary};
+use super::{paxos_lab, run, run_reduced, scenario, summary};
 
 /// The store of the bundled worlds: c1 puts x = 1, c2 gets x.
 fn store() -> StoreCfg {
@@ -115,7 +115,7 @@ fn linearizability_fails_on_a_stale_read_and_holds_on_overlapping_operations() {
 #[test]
 fn correct_multi_paxos_holds_every_property_in_the_smallest_store_world() {
     for name in ["kv-store-one-slot"] {
-        let outcome = run(name, &Correct);
+        let outcome = run_reduced(name, &Correct);
         let props: Vec<PropertyName> = outcome.verdicts.iter().map(|v| v.property).collect();
         assert_eq!(props, PropertyName::ALL, "{name}: every property judged");
         for v in &outcome.verdicts {
