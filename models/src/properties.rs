@@ -6,7 +6,7 @@
 //! | `coherence` | always | no two nodes have decided different values |
 //! | `conflict-resolution` | always | at most one value is ever chosen (accepted by a phase-2 quorum in one ballot), and every chosen or decided value was proposed |
 //! | `no-takebacks` | always | no node ever decides a value and later holds another or none (crash-restart included) |
-//! | `log-coherence` | always | store worlds: every replica applies the chosen log in slot order, so no two apply different commands at one position |
+//! | `log-coherence` | always | store worlds: every replica applies slots in order and never a command other than the one chosen there, so no two apply different commands at one position |
 //! | `linearizability` | always | store worlds: the clients' history is linearizable against a key-value store |
 //! | `fault-tolerance` | graph (AG EF) | a decision *stays* reachable: from every reachable state with at most f = (n-1)/2 acceptors down, some state where a node has decided is reachable (`paxos_lab::check::stays_reachable`); first, cheaply, a decision is reachable with no node down and with every f acceptors down from the start |
 //!
@@ -98,7 +98,7 @@ impl PropertyName {
                 "no node ever decides a value and later holds another or none (restarts included)"
             }
             PropertyName::LogCoherence => {
-                "store worlds: every replica applies the chosen log in slot order, so no two apply different commands at one position"
+                "store worlds: every replica applies slots in order, never against the chosen log, so no two apply different commands at one position"
             }
             PropertyName::Linearizability => {
                 "store worlds: the clients' history is linearizable against a key-value store"

@@ -16,9 +16,9 @@
 //! answered from two different histories.
 //!
 //! # Counterexample
-//! p1 proposes c1's put(x, 1) in slot 1; a1 accepts and tells l1, which applies it at once:
-//! nothing is chosen in slot 1 yet (8 steps). With two replicas: p2 then prepares with a2
-//! and a3 (nothing to report) and gets c2's get(x) chosen in slot 1, which l2 applies.
+//! p1 proposes c1's put(x, 1) in slot 1; a1 accepts and tells l1, which applies it at once.
+//! p2 prepares with a2 and a3 (nothing to report) and gets c2's get(x) chosen in slot 1: l1's
+//! applied log contradicts the chosen log. With two replicas, l2 applies the get there.
 //!
 //! # Reference
 //! Lamport, *Paxos Made Simple* (2001), section 2.3: a learner must find out that "a proposal

@@ -275,13 +275,27 @@ fn log_incoherence(cfg: &ClusterCfg, l: &LogObs, q: usize) -> String {
                     k + 1
                 );
             }
-            if l.chosen(k, q) & (1 << cmd) == 0 {
+            if l.chosen(k, q) & !(1u8 << cmd) != 0 {
                 return format!(
-                    "{} applied {} in slot {}, which is not the command chosen there ({})",
+                    "{} applied {} in slot {}, but {} is chosen there",
                     cfg.node_name(i),
                     command(cfg, cmd),
                     slot + 1,
-                    chosen_words(cfg, l.chosen(k, q))
+                    chosen_words(cfg, l.chosen(k, q) & !(1u8 << cmd))
+                );
+            }
+        }
+    }
+    for (i, a) in l.applied.iter().enumerate() {
+        for (j, b) in l.applied.iter().enumerate().skip(i + 1) {
+            if let Some(k) = a.iter().zip(b).position(|(x, y)| x.1 != y.1) {
+                return format!(
+                    "{} applied {} as its command number {}, {} applied {}",
+                    cfg.node_name(i),
+                    command(cfg, a[k].1),
+                    k + 1,
+                    cfg.node_name(j),
+                    command(cfg, b[k].1)
                 );
             }
         }

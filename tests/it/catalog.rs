@@ -83,7 +83,7 @@ pins! {
     ack_before_commit: "ack-before-commit" on "kv-store-one-slot" => [(Linearizability, 18)];
     leader_local_read: "leader-local-read" on "kv-store-one-slot" => [(Linearizability, 18)];
     leader_skips_reproposal: "leader-skips-reproposal" on "kv-store-one-slot" => [(ConflictResolution, 16)];
-    replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 8)];
+    replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 16)];
 }
 
 // The pins whose worlds take a minute or more each in the test profile: the slow suite.

@@ -33,7 +33,7 @@ fn record(nodes: usize, accepted: &[(u8, u8, u8, u16)]) -> LogObs {
 }
 
 #[test]
-fn log_coherence_fails_when_a_replica_applies_out_of_order_or_what_is_not_chosen() {
+fn log_coherence_fails_when_a_replica_applies_out_of_order_or_against_the_chosen_log() {
     let chosen = [(0, 1, PUT, 0b011), (1, 1, GET, 0b011)];
     let mut log = record(2, &chosen);
     log.applied[0] = [(0, PUT), (1, GET)].into_iter().collect();
@@ -42,9 +42,24 @@ fn log_coherence_fails_when_a_replica_applies_out_of_order_or_what_is_not_chosen
     let mut out_of_order = log.clone();
     out_of_order.applied[1] = [(1, GET)].into_iter().collect();
     assert!(!out_of_order.log_coherence(2), "slot 2 applied first");
-    let mut unchosen = record(2, &[(0, 1, PUT, 0b001)]);
-    unchosen.applied[0] = [(0, PUT)].into_iter().collect();
-    assert!(!unchosen.log_coherence(2), "one vote is not a choice");
+    // Applied on one vote: not yet wrong (it may still be chosen), and the record stays
+    // stable: it fails for good once another command is chosen there.
+    let mut early = record(2, &[(0, 1, PUT, 0b001)]);
+    early.applied[0] = [(0, PUT)].into_iter().collect();
+    assert!(early.log_coherence(2), "nothing contradicts it yet");
+    let mut contradicted = record(2, &[(0, 1, PUT, 0b001), (0, 2, GET, 0b110)]);
+    contradicted.applied[0] = [(0, PUT)].into_iter().collect();
+    assert!(
+        !contradicted.log_coherence(2),
+        "another command is chosen in slot 1"
+    );
+    let mut apart = record(2, &[]);
+    apart.applied[0] = [(0, PUT)].into_iter().collect();
+    apart.applied[1] = [(0, GET)].into_iter().collect();
+    assert!(
+        !apart.log_coherence(2),
+        "two replicas, two commands, one position"
+    );
 }
 
 #[test]
