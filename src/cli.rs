@@ -286,7 +286,7 @@ pub struct CheckArgs {
     pub depth_max: Option<usize>,
     /// Stop after this many unique states (stateright's DFS counts every state it
     /// generates), so a world too big for memory ends as "inconclusive" instead of being
-    /// killed; every bundled scenario fits under it (the biggest, kv-store, takes 8.5
+    /// killed; every bundled scenario fits under it (the biggest, kv-store, takes 10.9
     /// million: its safety search and its fault-tolerance graph together).
     #[arg(long, default_value_t = 20_000_000)]
     pub states_max: usize,

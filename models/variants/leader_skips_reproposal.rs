@@ -5,7 +5,7 @@
 //! it starts from an empty log and puts its own clients' requests there.
 //!
 //! # Violates
-//! `conflict-resolution`.
+//! `conflict-resolution`, and then `log-coherence`: a replica that applied the first command finds another chosen in its slot.
 //!
 //! # Why
 //! This is single-decree Paxos's "ignore the promised value", once per slot. A command the
@@ -45,7 +45,7 @@ pub const VARIANT: Variant = Variant {
     name: "leader-skips-reproposal",
     summary: "a new store leader ignores the commands its promises report, slot by slot",
     rules: &LeaderSkipsReproposal,
-    violates: &[PropertyName::ConflictResolution],
+    violates: &[PropertyName::ConflictResolution, PropertyName::LogCoherence],
     source: include_str!("leader_skips_reproposal.rs"),
     exposed_by: &["kv-store-one-slot"],
     scenarios: crate::registry::STORE_WORLDS,

@@ -5,7 +5,7 @@
 //! accepted, slot by slot, in memory only.
 //!
 //! # Violates
-//! `conflict-resolution`.
+//! `conflict-resolution`, and then `log-coherence`: a replica that applied the first command finds another chosen in its slot.
 //!
 //! # Why
 //! An acceptor's vote is a promise to every later leader: "this command may be chosen in
@@ -48,7 +48,7 @@ pub const VARIANT: Variant = Variant {
     name: "volatile-acceptor-log",
     summary: "a store acceptor keeps its promise durable but not the commands it accepted",
     rules: &VolatileAcceptorLog,
-    violates: &[PropertyName::ConflictResolution],
+    violates: &[PropertyName::ConflictResolution, PropertyName::LogCoherence],
     source: include_str!("volatile_acceptor_log.rs"),
     exposed_by: &["kv-store-crash-restart"],
     scenarios: &["kv-store-crash-restart", "kv-store-one-slot"],

@@ -82,7 +82,7 @@ pins! {
     thrifty_prepare: "thrifty-prepare" on "classic" => [(FaultTolerance, 0)];
     ack_before_commit: "ack-before-commit" on "kv-store-one-slot" => [(Linearizability, 18)];
     leader_local_read: "leader-local-read" on "kv-store-one-slot" => [(Linearizability, 18)];
-    leader_skips_reproposal: "leader-skips-reproposal" on "kv-store-one-slot" => [(ConflictResolution, 16)];
+    leader_skips_reproposal: "leader-skips-reproposal" on "kv-store-one-slot" => [(ConflictResolution, 16), (LogCoherence, 18)];
     replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 16)];
 }
 
@@ -94,7 +94,7 @@ fn volatile_acceptor_log() {
     pin(
         "volatile-acceptor-log",
         "kv-store-crash-restart",
-        &[(ConflictResolution, 18)],
+        &[(ConflictResolution, 18), (LogCoherence, 20)],
     );
 }
 

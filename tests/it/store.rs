@@ -145,7 +145,7 @@ fn correct_multi_paxos_holds_every_property_in_the_smallest_store_world() {
     }
 }
 
-// Correct Multi-Paxos in `kv-store` (about 100 s), `kv-store-two-replicas` and
+// Correct Multi-Paxos in `kv-store` (2 to 4 minutes), `kv-store-two-replicas` and
 // `kv-store-crash-restart`: the matrix checks it there (`paxos` is meant for every
 // scenario), in the slow suite.
 
