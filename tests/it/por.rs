@@ -20,6 +20,21 @@ fn reduced(reduction: Reduction, threads: usize) -> CheckCfg {
     }
 }
 
+/// The safety search of `rules` in `world` under `reduction` on two threads, complete or
+/// with every property found: per safety property, its shortest counterexample's length.
+fn safety_lengths(
+    world: &Scenario,
+    rules: &'static dyn Rules,
+    reduction: Reduction,
+) -> Vec<Option<usize>> {
+    let s = check::safety_search(world, rules, &reduced(reduction, 2));
+    assert!(s.complete || s.discoveries.iter().all(Option::is_some));
+    s.discoveries
+        .iter()
+        .map(|d| d.as_ref().map(|(_, p)| p.len()))
+        .collect()
+}
+
 fn check_in(world: &Scenario, rules: &'static dyn Rules, reduction: Reduction) -> Outcome {
     check::check(world, rules, &reduced(reduction, 1), &mut |_, _| {})
 }
@@ -128,14 +143,7 @@ fn partial_order_reduction_keeps_every_safety_verdict_against_the_whole_space() 
     for world in ["classic", "learner-crash"] {
         let w = scenario(world);
         for v in VARIANTS {
-            let lengths = |r: Reduction| {
-                let s = check::safety_search(&w, v.rules, &reduced(r, 2));
-                assert!(s.complete || s.discoveries.iter().all(Option::is_some));
-                s.discoveries
-                    .iter()
-                    .map(|d| d.as_ref().map(|(_, p)| p.len()))
-                    .collect::<Vec<_>>()
-            };
+            let lengths = |r: Reduction| safety_lengths(&w, v.rules, r);
             assert_eq!(
                 lengths(Reduction::None),
                 lengths(Reduction::Por),
@@ -388,17 +396,10 @@ fn every_reduction_keeps_every_safety_verdict_of_every_store_variant() {
         .iter()
         .filter(|v| v.name == "paxos" || v.scenarios.iter().any(|s| s.starts_with("kv-store")))
     {
-        let lengths = |r: Reduction| {
-            let s = check::safety_search(&world, v.rules, &reduced(r, 2));
-            assert!(s.complete || s.discoveries.iter().all(Option::is_some));
-            s.discoveries
-                .iter()
-                .map(|d| d.as_ref().map(|(_, p)| p.len()))
-                .collect::<Vec<_>>()
-        };
-        let whole = lengths(Reduction::None);
+        let whole = safety_lengths(&world, v.rules, Reduction::None);
         for r in [Reduction::Symmetry, Reduction::All] {
-            assert_eq!(whole, lengths(r), "{} with {}", v.name, r.name());
+            let got = safety_lengths(&world, v.rules, r);
+            assert_eq!(whole, got, "{} with {}", v.name, r.name());
         }
     }
     // Two replicas (symmetry renames them too), one client to keep the whole space small.
@@ -414,17 +415,10 @@ fn every_reduction_keeps_every_safety_verdict_of_every_store_variant() {
     let world = Scenario::parse("two-replicas", "two-replicas.toml", &text).unwrap();
     for name in ["paxos", "replica-applies-first-vote"] {
         let rules = paxos_models::registry::variant(name).unwrap().rules;
-        let lengths = |r: Reduction| {
-            let s = check::safety_search(&world, rules, &reduced(r, 2));
-            assert!(s.complete || s.discoveries.iter().all(Option::is_some));
-            s.discoveries
-                .iter()
-                .map(|d| d.as_ref().map(|(_, p)| p.len()))
-                .collect::<Vec<_>>()
-        };
-        let whole = lengths(Reduction::None);
+        let whole = safety_lengths(&world, rules, Reduction::None);
         for r in [Reduction::Symmetry, Reduction::All] {
-            assert_eq!(whole, lengths(r), "{name} with two replicas, {}", r.name());
+            let got = safety_lengths(&world, rules, r);
+            assert_eq!(whole, got, "{name} with two replicas, {}", r.name());
         }
     }
 }
