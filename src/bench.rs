@@ -227,15 +227,33 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
 fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
     for name in ["dueling", "dueling-two-learners", "dueling-crash-restart"] {
         let scenario = Scenario::load(&format!("bench/scenarios/{name}.toml"))?;
-        for reduction in [Reduction::All, Reduction::Symmetry] {
-            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, Some(states_max));
-            writeln!(
-                out,
-                "{}",
-                engine_line("paxos-lab-bfs", name, 2, reduction, &r, "")
-            )?;
-            out.flush()?;
-        }
+        let bound = Some(states_max);
+        reduced_runs(
+            out,
+            name,
+            &scenario,
+            &[(Reduction::All, bound), (Reduction::Symmetry, bound)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Our engine's safety search of correct Paxos in `scenario` on two threads, once per
+/// (reduction, bound on unique states), each printed as an engine line.
+fn reduced_runs(
+    out: &mut impl Write,
+    name: &str,
+    scenario: &Scenario,
+    runs: &[(Reduction, Option<usize>)],
+) -> Result<(), CliError> {
+    for &(reduction, bound) in runs {
+        let r = engine_run(scenario, "paxos-lab-bfs", 2, reduction, bound);
+        writeln!(
+            out,
+            "{}",
+            engine_line("paxos-lab-bfs", name, 2, reduction, &r, "")
+        )?;
+        out.flush()?;
     }
     Ok(())
 }
@@ -253,18 +271,15 @@ fn store(out: &mut impl Write) -> Result<(), CliError> {
     ] {
         let scenario = Scenario::load(name)?;
         // Symmetry alone, for comparison, stops at 10 million classes (kv-store passes it).
-        for (reduction, bound) in [
-            (Reduction::All, None),
-            (Reduction::Symmetry, Some(10_000_000)),
-        ] {
-            let r = engine_run(&scenario, "paxos-lab-bfs", 2, reduction, bound);
-            writeln!(
-                out,
-                "{}",
-                engine_line("paxos-lab-bfs", name, 2, reduction, &r, "")
-            )?;
-            out.flush()?;
-        }
+        reduced_runs(
+            out,
+            name,
+            &scenario,
+            &[
+                (Reduction::All, None),
+                (Reduction::Symmetry, Some(10_000_000)),
+            ],
+        )?;
     }
     Ok(())
 }
