@@ -344,16 +344,17 @@ impl<'m> Engine<'m> {
     /// store clients whose every operation is invoked. The partial-order reduction leaves
     /// them out of closures; a send by one of them counts as a stray send.
     pub fn silent(&self, w: &World) -> u16 {
-        let cfg = self.model.cfg();
-        if !cfg.is_store() {
+        if !self.model.cfg().is_store() {
             return 0;
         }
-        (0..w.nodes.len()).fold(0u16, |m, i| match &w.nodes[i] {
-            NodeState::Client(c) if c.next as usize >= cfg.ops_of(cfg.role_of(i).1).len() => {
-                m | 1 << i
-            }
-            _ => m,
-        })
+        (0..w.nodes.len()).fold(0u16, |m, i| m | (self.node_silent(w, i) as u16) << i)
+    }
+
+    /// Whether node `i` of `w` will never send again (see [`Engine::silent`]).
+    fn node_silent(&self, w: &World, i: usize) -> bool {
+        let cfg = self.model.cfg();
+        matches!(&w.nodes[i],
+            NodeState::Client(c) if c.next as usize >= cfg.ops_of(cfg.role_of(i).1).len())
     }
 
     /// Carries out node `i`'s commands on `w`, as stateright's `process_commands` does;
@@ -381,7 +382,7 @@ impl<'m> Engine<'m> {
 
     /// Whether node `i` of `w` is [`Engine::silent`] (asked only with the reduction on).
     fn was_silent(&self, w: &World, i: usize) -> bool {
-        self.por.is_some() && self.silent(w) & (1 << i) != 0
+        self.por.is_some() && self.node_silent(w, i)
     }
 
     /// The fingerprint of `w`'s symmetry class: the same value the reference model's
