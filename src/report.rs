@@ -478,6 +478,7 @@ struct Vocabulary {
     cfg: paxos_models::ClusterCfg,
     nodes: Vec<String>,
     proposers: Vec<String>,
+    clients: Vec<String>,
     messages: std::collections::BTreeSet<String>,
 }
 
@@ -520,6 +521,7 @@ impl Vocabulary {
         Vocabulary {
             cfg: cfg.clone(),
             proposers: nodes[..cfg.proposers].to_vec(),
+            clients: nodes[cfg.id_of(paxos_models::Role::Client, 0)..].to_vec(),
             nodes,
             messages: msgs.iter().map(|m| describe::msg(cfg, m)).collect(),
         }
@@ -547,7 +549,7 @@ impl Vocabulary {
             return node(n);
         }
         if let Some(n) = word.strip_suffix(" invokes its next operation") {
-            return if n.starts_with('c') && self.nodes.iter().any(|x| x == n) {
+            return if self.clients.iter().any(|c| c == n) {
                 Ok(())
             } else {
                 Err(format!(

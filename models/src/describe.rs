@@ -130,6 +130,16 @@ pub fn action(cfg: &ClusterCfg, a: &Action) -> String {
     }
 }
 
+/// `preparing, promises from [a1, a2]`: a proposer in phase 1 with promises from the
+/// acceptors in `promised` (a bitmask of acceptor indices).
+fn preparing(cfg: &ClusterCfg, promised: u16) -> String {
+    let from: Vec<String> = (0..cfg.acceptors)
+        .filter(|a| promised & (1 << a) != 0)
+        .map(|a| format!("a{}", a + 1))
+        .collect();
+    format!("preparing, promises from [{}]", from.join(", "))
+}
+
 /// A node's state as named fields, for showing only what changed between two states.
 pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)> {
     match state {
@@ -137,11 +147,7 @@ pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)
             let phase = match &p.phase {
                 None => "done (no attempts left)".to_string(),
                 Some(Phase::Preparing { promised, reported }) => {
-                    let from: Vec<String> = (0..cfg.acceptors)
-                        .filter(|a| promised & (1 << a) != 0)
-                        .map(|a| format!("a{}", a + 1))
-                        .collect();
-                    let mut s = format!("preparing, promises from [{}]", from.join(", "));
+                    let mut s = preparing(cfg, *promised);
                     if !reported.is_empty() {
                         let r: Vec<String> =
                             reported.iter().map(|&p| proposal(cfg, Some(p))).collect();
@@ -186,11 +192,7 @@ pub fn fields(cfg: &ClusterCfg, state: &NodeState) -> Vec<(&'static str, String)
             let lead = match &l.lead {
                 Lead::Retired => "done (no attempts left)".to_string(),
                 Lead::Preparing { promised, reported } => {
-                    let from: Vec<String> = (0..cfg.acceptors)
-                        .filter(|a| promised & (1 << a) != 0)
-                        .map(|a| format!("a{}", a + 1))
-                        .collect();
-                    let mut s = format!("preparing, promises from [{}]", from.join(", "));
+                    let mut s = preparing(cfg, *promised);
                     if reported.iter().any(Option::is_some) {
                         s += &format!(", reported {}", votes(cfg, reported));
                     }

@@ -6,7 +6,7 @@
 
 use paxos_models::describe::{ballot, command};
 use paxos_models::rules::majority;
-use paxos_models::store::{Event, Lead, LogObs, Op, StoreCfg, SLOTS_MAX};
+use paxos_models::store::{Event, Lead, LogObs, StoreCfg, SLOTS_MAX};
 use paxos_models::{ClusterCfg, NodeState, PaxosModel, PaxosState, PropertyName};
 
 /// The record of a store world's state.
@@ -343,11 +343,7 @@ fn not_linearizable(cfg: &ClusterCfg, l: &LogObs) -> String {
         })
         .collect();
     let client = StoreCfg::of_cmd(cmd).0 + 1;
-    let what = match s.op(cmd) {
-        Some(op @ Op::Get { .. }) => s.op_text(op),
-        Some(op) => s.op_text(op),
-        None => "an operation".into(),
-    };
+    let what = op_words(s, cmd);
     if before.is_empty() {
         format!(
             "{} returned {}, which no order of the operations explains",
