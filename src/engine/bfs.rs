@@ -60,6 +60,26 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
     })
 }
 
+/// A model that can write a successor into a state it is handed, whose buffers it reuses:
+/// the search steps every action into one scratch state instead of moving a new one out per
+/// successor. The default goes through `next_state`.
+pub trait StepInto: Model {
+    /// Steps `state` by `action` into `out`; false (and `out` unspecified) when the action
+    /// is no step from `state`.
+    fn step_into(&self, state: &Self::State, action: Self::Action, out: &mut Self::State) -> bool {
+        match self.next_state(state, action) {
+            Some(next) => {
+                *out = next;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The reference model steps as stateright does.
+impl StepInto for paxos_models::PaxosModel {}
+
 /// The fingerprint of a state's symmetry class (symmetry reduction); `None`: the state's own.
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
@@ -241,7 +261,7 @@ struct Scratch {
 /// being built (only a reduced search reads it: a successor seen before but not in it is
 /// of a level already expanded or being expanded).
 #[allow(clippy::too_many_arguments)]
-fn expand<M: Model, P: Pack<M::State>>(
+fn expand<M: StepInto, P: Pack<M::State>>(
     model: &M,
     packer: &P,
     props: &[Property<M>],
@@ -253,7 +273,7 @@ fn expand<M: Model, P: Pack<M::State>>(
     mut scratch: Scratch,
 ) -> Expansion
 where
-    M::State: Hash,
+    M::State: Hash + Clone,
 {
     scratch.out.clear();
     scratch.arena.clear();
@@ -270,6 +290,8 @@ where
     let mut any_successor = false;
     let mut actions = Vec::new();
     let mut stubborn: Vec<M::State> = Vec::new();
+    // The one state every action is stepped into.
+    let mut scratch_state: Option<M::State> = None;
     // The state's fingerprint (its class's, with symmetry).
     let fp_of = |next: &M::State, bytes: &mut Vec<u8>| match canon {
         Some(c) => c(next),
@@ -287,20 +309,34 @@ where
         let state = packer.unpack(packed);
         actions.clear();
         model.actions(&state, &mut actions);
-        let mut take = |a: usize, fp: u64, next: M::State| {
+        // Takes successor `next` by action `a`, its fingerprint `fp` if already known: new
+        // ones are packed into the arena (without symmetry, packed once, the fingerprint
+        // hashed from the arena's bytes) and their properties evaluated.
+        let mut take = |a: usize, fp: Option<u64>, next: &M::State| {
             generated += 1;
             any_successor = true;
+            let start = arena.len();
+            let fp = match (fp, canon) {
+                (Some(fp), _) => fp,
+                (None, Some(c)) => c(next),
+                (None, None) => {
+                    packer.pack_into(next, arena);
+                    fingerprint(&arena[start..])
+                }
+            };
             if seen.contains(&fp) || !local.insert(fp) {
+                arena.truncate(start);
                 return;
             }
-            let start = arena.len() as u32;
-            packer.pack_into(&next, arena);
+            if arena.len() == start {
+                packer.pack_into(next, arena);
+            }
             out.push(Succ {
                 fp,
                 parent: node,
                 action: a as u32,
-                hits: hits(model, props, &next),
-                start,
+                hits: hits(model, props, next),
+                start: start as u32,
                 end: arena.len() as u32,
             });
         };
@@ -320,7 +356,7 @@ where
                     *fully_expanded += 1;
                 } else {
                     for ((a, fp), next) in held.drain(..).zip(stubborn.drain(..)) {
-                        take(a, fp, next);
+                        take(a, Some(fp), &next);
                     }
                 }
                 back
@@ -328,14 +364,17 @@ where
         };
         if full {
             // A stubborn successor already stepped (they come in action order) is taken as
-            // it is; every other action is stepped now.
-            let mut kept = held.drain(..).zip(stubborn.drain(..)).peekable();
+            // it is; every other action is stepped now, into the scratch state.
+            let mut kept = 0;
             for (a, action) in actions.drain(..).enumerate() {
-                if let Some(((_, fp), next)) = kept.next_if(|((k, _), _)| *k == a) {
-                    take(a, fp, next);
-                } else if let Some(next) = model.next_state(&state, action) {
-                    let fp = fp_of(&next, bytes);
-                    take(a, fp, next);
+                if held.get(kept).is_some_and(|&(k, _)| k == a) {
+                    take(a, Some(held[kept].1), &stubborn[kept]);
+                    kept += 1;
+                } else {
+                    let into = scratch_state.get_or_insert_with(|| state.clone());
+                    if model.step_into(&state, action, into) {
+                        take(a, None, into);
+                    }
                 }
             }
         }
@@ -356,8 +395,8 @@ pub fn search<M, P>(
     progress: &mut dyn FnMut(&Progress),
 ) -> Search
 where
-    M: Model + Sync,
-    M::State: Hash + Send + Sync,
+    M: StepInto + Sync,
+    M::State: Hash + Clone + Send + Sync,
     P: Pack<M::State>,
 {
     assert!(props.len() <= 64, "at most 64 properties");

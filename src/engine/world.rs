@@ -59,7 +59,7 @@ impl Flight {
 /// the harness's observations. One state has exactly one `World` (the network is sorted by
 /// (src, dst, msg) on unordered networks; on ordered ones by flow, each flow oldest first),
 /// so equal worlds are equal states.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct World {
     pub nodes: PerNode<NodeState>,
     pub storages: PerNode<Option<Storage>>,
@@ -69,6 +69,30 @@ pub struct World {
     /// Bit `i`: node `i` is crashed.
     pub crashed: u16,
     pub obs: Obs,
+}
+
+impl Clone for World {
+    fn clone(&self) -> World {
+        World {
+            nodes: self.nodes.clone(),
+            storages: self.storages.clone(),
+            net: self.net.clone(),
+            timers: self.timers,
+            crashed: self.crashed,
+            obs: self.obs.clone(),
+        }
+    }
+
+    /// Field by field into the buffers `self` already has: the engine steps into one
+    /// reused world instead of moving a new one (a kilobyte) per successor.
+    fn clone_from(&mut self, source: &World) {
+        self.nodes.clone_from(&source.nodes);
+        self.storages.clone_from(&source.storages);
+        self.net.clone_from(&source.net);
+        self.timers = source.timers;
+        self.crashed = source.crashed;
+        self.obs.clone_from(&source.obs);
+    }
 }
 
 impl World {
@@ -392,6 +416,89 @@ impl<'m> Engine<'m> {
     }
 }
 
+impl Engine<'_> {
+    /// Steps `w` by `action` into the world `fresh` returns (a copy of `w`, asked for only
+    /// when the step is one); false when the action is no step from `w`.
+    fn apply<'o>(&self, w: &World, action: Action, fresh: impl FnOnce() -> &'o mut World) -> bool {
+        match action {
+            ActorModelAction::Drop(e) => {
+                let next = fresh();
+                let (src, dst) = (usize::from(e.src) as u8, usize::from(e.dst) as u8);
+                next.take(src, dst, &e.msg);
+                true
+            }
+            ActorModelAction::Deliver { src, dst, msg } => {
+                let i = usize::from(dst);
+                if i >= w.nodes.len() || w.crashed & (1 << i) != 0 {
+                    return false;
+                }
+                let mut state = Cow::Borrowed(&w.nodes[i]);
+                let mut out = Out::new();
+                self.actor(i).on_msg(dst, &mut state, src, msg, &mut out);
+                if is_no_op(&state, &out) && self.delivery != Delivery::Ordered {
+                    return false;
+                }
+                let next = fresh();
+                if self.delivery != Delivery::UnorderedDuplicating {
+                    next.take(usize::from(src) as u8, i as u8, &msg);
+                }
+                if let Cow::Owned(s) = state {
+                    next.nodes[i] = s;
+                }
+                self.process(i, out, next, self.was_silent(w, i));
+                true
+            }
+            ActorModelAction::Timeout(id, timer) => {
+                let i = usize::from(id);
+                let mut state = Cow::Borrowed(&w.nodes[i]);
+                let mut out = Out::new();
+                self.actor(i).on_timeout(id, &mut state, &timer, &mut out);
+                if is_no_op_with_timer(&state, &out, &timer) {
+                    return false;
+                }
+                let next = fresh();
+                next.timers &= !(1 << i);
+                if let Cow::Owned(s) = state {
+                    next.nodes[i] = s;
+                }
+                self.process(i, out, next, self.was_silent(w, i));
+                true
+            }
+            ActorModelAction::Crash(id) => {
+                let i = usize::from(id);
+                let next = fresh();
+                next.timers &= !(1 << i);
+                next.crashed |= 1 << i;
+                next.obs.crashes += 1;
+                true
+            }
+            ActorModelAction::Recover(id) => {
+                let i = usize::from(id);
+                assert!(w.crashed & (1 << i) != 0, "only a crashed node restarts");
+                let mut out = Out::new();
+                let state = self.actor(i).on_start(id, &w.storages[i], &mut out);
+                let next = fresh();
+                next.nodes[i] = state;
+                next.crashed &= !(1 << i);
+                self.process(i, out, next, self.was_silent(w, i));
+                true
+            }
+            ActorModelAction::SelectRandom { .. } => {
+                unreachable!("Paxos nodes make no random choices")
+            }
+        }
+    }
+}
+
+impl super::bfs::StepInto for Engine<'_> {
+    fn step_into(&self, w: &World, action: Action, out: &mut World) -> bool {
+        self.apply(w, action, || {
+            out.clone_from(w);
+            out
+        })
+    }
+}
+
 impl Model for Engine<'_> {
     type State = World;
     type Action = Action;
@@ -433,73 +540,9 @@ impl Model for Engine<'_> {
     }
 
     fn next_state(&self, w: &World, action: Action) -> Option<World> {
-        match action {
-            ActorModelAction::Drop(e) => {
-                let mut next = w.clone();
-                let (src, dst) = (usize::from(e.src) as u8, usize::from(e.dst) as u8);
-                next.take(src, dst, &e.msg);
-                Some(next)
-            }
-            ActorModelAction::Deliver { src, dst, msg } => {
-                let i = usize::from(dst);
-                if i >= w.nodes.len() || w.crashed & (1 << i) != 0 {
-                    return None;
-                }
-                let mut state = Cow::Borrowed(&w.nodes[i]);
-                let mut out = Out::new();
-                self.actor(i).on_msg(dst, &mut state, src, msg, &mut out);
-                if is_no_op(&state, &out) && self.delivery != Delivery::Ordered {
-                    return None;
-                }
-                let mut next = w.clone();
-                if self.delivery != Delivery::UnorderedDuplicating {
-                    next.take(usize::from(src) as u8, i as u8, &msg);
-                }
-                if let Cow::Owned(s) = state {
-                    next.nodes[i] = s;
-                }
-                self.process(i, out, &mut next, self.was_silent(w, i));
-                Some(next)
-            }
-            ActorModelAction::Timeout(id, timer) => {
-                let i = usize::from(id);
-                let mut state = Cow::Borrowed(&w.nodes[i]);
-                let mut out = Out::new();
-                self.actor(i).on_timeout(id, &mut state, &timer, &mut out);
-                if is_no_op_with_timer(&state, &out, &timer) {
-                    return None;
-                }
-                let mut next = w.clone();
-                next.timers &= !(1 << i);
-                if let Cow::Owned(s) = state {
-                    next.nodes[i] = s;
-                }
-                self.process(i, out, &mut next, self.was_silent(w, i));
-                Some(next)
-            }
-            ActorModelAction::Crash(id) => {
-                let i = usize::from(id);
-                let mut next = w.clone();
-                next.timers &= !(1 << i);
-                next.crashed |= 1 << i;
-                next.obs.crashes += 1;
-                Some(next)
-            }
-            ActorModelAction::Recover(id) => {
-                let i = usize::from(id);
-                assert!(w.crashed & (1 << i) != 0, "only a crashed node restarts");
-                let mut out = Out::new();
-                let state = self.actor(i).on_start(id, &w.storages[i], &mut out);
-                let mut next = w.clone();
-                next.nodes[i] = state;
-                next.crashed &= !(1 << i);
-                self.process(i, out, &mut next, self.was_silent(w, i));
-                Some(next)
-            }
-            ActorModelAction::SelectRandom { .. } => {
-                unreachable!("Paxos nodes make no random choices")
-            }
-        }
+        let mut next = None;
+        self.apply(w, action, || next.insert(w.clone()));
+        next
     }
 
     fn properties(&self) -> Vec<Property<Self>> {

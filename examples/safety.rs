@@ -1,0 +1,44 @@
+//! The safety search of correct Paxos alone, for profiling the engine
+//! (`cargo run --release --example safety -- classic none 1`).
+
+use paxos_lab::check::{self, CheckCfg, Reduction, SearchOpts, Strategy};
+use paxos_lab::scenario::Scenario;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let name = args.get(1).map_or("classic", String::as_str);
+    let reduction: Reduction = match args.get(2).map_or("none", String::as_str) {
+        "none" => Reduction::None,
+        "symmetry" => Reduction::Symmetry,
+        "por" => Reduction::Por,
+        _ => Reduction::All,
+    };
+    let threads = args
+        .get(3)
+        .map_or(1, |t| t.parse().expect("a thread count"));
+    let states_max = args.get(4).map(|t| t.parse().expect("a state bound"));
+    let scenario = Scenario::load(name).expect("a scenario");
+    let cfg = CheckCfg {
+        strategy: Strategy::Bfs,
+        symmetry: reduction.symmetry(),
+        por: reduction.por(),
+        opts: SearchOpts {
+            threads,
+            depth_max: None,
+            states_max,
+            memory_max: None,
+            stop_when_all_found: true,
+            stop_when_any_found: false,
+        },
+    };
+    let s = check::safety_search(&scenario, &paxos_models::Correct, &cfg);
+    println!(
+        "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0}",
+        s.unique,
+        s.states,
+        s.depth,
+        s.complete,
+        s.seconds,
+        s.unique as f64 / s.seconds
+    );
+}
