@@ -228,7 +228,7 @@ fn bfs_search(
             .collect();
         let canon = |w: &World| engine.canonical(w).0;
         let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
-        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, World)| {
+        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| {
             if let Some(p) = &engine.por {
                 p.successors(&engine, w, actions, take)
             }

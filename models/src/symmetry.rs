@@ -19,6 +19,7 @@
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use stateright::actor::{ActorModelState, Id, Network};
 use stateright::{Rewrite, RewritePlan};
 
@@ -34,6 +35,13 @@ impl Rewrite<Id> for Msg {
     }
 }
 
+/// One entry per node, or per acceptor or learner, inline: canonicalising a state is on
+/// every successor of a symmetric search, and a heap block per list cost a tenth of it.
+pub type Small<T> = SmallVec<[T; 8]>;
+
+/// The messages in flight as (src, dst, digest) items ([`SymView::flight_items`]).
+pub type FlightItems = SmallVec<[(usize, usize, u64); 32]>;
+
 /// Moves bit `i` of `mask` to bit `perm[i]`.
 fn permute_bits(mask: u16, perm: &[usize]) -> u16 {
     perm.iter()
@@ -44,10 +52,10 @@ fn permute_bits(mask: u16, perm: &[usize]) -> u16 {
 
 /// The positions that sort `keys` (stable): `order[j]` is the old index placed at `j`;
 /// returns its inverse, old index -> new index.
-fn sorting_perm<K: Ord>(keys: &[K]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
+fn sorting_perm<K: Ord>(keys: &[K]) -> Small<usize> {
+    let mut order: Small<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut inv = vec![0; keys.len()];
+    let mut inv: Small<usize> = smallvec::smallvec![0; keys.len()];
     for (new, &old) in order.iter().enumerate() {
         inv[old] = new;
     }
@@ -78,7 +86,7 @@ pub trait SymView {
     /// on an unordered network (so a multiset), one per flow on an ordered one (its messages
     /// in order, digested as a `Few<Msg>`), in no particular order; everything that uses
     /// them is order-independent.
-    fn flight_items(&self) -> Vec<(usize, usize, u64)>;
+    fn flight_items(&self) -> FlightItems;
     /// An order-independent digest of the network with node ids renamed by `id`: the sum of
     /// `digest(&(id(src), id(dst), &msg))` per envelope of a duplicating network,
     /// `digest(&(id(src), id(dst), &msg, copies as usize))` per distinct envelope of a
@@ -102,7 +110,7 @@ impl SymView for PaxosState {
     fn obs(&self) -> &Obs {
         &self.obs
     }
-    fn flight_items(&self) -> Vec<(usize, usize, u64)> {
+    fn flight_items(&self) -> FlightItems {
         match &self.sys.network {
             Network::Ordered(flows) => flows
                 .iter()
@@ -257,10 +265,10 @@ impl PaxosModel {
     /// class's representative (old acceptor index -> new): two states with one fingerprint
     /// are one another renamed by the first's renaming followed by the inverse of the
     /// second's, which is what a search needs to carry an acceptor set across a class.
-    pub fn canonical<V: SymView>(&self, state: &V) -> (u64, Vec<usize>) {
+    pub fn canonical<V: SymView>(&self, state: &V) -> (u64, Small<usize>) {
         let (perm, acc) = self.renaming(state);
         let n = perm.len();
-        let mut inv = vec![0usize; n];
+        let mut inv: Small<usize> = smallvec::smallvec![0usize; n];
         for (old, &new) in perm.iter().enumerate() {
             inv[new] = old;
         }
@@ -300,7 +308,7 @@ impl PaxosModel {
 
     /// The renaming that sorts acceptors, then learners, by their signatures: (old id -> new
     /// id over all nodes, old acceptor index -> new acceptor index).
-    fn renaming<V: SymView>(&self, state: &V) -> (Vec<usize>, Vec<usize>) {
+    fn renaming<V: SymView>(&self, state: &V) -> (Small<usize>, Small<usize>) {
         let cfg = self.cfg();
         let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
         let obs = state.obs();
@@ -309,8 +317,8 @@ impl PaxosModel {
         let is_learner = |x: usize| (learner_base..learner_base + l).contains(&x);
 
         // Acceptors first, described without naming acceptors or learners.
-        let mut acc_net = vec![0u64; a];
-        let mut acc_votes = vec![0u64; a];
+        let mut acc_net: Small<u64> = smallvec::smallvec![0u64; a];
+        let mut acc_votes: Small<u64> = smallvec::smallvec![0u64; a];
         for &(s, d, h) in &items {
             if (p..learner_base).contains(&s) {
                 let other = if is_learner(d) { usize::MAX } else { d };
@@ -338,7 +346,7 @@ impl PaxosModel {
                 _ => {}
             }
         }
-        let acc_keys: Vec<(u64, usize)> = (0..a)
+        let acc_keys: Small<(u64, usize)> = (0..a)
             .map(|i| {
                 let id = p + i;
                 let sig = Signature::new().add(&state.crashed(id));
@@ -387,7 +395,7 @@ impl PaxosModel {
         };
 
         // Then learners, described with acceptors already renamed.
-        let mut lrn_net = vec![0u64; l];
+        let mut lrn_net: Small<u64> = smallvec::smallvec![0u64; l];
         for &(s, d, h) in &items {
             if is_learner(s) {
                 lrn_net[s - learner_base] =
@@ -398,7 +406,7 @@ impl PaxosModel {
                     lrn_net[d - learner_base].wrapping_add(digest(&(false, acc_id(s), h)));
             }
         }
-        let learner_keys: Vec<(u64, usize)> = (0..l)
+        let learner_keys: Small<(u64, usize)> = (0..l)
             .map(|j| {
                 let id = learner_base + j;
                 let sig = Signature::new().add(&state.crashed(id));
@@ -435,7 +443,7 @@ impl PaxosModel {
         let lrn = sorting_perm(&learner_keys);
 
         // old id -> new id over all nodes.
-        let perm: Vec<usize> = (0..cfg.node_count())
+        let perm: Small<usize> = (0..cfg.node_count())
             .map(|x| match cfg.role_of(x) {
                 (Role::Proposer | Role::Client, _) => x,
                 (Role::Acceptor, i) => p + acc[i],

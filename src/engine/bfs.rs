@@ -84,13 +84,13 @@ impl StepInto for paxos_models::PaxosModel {}
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
 /// A reduced step function (partial-order reduction): given a state and all its actions,
-/// hands the (action index, successor) pairs to explore to its callback. `None`: every successor. A reduced
-/// search also counts its back edges (see [`Search::back_edges`]).
+/// hands the (action index, successor) pairs to explore to its callback, in action order.
+/// `None`: every successor.
 pub type Reduced<'a, M> = Option<
     &'a (dyn Fn(
         &<M as Model>::State,
         &[<M as Model>::Action],
-        &mut dyn FnMut(usize, <M as Model>::State),
+        &mut dyn FnMut(usize, &<M as Model>::State),
     ) + Sync),
 >;
 
@@ -344,20 +344,24 @@ where
             None => true,
             Some(step) => {
                 held.clear();
-                stubborn.clear();
                 let mut back = false;
                 step(&state, &actions, &mut |a, next| {
-                    let fp = fp_of(&next, bytes);
+                    let fp = fp_of(next, bytes);
                     back |= seen.contains(&fp) && !next_level.contains(&fp);
+                    // Held in the slots of earlier states' successors (no allocation).
+                    match stubborn.get_mut(held.len()) {
+                        Some(slot) => slot.clone_from(next),
+                        None => stubborn.push(next.clone()),
+                    }
                     held.push((a, fp));
-                    stubborn.push(next);
                 });
                 if back {
                     *fully_expanded += 1;
                 } else {
-                    for ((a, fp), next) in held.drain(..).zip(stubborn.drain(..)) {
-                        take(a, Some(fp), &next);
+                    for (&(a, fp), next) in held.iter().zip(&stubborn) {
+                        take(a, Some(fp), next);
                     }
+                    held.clear();
                 }
                 back
             }

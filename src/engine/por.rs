@@ -40,6 +40,7 @@ use smallvec::SmallVec;
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
+use super::bfs::StepInto;
 use super::world::{Engine, World};
 
 /// Closures to try, smallest first: (steps listed in it, start node, closure as a node
@@ -173,8 +174,10 @@ impl Por {
         engine: &Engine,
         w: &World,
         actions: &[Action],
-        take: &mut dyn FnMut(usize, World),
+        take: &mut dyn FnMut(usize, &World),
     ) {
+        // Every step is taken into this one world, handed to `take` by reference.
+        let mut scratch = w.clone();
         let crashes_open = self.crashable != 0 && (w.obs.crashes as usize) < engine.crashes_max();
         let (nodes, candidates) = self.candidates(actions, crashes_open, engine.silent(w));
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
@@ -189,9 +192,9 @@ impl Por {
             for (a, action) in actions.iter().enumerate() {
                 let node = nodes[a];
                 if c & (1 << node) != 0 && idle & (1 << node) == 0 {
-                    if let Some(next) = engine.next_state(w, action.clone()) {
+                    if engine.step_into(w, action.clone(), &mut scratch) {
                         any = true;
-                        take(a, next);
+                        take(a, &scratch);
                     }
                 }
             }

@@ -272,7 +272,7 @@ impl SymView for OnNet<'_> {
     fn obs(&self) -> &Obs {
         &self.0.obs
     }
-    fn flight_items(&self) -> Vec<(usize, usize, u64)> {
+    fn flight_items(&self) -> paxos_models::symmetry::FlightItems {
         if self.1 == Delivery::Ordered {
             return self
                 .flows()
@@ -280,7 +280,7 @@ impl SymView for OnNet<'_> {
                 .map(|(s, d, msgs)| (s, d, digest(&msgs)))
                 .collect();
         }
-        let mut items = Vec::with_capacity(self.0.net.len());
+        let mut items = paxos_models::symmetry::FlightItems::new();
         for f in &self.0.net {
             let d = digest(&f.msg);
             for _ in 0..f.copies {
@@ -411,7 +411,7 @@ impl<'m> Engine<'m> {
 
     /// The fingerprint of `w`'s symmetry class: the same value the reference model's
     /// `canonical_fingerprint` gives the same state.
-    pub fn canonical(&self, w: &World) -> (u64, Vec<usize>) {
+    pub fn canonical(&self, w: &World) -> (u64, paxos_models::symmetry::Small<usize>) {
         self.model.canonical(&OnNet(w, self.delivery))
     }
 }
