@@ -1,5 +1,6 @@
-//! The safety search of correct Paxos alone, for profiling the engine
-//! (`cargo run --release --example safety -- classic none 1`).
+//! The safety search of correct Paxos alone, or (`graph` after the bound) the
+//! fault-tolerance graph alone, for profiling the engine
+//! (`cargo run --release --example safety -- classic none 1 [states-max] [graph]`).
 
 use paxos_lab::check::{self, CheckCfg, Reduction, SearchOpts, Strategy};
 use paxos_lab::scenario::Scenario;
@@ -16,7 +17,10 @@ fn main() {
     let threads = args
         .get(3)
         .map_or(1, |t| t.parse().expect("a thread count"));
-    let states_max = args.get(4).map(|t| t.parse().expect("a state bound"));
+    let states_max = args
+        .get(4)
+        .and_then(|t| t.parse().ok())
+        .filter(|&m: &usize| m > 0);
     let scenario = Scenario::load(name).expect("a scenario");
     let cfg = CheckCfg {
         strategy: Strategy::Bfs,
@@ -31,7 +35,19 @@ fn main() {
             stop_when_any_found: false,
         },
     };
-    let s = check::safety_search(&scenario, &paxos_models::Correct, &cfg);
+    let s = if args.get(5).is_some_and(|a| a == "graph") {
+        let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct)
+            .reduce_loss();
+        let reach = check::reach::stays_reachable(&model, cfg.symmetry, cfg.por, true, &cfg.opts);
+        println!(
+            "graph: stuck={:?} por={:?}",
+            reach.search.discoveries[0].is_some(),
+            reach.por
+        );
+        reach.search
+    } else {
+        check::safety_search(&scenario, &paxos_models::Correct, &cfg)
+    };
     println!(
         "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0}",
         s.unique,

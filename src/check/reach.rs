@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use paxos_models::model::Action;
 use paxos_models::{PaxosModel, PaxosState, Role};
+use smallvec::SmallVec;
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
@@ -101,13 +102,13 @@ fn cut_before(label: u64, cut_after: u16, acceptors: usize) -> u16 {
         .fold(0, |m, i| m | 1 << i)
 }
 
-/// The explored graph: per state, in breadth-first order, its packed bytes (one arena,
-/// `starts` into it), (parent, action index), whether it has a decision and is judged, its
-/// crashed acceptors, and (symmetry on) its acceptor renaming to the class representative.
+/// The explored graph: per state, in breadth-first order, (parent, action index), whether it
+/// has a decision and is judged, its crashed acceptors, and (symmetry on) its acceptor
+/// renaming to the class representative. A state's packed bytes are kept only until it is
+/// expanded ([`Pending`]), and its fingerprint only while the exploration runs.
 struct Graph {
     ids: HashMap<u64, u32, ahash::RandomState>,
-    bytes: Vec<u8>,
-    starts: Vec<usize>,
+    pending: Pending,
     parents: Vec<(u32, u32)>,
     decided: Vec<bool>,
     judged: Vec<bool>,
@@ -127,8 +128,7 @@ impl Graph {
     ) -> u32 {
         let id = self.parents.len() as u32;
         self.ids.insert(key, id);
-        engine.pack_into(s, &mut self.bytes);
-        self.starts.push(self.bytes.len());
+        self.pending.push(engine, s);
         self.parents.push(parent);
         self.decided
             .push(paxos_models::properties::decided_somewhere(&s.obs));
@@ -137,6 +137,57 @@ impl Graph {
         self.crashed.push(crashed);
         self.renamings.extend_from_slice(renaming);
         id
+    }
+}
+
+/// The packed bytes of the states found and not yet expanded, first in first out: an
+/// expanded state's bytes are dropped (the consumed front is cut off once it is half the
+/// buffer), so the graph keeps bytes for its frontier only.
+#[derive(Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    /// Where each pending state's bytes end, oldest first.
+    ends: std::collections::VecDeque<usize>,
+    /// Bytes of `bytes` already expanded.
+    consumed: usize,
+}
+
+impl Pending {
+    fn push(&mut self, engine: &Engine, s: &World) {
+        engine.pack_into(s, &mut self.bytes);
+        self.ends.push_back(self.bytes.len());
+    }
+
+    /// The oldest pending state.
+    fn pop(&mut self, engine: &Engine) -> World {
+        let end = self.ends.pop_front().expect("a pending state");
+        let state = engine.unpack(&self.bytes[self.consumed..end]);
+        self.consumed = end;
+        if self.consumed > 1 << 20 && self.consumed * 2 > self.bytes.len() {
+            self.bytes.drain(..self.consumed);
+            for e in &mut self.ends {
+                *e -= self.consumed;
+            }
+            self.consumed = 0;
+        }
+        state
+    }
+}
+
+/// Edge labels interned: an edge keeps a 32-bit index into the few distinct labels.
+#[derive(Default)]
+struct Labels {
+    table: Vec<u64>,
+    index: HashMap<u64, u32, ahash::RandomState>,
+}
+
+impl Labels {
+    fn intern(&mut self, label: u64) -> u32 {
+        let next = self.table.len() as u32;
+        *self.index.entry(label).or_insert_with(|| {
+            self.table.push(label);
+            next
+        })
     }
 }
 
@@ -206,7 +257,7 @@ pub fn explore_back(
     let cfg = model.cfg();
     let acceptors = cfg.acceptors;
     let symmetric = symmetry && model.symmetric();
-    let identity: Vec<u8> = (0..acceptors as u8).collect();
+    let identity: SmallVec<[u8; 16]> = (0..acceptors as u8).collect();
     // The step function is the packed-state engine's (the same successors as the model's).
     let engine = if por {
         Engine::with_por(model)
@@ -228,10 +279,12 @@ pub fn explore_back(
         })
         .collect();
     let mut fully_expanded = 0u64;
+    // A state's key: its (class) fingerprint and its acceptor renaming.
+    type Key = (u64, SmallVec<[u8; 16]>);
     // The successors to take from a state, with their keys.
-    let mut stubborn: Vec<(usize, World, (u64, Vec<u8>))> = Vec::new();
+    let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
     let mut buf = Vec::new();
-    let mut key = |s: &World| -> (u64, Vec<u8>) {
+    let mut key = |s: &World| -> Key {
         if symmetric {
             let (fp, acc) = engine.canonical(s);
             (fp, acc.into_iter().map(|x| x as u8).collect())
@@ -243,17 +296,19 @@ pub fn explore_back(
     };
     let mut g = Graph {
         ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
-        bytes: Vec::new(),
-        starts: vec![0],
+        pending: Pending::default(),
         parents: Vec::new(),
         decided: Vec::new(),
         judged: Vec::new(),
         crashed: Vec::new(),
         renamings: Vec::new(),
     };
-    let mut edges: Vec<u32> = Vec::new();
-    let mut labels: Vec<u64> = Vec::new();
+    // Per state its out-edges, in `offsets` order: the target and its interned label; and
+    // per state how many edges come in (for the reversed graph).
+    let mut edges: Vec<(u32, u32)> = Vec::new();
+    let mut labels = Labels::default();
     let mut offsets: Vec<u32> = vec![0];
+    let mut in_degree: Vec<u32> = Vec::new();
     let mut states = 0u64;
     let mut complete = true;
     for (i, s) in engine.init_states().into_iter().enumerate() {
@@ -277,7 +332,7 @@ pub fn explore_back(
             complete = false;
             break;
         }
-        let state = engine.unpack(&g.bytes[g.starts[next]..g.starts[next + 1]]);
+        let state = g.pending.pop(&engine);
         actions.clear();
         engine.actions(&state, &mut actions);
         if opts.depth_max.is_some_and(|d| depth >= d) && !actions.is_empty() {
@@ -326,13 +381,20 @@ pub fn explore_back(
             for (i, &r) in renaming.iter().enumerate() {
                 to_member[i] = member.iter().position(|&m| m == r).expect("a renaming") as u8;
             }
-            edges.push(id);
-            labels.push(label(touches, &to_member));
+            edges.push((id, labels.intern(label(touches, &to_member))));
+            if in_degree.len() <= id as usize {
+                in_degree.resize(id as usize + 1, 0);
+            }
+            in_degree[id as usize] += 1;
         }
-        offsets.push(edges.len() as u32);
+        offsets.push(u32::try_from(edges.len()).expect("fewer than 4 billion edges in the graph"));
         next += 1;
     }
     let n = g.parents.len();
+    // The exploration is over: fingerprints and pending bytes are no longer needed.
+    drop(std::mem::take(&mut g.ids));
+    drop(std::mem::take(&mut g.pending));
+    in_degree.resize(n, 0);
     let stray = engine.stray_send();
     let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| {
         let reach = Reach {
@@ -355,24 +417,22 @@ pub fn explore_back(
     if !complete {
         return done(None, 0, false);
     }
-    // Reversed edges, with their labels.
+    // Reversed edges, with their labels: (source, label index) grouped by target.
     let mut rev_off = vec![0u32; n + 1];
-    for &t in &edges {
-        rev_off[t as usize + 1] += 1;
+    for t in 0..n {
+        rev_off[t + 1] = rev_off[t] + in_degree[t];
     }
-    for i in 0..n {
-        rev_off[i + 1] += rev_off[i];
-    }
+    drop(in_degree);
     let mut fill = rev_off.clone();
-    let mut rev = vec![(0u32, 0u64); edges.len()];
-    for s in 0..n {
-        for e in offsets[s] as usize..offsets[s + 1] as usize {
-            let t = edges[e] as usize;
-            rev[fill[t] as usize] = (s as u32, labels[e]);
-            fill[t] += 1;
+    let mut rev = vec![(0u32, 0u32); edges.len()];
+    for s in 0..offsets.len() - 1 {
+        for &(t, l) in &edges[offsets[s] as usize..offsets[s + 1] as usize] {
+            rev[fill[t as usize] as usize] = (s as u32, l);
+            fill[t as usize] += 1;
         }
     }
-    drop((edges, labels, offsets, fill));
+    drop((edges, offsets, fill));
+    let labels = labels.table;
     // Backward over (state, cut) pairs: `can[s * k + c]`, c indexing `cuts`.
     let k = cuts.len();
     let mut cut_index = vec![u8::MAX; 1 << acceptors];
@@ -390,6 +450,7 @@ pub fn explore_back(
     while let Some((t, c)) = queue.pop() {
         let cut_after = cuts[c as usize];
         for &(s, l) in &rev[rev_off[t as usize] as usize..rev_off[t as usize + 1] as usize] {
+            let l = labels[l as usize];
             let cut = cut_before(l, cut_after, acceptors);
             if (l as u16) & cut != 0 {
                 continue;
