@@ -24,7 +24,7 @@ use stateright::actor::ActorModelAction;
 use stateright::Model;
 
 use super::{fingerprint, subsets, PorUse, Search, SearchOpts};
-use crate::engine::bfs;
+use crate::engine::bfs::{self, StepInto};
 use crate::engine::pack::Pack;
 use crate::engine::world::{Engine, World};
 use crate::sim::NetEvent;
@@ -117,24 +117,54 @@ struct Graph {
     renamings: Vec<u8>,
 }
 
+/// What the graph records of a state when it is found.
+#[derive(Clone, Copy)]
+struct Info {
+    decided: bool,
+    judged: bool,
+    crashed: u16,
+}
+
+impl Info {
+    fn of(model: &PaxosModel, s: &World) -> Info {
+        let crashed = crashed_acceptors(model, s);
+        Info {
+            decided: paxos_models::properties::decided_somewhere(&s.obs),
+            judged: judged(model, s, crashed),
+            crashed,
+        }
+    }
+}
+
 impl Graph {
+    /// Adds `s`, packed as `packed`, found by `parent`, with its key and renaming.
     fn push(
         &mut self,
         engine: &Engine,
         s: &World,
+        packed: &[u8],
         parent: (u32, u32),
         key: u64,
         renaming: &[u8],
     ) -> u32 {
-        let id = self.parents.len() as u32;
+        self.push_packed(packed, &Info::of(engine.model, s), parent, key, renaming)
+    }
+
+    fn push_packed(
+        &mut self,
+        packed: &[u8],
+        info: &Info,
+        parent: (u32, u32),
+        key: u64,
+        renaming: &[u8],
+    ) -> u32 {
+        let id = u32::try_from(self.parents.len()).expect("fewer than 4 billion graph states");
         self.ids.insert(key, id);
-        self.pending.push(engine, s);
+        self.pending.push(packed);
         self.parents.push(parent);
-        self.decided
-            .push(paxos_models::properties::decided_somewhere(&s.obs));
-        let crashed = crashed_acceptors(engine.model, s);
-        self.judged.push(judged(engine.model, s, crashed));
-        self.crashed.push(crashed);
+        self.decided.push(info.decided);
+        self.judged.push(info.judged);
+        self.crashed.push(info.crashed);
         self.renamings.extend_from_slice(renaming);
         id
     }
@@ -153,16 +183,23 @@ struct Pending {
 }
 
 impl Pending {
-    fn push(&mut self, engine: &Engine, s: &World) {
-        engine.pack_into(s, &mut self.bytes);
+    fn push(&mut self, packed: &[u8]) {
+        self.bytes.extend_from_slice(packed);
         self.ends.push_back(self.bytes.len());
     }
 
-    /// The oldest pending state.
-    fn pop(&mut self, engine: &Engine) -> World {
-        let end = self.ends.pop_front().expect("a pending state");
-        let state = engine.unpack(&self.bytes[self.consumed..end]);
-        self.consumed = end;
+    /// Moves the `count` oldest pending states' bytes to `bytes`, each ending at its
+    /// `ends` entry.
+    fn take_block(&mut self, count: usize, bytes: &mut Vec<u8>, ends: &mut Vec<usize>) {
+        bytes.clear();
+        ends.clear();
+        let from = self.consumed;
+        for _ in 0..count {
+            let end = self.ends.pop_front().expect("a pending state");
+            ends.push(end - from);
+            self.consumed = end;
+        }
+        bytes.extend_from_slice(&self.bytes[from..self.consumed]);
         if self.consumed > 1 << 20 && self.consumed * 2 > self.bytes.len() {
             self.bytes.drain(..self.consumed);
             for e in &mut self.ends {
@@ -170,7 +207,138 @@ impl Pending {
             }
             self.consumed = 0;
         }
-        state
+    }
+}
+
+/// States expanded per block of the graph (independent of the thread count).
+const GRAPH_BLOCK: usize = 4096;
+
+/// A state's key: its (class) fingerprint and its acceptor renaming.
+type Key = (u64, SmallVec<[u8; 16]>);
+
+/// One successor as a block's expansion found it.
+struct Found {
+    action: u32,
+    touches: u16,
+    fp: u64,
+    renaming: SmallVec<[u8; 16]>,
+    /// Not known when the block started: its bytes in the part's arena and what the graph
+    /// records of it.
+    new: Option<(usize, usize, Info)>,
+}
+
+/// What one thread's share of a block yields: per state (its index in the block, how many
+/// successors it took), the successors in order, and the new ones' packed bytes.
+#[derive(Default)]
+struct Part {
+    states: Vec<(usize, usize)>,
+    succs: Vec<Found>,
+    arena: Vec<u8>,
+    fully_expanded: u64,
+    /// Whether any state had an action (for the depth bound).
+    any_action: bool,
+}
+
+/// Expands graph states; shared by the threads of a block.
+struct Expander<'a> {
+    engine: &'a Engine<'a>,
+    symmetric: bool,
+    identity: &'a SmallVec<[u8; 16]>,
+    cut_nodes: &'a [u16],
+}
+
+impl Expander<'_> {
+    fn key(&self, s: &World, buf: &mut Vec<u8>) -> Key {
+        if self.symmetric {
+            let (fp, acc) = self.engine.canonical(s);
+            (fp, acc.into_iter().map(|x| x as u8).collect())
+        } else {
+            buf.clear();
+            self.engine.pack_into(s, buf);
+            (fingerprint(&buf[..]), self.identity.clone())
+        }
+    }
+
+    /// Expands the states `range` of a block (`bytes`, `ends`), against `ids` as they were
+    /// when the block started; `level_end`: the first id after the level being expanded.
+    fn expand(
+        &self,
+        ids: &HashMap<u64, u32, ahash::RandomState>,
+        level_end: usize,
+        bytes: &[u8],
+        ends: &[usize],
+        range: std::ops::Range<usize>,
+        mut part: Part,
+    ) -> Part {
+        let engine = self.engine;
+        let model = engine.model;
+        part.states.clear();
+        part.succs.clear();
+        part.arena.clear();
+        part.fully_expanded = 0;
+        part.any_action = false;
+        let mut actions = Vec::new();
+        let mut buf = Vec::new();
+        let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
+        let mut scratch: Option<World> = None;
+        for i in range {
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            let state = engine.unpack(&bytes[start..ends[i]]);
+            actions.clear();
+            engine.actions(&state, &mut actions);
+            part.any_action |= !actions.is_empty();
+            // The successors taken: a stubborn set's, unless one of them leads back to a
+            // level already explored (the cycle proviso), or every one.
+            stubborn.clear();
+            let mut full = true;
+            if let Some(p) = &engine.por {
+                p.successors_for_cuts(engine, &state, &actions, self.cut_nodes, &mut |a, w| {
+                    let k = self.key(&w, &mut buf);
+                    stubborn.push((a, w, k))
+                });
+                full = stubborn
+                    .iter()
+                    .any(|(_, _, (k, _))| ids.get(k).is_some_and(|&id| (id as usize) < level_end));
+                part.fully_expanded += full as u64;
+            }
+            let first = part.succs.len();
+            let take = |part: &mut Part, a: usize, succ: &World, (fp, renaming): Key| {
+                let new = (!ids.contains_key(&fp)).then(|| {
+                    let start = part.arena.len();
+                    engine.pack_into(succ, &mut part.arena);
+                    (start, part.arena.len(), Info::of(model, succ))
+                });
+                part.succs.push(Found {
+                    action: a as u32,
+                    touches: touched(model, &actions[a]),
+                    fp,
+                    renaming,
+                    new,
+                });
+            };
+            if full {
+                // The stubborn successors already stepped (in action order) are taken as
+                // they are; every other action is stepped now, in action order.
+                let mut kept = stubborn.drain(..).peekable();
+                for (a, action) in actions.iter().enumerate() {
+                    if let Some((_, succ, k)) = kept.next_if(|(k, _, _)| *k == a) {
+                        take(&mut part, a, &succ, k);
+                    } else {
+                        let into = scratch.get_or_insert_with(|| state.clone());
+                        if engine.step_into(&state, action.clone(), into) {
+                            let k = self.key(into, &mut buf);
+                            take(&mut part, a, into, k);
+                        }
+                    }
+                }
+            } else {
+                for (a, succ, k) in stubborn.drain(..) {
+                    take(&mut part, a, &succ, k);
+                }
+            }
+            part.states.push((i, part.succs.len() - first));
+        }
+        part
     }
 }
 
@@ -278,22 +446,6 @@ pub fn explore_back(
                 .fold(0u16, |m, i| m | 1 << cfg.id_of(Role::Acceptor, i))
         })
         .collect();
-    let mut fully_expanded = 0u64;
-    // A state's key: its (class) fingerprint and its acceptor renaming.
-    type Key = (u64, SmallVec<[u8; 16]>);
-    // The successors to take from a state, with their keys.
-    let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
-    let mut buf = Vec::new();
-    let mut key = |s: &World| -> Key {
-        if symmetric {
-            let (fp, acc) = engine.canonical(s);
-            (fp, acc.into_iter().map(|x| x as u8).collect())
-        } else {
-            buf.clear();
-            engine.pack_into(s, &mut buf);
-            (fingerprint(&buf), identity.clone())
-        }
-    };
     let mut g = Graph {
         ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
         pending: Pending::default(),
@@ -303,6 +455,12 @@ pub fn explore_back(
         crashed: Vec::new(),
         renamings: Vec::new(),
     };
+    let expander = Expander {
+        engine: &engine,
+        symmetric,
+        identity: &identity,
+        cut_nodes: &cut_nodes,
+    };
     // Per state its out-edges, in `offsets` order: the target and its interned label; and
     // per state how many edges come in (for the reversed graph).
     let mut edges: Vec<(u32, u32)> = Vec::new();
@@ -311,84 +469,121 @@ pub fn explore_back(
     let mut in_degree: Vec<u32> = Vec::new();
     let mut states = 0u64;
     let mut complete = true;
+    let mut fully_expanded = 0u64;
+    let mut buf = Vec::new();
     for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
-        let (k, renaming) = key(&s);
+        let (k, renaming) = expander.key(&s, &mut buf);
         if !g.ids.contains_key(&k) {
-            g.push(&engine, &s, (u32::MAX, i as u32), k, &renaming);
+            buf.clear();
+            engine.pack_into(&s, &mut buf);
+            g.push(&engine, &s, &buf, (u32::MAX, i as u32), k, &renaming);
         }
     }
-    let mut actions = Vec::new();
+    let threads = opts.threads.max(1);
     let mut next = 0usize;
     let mut depth = 0usize;
-    let mut level_end = g.parents.len();
     let mut to_member = vec![0u8; acceptors];
-    while next < g.parents.len() {
-        if next == level_end {
-            depth += 1;
-            level_end = g.parents.len();
-        }
-        if opts.must_stop(g.parents.len(), next.is_multiple_of(4096)) {
-            complete = false;
-            break;
-        }
-        let state = g.pending.pop(&engine);
-        actions.clear();
-        engine.actions(&state, &mut actions);
-        if opts.depth_max.is_some_and(|d| depth >= d) && !actions.is_empty() {
-            // Successors beyond the depth bound: the graph is not the whole space.
-            complete = false;
-            break;
-        }
-        // The successors taken: a stubborn set's, unless one of them leads back to a level
-        // already explored (the cycle proviso), or every one.
-        stubborn.clear();
-        let mut full = true;
-        if let Some(p) = &engine.por {
-            p.successors_for_cuts(&engine, &state, &actions, &cut_nodes, &mut |a, w| {
-                let k = key(&w);
-                stubborn.push((a, w, k))
-            });
-            full = stubborn
-                .iter()
-                .any(|(_, _, (k, _))| g.ids.get(k).is_some_and(|&id| (id as usize) < level_end));
-            fully_expanded += full as u64;
-        }
-        if full {
-            // The stubborn successors already stepped (in action order) stay; every other
-            // action is stepped now, and the whole list is put back in action order.
-            let taken: Vec<usize> = stubborn.iter().map(|(a, _, _)| *a).collect();
-            for (ai, a) in actions.iter().enumerate() {
-                if taken.binary_search(&ai).is_err() {
-                    if let Some(succ) = engine.next_state(&state, a.clone()) {
-                        let k = key(&succ);
-                        stubborn.push((ai, succ, k));
-                    }
-                }
+    let mut block_bytes: Vec<u8> = Vec::new();
+    // Parts' buffers, reused from block to block.
+    let mut spare: Vec<Part> = Vec::new();
+    let mut block_ends: Vec<usize> = Vec::new();
+    'levels: while next < g.parents.len() {
+        // One level at a time, in blocks; a block's states are expanded on `threads`
+        // threads against the states known when it starts, then merged in state order, so
+        // the graph (ids, edges, the proviso's choices) is the same at any thread count.
+        let level_end = g.parents.len();
+        let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
+        while next < level_end {
+            if opts.must_stop(g.parents.len(), true) {
+                complete = false;
+                break 'levels;
             }
-            stubborn.sort_by_key(|(a, _, _)| *a);
-        }
-        for (ai, succ, (k, renaming)) in stubborn.drain(..) {
-            let touches = touched(model, &actions[ai]);
-            states += 1;
-            let id = match g.ids.get(&k) {
-                Some(&id) => id,
-                None => g.push(&engine, &succ, (next as u32, ai as u32), k, &renaming),
+            let count = GRAPH_BLOCK.min(level_end - next);
+            g.pending
+                .take_block(count, &mut block_bytes, &mut block_ends);
+            let part = count.div_ceil(threads);
+            let ids = &g.ids;
+            let run = |from: usize, buffers: Part| {
+                let to = (from + part).min(count);
+                expander.expand(ids, level_end, &block_bytes, &block_ends, from..to, buffers)
             };
-            // succ's acceptor i is the representative's renaming[i], which is the member's
-            // acceptor j where the member's own renaming takes j there.
-            let member = &g.renamings[id as usize * acceptors..][..acceptors];
-            for (i, &r) in renaming.iter().enumerate() {
-                to_member[i] = member.iter().position(|&m| m == r).expect("a renaming") as u8;
+            let parts: Vec<Part> = if threads == 1 {
+                vec![run(0, spare.pop().unwrap_or_default())]
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = (0..count)
+                        .step_by(part)
+                        .map(|from| {
+                            let buffers = spare.pop().unwrap_or_default();
+                            scope.spawn(move || run(from, buffers))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("graph expansion thread panicked"))
+                        .collect()
+                })
+            };
+            if at_bound {
+                if parts.iter().any(|p| p.any_action) {
+                    // Successors beyond the depth bound: the graph is not the whole space.
+                    complete = false;
+                    break 'levels;
+                }
+                next += count;
+                continue;
             }
-            edges.push((id, labels.intern(label(touches, &to_member))));
-            if in_degree.len() <= id as usize {
-                in_degree.resize(id as usize + 1, 0);
+            for part in parts {
+                fully_expanded += part.fully_expanded;
+                let mut succs = part.succs.iter();
+                for &(source, taken) in &part.states {
+                    for succ in succs.by_ref().take(taken) {
+                        states += 1;
+                        let id = match g.ids.get(&succ.fp) {
+                            Some(&id) => id,
+                            None => {
+                                let (start, end, ref info) = *succ
+                                    .new
+                                    .as_ref()
+                                    .expect("a state unknown at expansion is packed");
+                                g.push_packed(
+                                    &part.arena[start..end],
+                                    info,
+                                    ((next + source) as u32, succ.action),
+                                    succ.fp,
+                                    &succ.renaming,
+                                )
+                            }
+                        };
+                        // succ's acceptor i is the representative's renaming[i], which is the
+                        // member's acceptor j where the member's own renaming takes j there.
+                        let member = &g.renamings[id as usize * acceptors..][..acceptors];
+                        for (i, &r) in succ.renaming.iter().enumerate() {
+                            to_member[i] =
+                                member.iter().position(|&m| m == r).expect("a renaming") as u8;
+                        }
+                        edges.push((id, labels.intern(label(succ.touches, &to_member))));
+                        if in_degree.len() <= id as usize {
+                            in_degree.resize(id as usize + 1, 0);
+                        }
+                        in_degree[id as usize] += 1;
+                    }
+                    offsets.push(
+                        u32::try_from(edges.len())
+                            .expect("fewer than 4 billion edges in the graph"),
+                    );
+                }
+                spare.push(part);
             }
-            in_degree[id as usize] += 1;
+            next += count;
         }
-        offsets.push(u32::try_from(edges.len()).expect("fewer than 4 billion edges in the graph"));
-        next += 1;
+        if at_bound {
+            break;
+        }
+        if g.parents.len() > level_end {
+            depth += 1;
+        }
     }
     let n = g.parents.len();
     // The exploration is over: fingerprints and pending bytes are no longer needed.

@@ -191,11 +191,12 @@ impl Por {
             let mut any = false;
             for (a, action) in actions.iter().enumerate() {
                 let node = nodes[a];
-                if c & (1 << node) != 0 && idle & (1 << node) == 0 {
-                    if engine.step_into(w, action.clone(), &mut scratch) {
-                        any = true;
-                        take(a, &scratch);
-                    }
+                if c & (1 << node) != 0
+                    && idle & (1 << node) == 0
+                    && engine.step_into(w, action.clone(), &mut scratch)
+                {
+                    any = true;
+                    take(a, &scratch);
                 }
             }
             if any {

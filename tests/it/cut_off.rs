@@ -98,6 +98,42 @@ fn the_cut_off_search_agrees_with_and_without_symmetry() {
     }
 }
 
+/// The graph is expanded block by block on several threads and merged in state order: the
+/// same states, edges, stuck state and cut at any thread count, reduced or not.
+#[test]
+fn the_fault_tolerance_graph_is_the_same_at_any_thread_count() {
+    for (world, name, por) in [
+        ("classic", "accept-to-promisers-only", false),
+        ("classic", "accept-to-promisers-only", true),
+        ("four-acceptors", "write-once-acceptor", true),
+        ("crash-restart", "paxos", false),
+    ] {
+        let v = paxos_models::variant(name).unwrap();
+        let model = PaxosModel::new(scenario(world).cluster, v.rules).reduce_loss();
+        let runs: Vec<check::Reach> = [1, 2, 3]
+            .into_iter()
+            .map(|threads| {
+                let opts = SearchOpts { threads, ..opts() };
+                check::explore_back(&model, true, por, true, &opts).0
+            })
+            .collect();
+        for r in &runs[1..] {
+            let one = &runs[0];
+            assert_eq!(
+                (r.search.unique, r.search.states, r.search.depth),
+                (one.search.unique, one.search.states, one.search.depth),
+                "{name} on {world}"
+            );
+            assert_eq!(
+                r.search.discoveries, one.search.discoveries,
+                "{name} on {world}"
+            );
+            assert_eq!(r.cut, one.cut, "{name} on {world}");
+            assert_eq!(r.search.fully_expanded, one.search.fully_expanded);
+        }
+    }
+}
+
 /// `learner-crash` says the cut is not judged there; the claim is true: without that line
 /// correct Paxos fails it in 7 steps (a restarted learner lost a1's vote, nobody sends it
 /// again, and a second acceptor is cut off), and with it every other part is still judged.
