@@ -38,7 +38,14 @@ fn main() {
     let s = if args.get(5).is_some_and(|a| a == "graph") {
         let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct)
             .reduce_loss();
-        let reach = check::reach::stays_reachable(&model, cfg.symmetry, cfg.por, true, &cfg.opts);
+        let reach = check::reach::stays_reachable(
+            &model,
+            cfg.symmetry,
+            cfg.por,
+            true,
+            &cfg.opts,
+            &mut |_| {},
+        );
         println!(
             "graph: stuck={:?} por={:?}",
             reach.search.discoveries[0].is_some(),

@@ -438,6 +438,7 @@ pub fn check(
             cfg.por,
             scenario.cut_off_not_judged.is_none(),
             &opts,
+            &mut |p| progress("fault-tolerance graph", p),
         );
         ft = match &reach.search.discoveries[0] {
             Some((init, path)) => {

@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
-use super::{fingerprint, subsets, PorUse, Search, SearchOpts};
+use super::{fingerprint, subsets, PorUse, Progress, Search, SearchOpts};
 use crate::engine::bfs::{self, StepInto};
 use crate::engine::pack::Pack;
 use crate::engine::world::{Engine, World};
@@ -386,23 +386,24 @@ pub fn stays_reachable(
     por: bool,
     cut_off: bool,
     opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Reach {
     if !por {
-        return explore_back(model, symmetry, false, cut_off, opts).0;
+        return explore_back(model, symmetry, false, cut_off, opts, progress).0;
     }
     if model.cfg().crashes_max > 0 {
-        let mut reach = explore_back(model, symmetry, false, cut_off, opts).0;
+        let mut reach = explore_back(model, symmetry, false, cut_off, opts, progress).0;
         reach.por = PorUse::Dropped(
             "the fault-tolerance graph is reduced only in worlds without crashes".into(),
         );
         return reach;
     }
-    let (reach, stray) = explore_back(model, symmetry, true, cut_off, opts);
+    let (reach, stray) = explore_back(model, symmetry, true, cut_off, opts, progress);
     let violated = reach.search.discoveries[0].is_some();
     if !(stray || violated) || !reach.search.complete {
         return reach;
     }
-    let mut again = explore_back(model, symmetry, false, cut_off, opts).0;
+    let mut again = explore_back(model, symmetry, false, cut_off, opts, progress).0;
     again.por = if stray {
         PorUse::stray_send()
     } else {
@@ -420,8 +421,10 @@ pub fn explore_back(
     por: bool,
     cut_off: bool,
     opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
 ) -> (Reach, bool) {
     let started = Instant::now();
+    let mut last_report = started;
     let cfg = model.cfg();
     let acceptors = cfg.acceptors;
     let symmetric = symmetry && model.symmetric();
@@ -577,6 +580,15 @@ pub fn explore_back(
                 spare.push(part);
             }
             next += count;
+            if last_report.elapsed().as_secs_f64() >= 1.0 {
+                last_report = Instant::now();
+                progress(&Progress {
+                    states,
+                    unique: g.parents.len() as u64,
+                    depth: depth + 1,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
         }
         if at_bound {
             break;

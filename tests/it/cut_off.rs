@@ -80,8 +80,8 @@ fn the_cut_off_search_agrees_with_and_without_symmetry() {
     ] {
         let v = paxos_models::variant(name).unwrap();
         let model = PaxosModel::new(scenario(world).cluster, v.rules).reduce_loss();
-        let on = stays_reachable(&model, true, false, true, &opts());
-        let off = stays_reachable(&model, false, false, true, &opts());
+        let on = stays_reachable(&model, true, false, true, &opts(), &mut |_| {});
+        let off = stays_reachable(&model, false, false, true, &opts(), &mut |_| {});
         assert!(on.search.complete && off.search.complete);
         assert!(
             on.search.unique < off.search.unique,
@@ -114,7 +114,7 @@ fn the_fault_tolerance_graph_is_the_same_at_any_thread_count() {
             .into_iter()
             .map(|threads| {
                 let opts = SearchOpts { threads, ..opts() };
-                check::explore_back(&model, true, por, true, &opts).0
+                check::explore_back(&model, true, por, true, &opts, &mut |_| {}).0
             })
             .collect();
         for r in &runs[1..] {

@@ -351,8 +351,8 @@ fn the_reduced_fault_tolerance_graph_finds_a_stuck_state_exactly_when_the_whole_
         let rules = paxos_models::registry::variant(name).unwrap().rules;
         let w = scenario(world);
         let model = paxos_models::PaxosModel::new(w.cluster.clone(), rules).reduce_loss();
-        let whole = check::explore_back(&model, true, false, true, &opts).0;
-        let (reduced, stray) = check::explore_back(&model, true, true, true, &opts);
+        let whole = check::explore_back(&model, true, false, true, &opts, &mut |_| {}).0;
+        let (reduced, stray) = check::explore_back(&model, true, true, true, &opts, &mut |_| {});
         assert!(!stray, "{name} on {world}");
         assert_eq!(reduced.por, PorUse::Used);
         assert!(whole.search.complete && reduced.search.complete);
