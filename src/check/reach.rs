@@ -102,14 +102,18 @@ fn cut_before(label: u64, cut_after: u16, acceptors: usize) -> u16 {
         .fold(0, |m, i| m | 1 << i)
 }
 
-/// The explored graph: per state, in breadth-first order, (parent, action index), whether it
-/// has a decision and is judged, its crashed acceptors, and (symmetry on) its acceptor
-/// renaming to the class representative. A state's packed bytes are kept only until it is
-/// expanded ([`Pending`]), and its fingerprint only while the exploration runs.
+/// The explored graph: per state, in breadth-first order, whether it has a decision and is
+/// judged, its crashed acceptors, and (symmetry on) its acceptor renaming to the class
+/// representative. A state's packed bytes are kept only until it is expanded ([`Pending`]),
+/// and its fingerprint only while the exploration runs. No parent links: a state's parent
+/// is the first source among its reversed edges (see [`parent_of`]).
 struct Graph {
     ids: HashMap<u64, u32, ahash::RandomState>,
     pending: Pending,
-    parents: Vec<(u32, u32)>,
+    /// States so far.
+    len: usize,
+    /// Per root (the first states): the index of its init state.
+    roots: Vec<u32>,
     decided: Vec<bool>,
     judged: Vec<bool>,
     crashed: Vec<u16>,
@@ -137,37 +141,85 @@ impl Info {
 }
 
 impl Graph {
-    /// Adds `s`, packed as `packed`, found by `parent`, with its key and renaming.
-    fn push(
+    /// Adds init state `s` (its index `init`), packed as `packed`, with its key and renaming.
+    fn push_root(
         &mut self,
         engine: &Engine,
         s: &World,
         packed: &[u8],
-        parent: (u32, u32),
+        init: usize,
         key: u64,
         renaming: &[u8],
     ) -> u32 {
-        self.push_packed(packed, &Info::of(engine.model, s), parent, key, renaming)
+        assert_eq!(self.roots.len(), self.len, "roots come first");
+        self.roots.push(init as u32);
+        self.push_packed(packed, &Info::of(engine.model, s), key, renaming)
     }
 
-    fn push_packed(
-        &mut self,
-        packed: &[u8],
-        info: &Info,
-        parent: (u32, u32),
-        key: u64,
-        renaming: &[u8],
-    ) -> u32 {
-        let id = u32::try_from(self.parents.len()).expect("fewer than 4 billion graph states");
+    fn push_packed(&mut self, packed: &[u8], info: &Info, key: u64, renaming: &[u8]) -> u32 {
+        let id = u32::try_from(self.len).expect("fewer than 4 billion graph states");
+        self.len += 1;
         self.ids.insert(key, id);
         self.pending.push(packed);
-        self.parents.push(parent);
         self.decided.push(info.decided);
         self.judged.push(info.judged);
         self.crashed.push(info.crashed);
         self.renamings.extend_from_slice(renaming);
         id
     }
+}
+
+/// A list grown in fixed chunks: it never copies itself to grow and never holds more than
+/// one chunk unused (a doubling `Vec` holds up to twice its length and copies itself at
+/// every doubling, which for a graph of tens of millions of edges was the peak).
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Copy> Chunked<T> {
+    const CHUNK: usize = 1 << 20;
+
+    fn new() -> Chunked<T> {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, x: T) {
+        if self.len.is_multiple_of(Self::CHUNK) {
+            self.chunks.push(Vec::with_capacity(Self::CHUNK));
+        }
+        self.chunks.last_mut().expect("a chunk").push(x);
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> T {
+        self.chunks[i / Self::CHUNK][i % Self::CHUNK]
+    }
+
+    fn get_mut(&mut self, i: usize) -> &mut T {
+        &mut self.chunks[i / Self::CHUNK][i % Self::CHUNK]
+    }
+}
+
+/// The parent (state, action index) of state `t` in the breadth-first exploration, from the
+/// reversed edges: states were expanded in id order and the reversed edges of a state are
+/// listed in source order, so the first one comes from the state that found it. A root has
+/// parent `u32::MAX` and its init state's index as action (see [`bfs::path_to`]).
+fn parent_of(
+    t: usize,
+    roots: &[u32],
+    rev_off: &[u32],
+    rev: &[(u32, u32)],
+    labels: &[(u64, u32)],
+) -> (u32, u32) {
+    if t < roots.len() {
+        return (u32::MAX, roots[t]);
+    }
+    let (source, l) = rev[rev_off[t] as usize];
+    (source, labels[l as usize].1)
 }
 
 /// The packed bytes of the states found and not yet expanded, first in first out: an
@@ -227,11 +279,11 @@ struct Found {
     new: Option<(usize, usize, Info)>,
 }
 
-/// What one thread's share of a block yields: per state (its index in the block, how many
-/// successors it took), the successors in order, and the new ones' packed bytes.
+/// What one thread's share of a block yields: per state, in order, how many successors it
+/// took; the successors in order; and the new ones' packed bytes.
 #[derive(Default)]
 struct Part {
-    states: Vec<(usize, usize)>,
+    states: Vec<usize>,
     succs: Vec<Found>,
     arena: Vec<u8>,
     fully_expanded: u64,
@@ -336,24 +388,25 @@ impl Expander<'_> {
                     take(&mut part, a, &succ, k);
                 }
             }
-            part.states.push((i, part.succs.len() - first));
+            part.states.push(part.succs.len() - first);
         }
         part
     }
 }
 
-/// Edge labels interned: an edge keeps a 32-bit index into the few distinct labels.
+/// Edge labels interned: an edge keeps a 32-bit index into the few distinct (label, action
+/// index) pairs.
 #[derive(Default)]
 struct Labels {
-    table: Vec<u64>,
-    index: HashMap<u64, u32, ahash::RandomState>,
+    table: Vec<(u64, u32)>,
+    index: HashMap<(u64, u32), u32, ahash::RandomState>,
 }
 
 impl Labels {
-    fn intern(&mut self, label: u64) -> u32 {
+    fn intern(&mut self, label: u64, action: u32) -> u32 {
         let next = self.table.len() as u32;
-        *self.index.entry(label).or_insert_with(|| {
-            self.table.push(label);
+        *self.index.entry((label, action)).or_insert_with(|| {
+            self.table.push((label, action));
             next
         })
     }
@@ -452,7 +505,8 @@ pub fn explore_back(
     let mut g = Graph {
         ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
         pending: Pending::default(),
-        parents: Vec::new(),
+        len: 0,
+        roots: Vec::new(),
         decided: Vec::new(),
         judged: Vec::new(),
         crashed: Vec::new(),
@@ -466,10 +520,11 @@ pub fn explore_back(
     };
     // Per state its out-edges, in `offsets` order: the target and its interned label; and
     // per state how many edges come in (for the reversed graph).
-    let mut edges: Vec<(u32, u32)> = Vec::new();
+    let mut edges: Chunked<(u32, u32)> = Chunked::new();
     let mut labels = Labels::default();
-    let mut offsets: Vec<u32> = vec![0];
-    let mut in_degree: Vec<u32> = Vec::new();
+    let mut offsets: Chunked<u32> = Chunked::new();
+    offsets.push(0);
+    let mut in_degree: Chunked<u32> = Chunked::new();
     let mut states = 0u64;
     let mut complete = true;
     let mut fully_expanded = 0u64;
@@ -480,7 +535,7 @@ pub fn explore_back(
         if !g.ids.contains_key(&k) {
             buf.clear();
             engine.pack_into(&s, &mut buf);
-            g.push(&engine, &s, &buf, (u32::MAX, i as u32), k, &renaming);
+            g.push_root(&engine, &s, &buf, i, k, &renaming);
         }
     }
     let threads = opts.threads.max(1);
@@ -491,14 +546,14 @@ pub fn explore_back(
     // Parts' buffers, reused from block to block.
     let mut spare: Vec<Part> = Vec::new();
     let mut block_ends: Vec<usize> = Vec::new();
-    'levels: while next < g.parents.len() {
+    'levels: while next < g.len {
         // One level at a time, in blocks; a block's states are expanded on `threads`
         // threads against the states known when it starts, then merged in state order, so
         // the graph (ids, edges, the proviso's choices) is the same at any thread count.
-        let level_end = g.parents.len();
+        let level_end = g.len;
         let at_bound = opts.depth_max.is_some_and(|d| depth >= d);
         while next < level_end {
-            if opts.must_stop(g.parents.len(), true) {
+            if opts.must_stop(g.len, true) {
                 complete = false;
                 break 'levels;
             }
@@ -540,7 +595,7 @@ pub fn explore_back(
             for part in parts {
                 fully_expanded += part.fully_expanded;
                 let mut succs = part.succs.iter();
-                for &(source, taken) in &part.states {
+                for &taken in &part.states {
                     for succ in succs.by_ref().take(taken) {
                         states += 1;
                         let id = match g.ids.get(&succ.fp) {
@@ -553,7 +608,6 @@ pub fn explore_back(
                                 g.push_packed(
                                     &part.arena[start..end],
                                     info,
-                                    ((next + source) as u32, succ.action),
                                     succ.fp,
                                     &succ.renaming,
                                 )
@@ -566,15 +620,15 @@ pub fn explore_back(
                             to_member[i] =
                                 member.iter().position(|&m| m == r).expect("a renaming") as u8;
                         }
-                        edges.push((id, labels.intern(label(succ.touches, &to_member))));
-                        if in_degree.len() <= id as usize {
-                            in_degree.resize(id as usize + 1, 0);
+                        let l = label(succ.touches, &to_member);
+                        edges.push((id, labels.intern(l, succ.action)));
+                        while in_degree.len <= id as usize {
+                            in_degree.push(0);
                         }
-                        in_degree[id as usize] += 1;
+                        *in_degree.get_mut(id as usize) += 1;
                     }
                     offsets.push(
-                        u32::try_from(edges.len())
-                            .expect("fewer than 4 billion edges in the graph"),
+                        u32::try_from(edges.len).expect("fewer than 4 billion edges in the graph"),
                     );
                 }
                 spare.push(part);
@@ -584,7 +638,7 @@ pub fn explore_back(
                 last_report = Instant::now();
                 progress(&Progress {
                     states,
-                    unique: g.parents.len() as u64,
+                    unique: g.len as u64,
                     depth: depth + 1,
                     seconds: started.elapsed().as_secs_f64(),
                 });
@@ -593,15 +647,17 @@ pub fn explore_back(
         if at_bound {
             break;
         }
-        if g.parents.len() > level_end {
+        if g.len > level_end {
             depth += 1;
         }
     }
-    let n = g.parents.len();
+    let n = g.len;
     // The exploration is over: fingerprints and pending bytes are no longer needed.
     drop(std::mem::take(&mut g.ids));
     drop(std::mem::take(&mut g.pending));
-    in_degree.resize(n, 0);
+    while in_degree.len < n {
+        in_degree.push(0);
+    }
     let stray = engine.stray_send();
     let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| {
         let reach = Reach {
@@ -624,21 +680,30 @@ pub fn explore_back(
     if !complete {
         return done(None, 0, false);
     }
-    // Reversed edges, with their labels: (source, label index) grouped by target.
+    // Reversed edges, with their labels: (source, label index) grouped by target, each
+    // target's in source order. Forward chunks are freed as they are read, and the reversed
+    // list is written into zeroed pages the kernel maps only when first written, so the two
+    // together take little more than one of them.
     let mut rev_off = vec![0u32; n + 1];
     for t in 0..n {
-        rev_off[t + 1] = rev_off[t] + in_degree[t];
+        rev_off[t + 1] = rev_off[t] + in_degree.get(t);
     }
     drop(in_degree);
     let mut fill = rev_off.clone();
-    let mut rev = vec![(0u32, 0u32); edges.len()];
-    for s in 0..offsets.len() - 1 {
-        for &(t, l) in &edges[offsets[s] as usize..offsets[s + 1] as usize] {
-            rev[fill[t as usize] as usize] = (s as u32, l);
+    let mut rev = vec![(0u32, 0u32); edges.len];
+    let mut source = 0usize;
+    let mut e = 0usize;
+    for chunk in std::mem::take(&mut edges.chunks) {
+        for (t, l) in chunk {
+            while offsets.get(source + 1) as usize <= e {
+                source += 1;
+            }
+            rev[fill[t as usize] as usize] = (source as u32, l);
             fill[t as usize] += 1;
+            e += 1;
         }
     }
-    drop((edges, offsets, fill));
+    drop((offsets, fill));
     let labels = labels.table;
     // Backward over (state, cut) pairs: `can[s * k + c]`, c indexing `cuts`.
     let k = cuts.len();
@@ -646,27 +711,33 @@ pub fn explore_back(
     for (c, &m) in cuts.iter().enumerate() {
         cut_index[m as usize] = c as u8;
     }
-    let mut can = vec![false; n * k];
-    let mut queue: Vec<(u32, u8)> = Vec::new();
+    // A bit per pair, and a stack of pairs (`s * k + c`) still to search back from.
+    let pairs = n * k;
+    let pair_id = |p: usize| u32::try_from(p).expect("fewer than 4 billion (state, cut) pairs");
+    let mut can = vec![0u64; pairs.div_ceil(64)];
+    let has = |can: &[u64], p: usize| can[p / 64] & 1 << (p % 64) != 0;
+    let mut queue: Vec<u32> = Vec::new();
     for s in (0..n).filter(|&s| g.decided[s]) {
         for c in 0..k {
-            can[s * k + c] = true;
-            queue.push((s as u32, c as u8));
+            let p = s * k + c;
+            can[p / 64] |= 1 << (p % 64);
+            queue.push(pair_id(p));
         }
     }
-    while let Some((t, c)) = queue.pop() {
-        let cut_after = cuts[c as usize];
+    while let Some(p) = queue.pop() {
+        let (t, c) = (p as usize / k, p as usize % k);
+        let cut_after = cuts[c];
         for &(s, l) in &rev[rev_off[t as usize] as usize..rev_off[t as usize + 1] as usize] {
-            let l = labels[l as usize];
+            let l = labels[l as usize].0;
             let cut = cut_before(l, cut_after, acceptors);
             if (l as u16) & cut != 0 {
                 continue;
             }
             let c = cut_index[cut as usize];
             let pair = s as usize * k + c as usize;
-            if !can[pair] {
-                can[pair] = true;
-                queue.push((s, c));
+            if !has(&can, pair) {
+                can[pair / 64] |= 1 << (pair % 64);
+                queue.push(pair_id(pair));
             }
         }
     }
@@ -674,12 +745,15 @@ pub fn explore_back(
         (0..k)
             .find(|&c| {
                 let judged = c == 0 || cfg.restarts || g.crashed[s] & !cuts[c] == 0;
-                judged && !can[s * k + c]
+                judged && !has(&can, s * k + c)
             })
             .map(|c| (s, cuts[c]))
     });
     match stuck {
-        Some((s, cut)) => done(Some(bfs::path_to(|j| g.parents[j], s as u32)), cut, true),
+        Some((s, cut)) => {
+            let parent = |j: usize| parent_of(j, &g.roots, &rev_off, &rev, &labels);
+            done(Some(bfs::path_to(parent, s as u32)), cut, true)
+        }
         None => done(None, 0, true),
     }
 }
