@@ -727,7 +727,7 @@ pub fn explore_back(
     while let Some(p) = queue.pop() {
         let (t, c) = (p as usize / k, p as usize % k);
         let cut_after = cuts[c];
-        for &(s, l) in &rev[rev_off[t as usize] as usize..rev_off[t as usize + 1] as usize] {
+        for &(s, l) in &rev[rev_off[t] as usize..rev_off[t + 1] as usize] {
             let l = labels[l as usize].0;
             let cut = cut_before(l, cut_after, acceptors);
             if (l as u16) & cut != 0 {
