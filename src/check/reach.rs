@@ -204,6 +204,14 @@ impl<T: Copy> Chunked<T> {
     }
 }
 
+/// Counts one more edge into state `id` (states without one yet have no entry).
+fn in_degree_add(in_degree: &mut Chunked<u32>, id: u32) {
+    while in_degree.len <= id as usize {
+        in_degree.push(0);
+    }
+    *in_degree.get_mut(id as usize) += 1;
+}
+
 /// The parent (state, action index) of state `t` in the breadth-first exploration, from the
 /// reversed edges: states were expanded in id order and the reversed edges of a state are
 /// listed in source order, so the first one comes from the state that found it. A root has
@@ -277,6 +285,29 @@ struct Found {
     /// Not known when the block started: its bytes in the part's arena and what the graph
     /// records of it.
     new: Option<(usize, usize, Info)>,
+    /// Known, with its edge's label: (its id, the label's index).
+    resolved: Option<(u32, u32)>,
+}
+
+/// What a block's expansion reads of the graph as the block started: state ids by key,
+/// the states' renamings, and the interned labels.
+type Known<'a> = (
+    &'a HashMap<u64, u32, ahash::RandomState>,
+    &'a [u8],
+    &'a HashMap<(u64, u32), u32, ahash::RandomState>,
+);
+
+/// The label of an edge that takes a step touching `touches` to a successor renamed by
+/// `renaming`, whose class's member is state `id`: succ's acceptor i is the representative's
+/// renaming[i], which is the member's acceptor j where the member's own renaming takes j
+/// there.
+fn edge_label(touches: u16, renaming: &[u8], renamings: &[u8], id: u32, acceptors: usize) -> u64 {
+    let member = &renamings[id as usize * acceptors..][..acceptors];
+    let mut to_member = [0u8; 16];
+    for (i, &r) in renaming.iter().enumerate() {
+        to_member[i] = member.iter().position(|&m| m == r).expect("a renaming") as u8;
+    }
+    label(touches, &to_member[..renaming.len()])
 }
 
 /// What one thread's share of a block yields: per state, in order, how many successors it
@@ -297,6 +328,7 @@ struct Expander<'a> {
     symmetric: bool,
     identity: &'a SmallVec<[u8; 16]>,
     cut_nodes: &'a [u16],
+    acceptors: usize,
 }
 
 impl Expander<'_> {
@@ -313,9 +345,10 @@ impl Expander<'_> {
 
     /// Expands the states `range` of a block (`bytes`, `ends`), against `ids` as they were
     /// when the block started; `level_end`: the first id after the level being expanded.
+    #[allow(clippy::too_many_arguments)]
     fn expand(
         &self,
-        ids: &HashMap<u64, u32, ahash::RandomState>,
+        (ids, renamings, labels): Known,
         level_end: usize,
         bytes: &[u8],
         ends: &[usize],
@@ -355,17 +388,28 @@ impl Expander<'_> {
             }
             let first = part.succs.len();
             let take = |part: &mut Part, a: usize, succ: &World, (fp, renaming): Key| {
-                let new = (!ids.contains_key(&fp)).then(|| {
-                    let start = part.arena.len();
-                    engine.pack_into(succ, &mut part.arena);
-                    (start, part.arena.len(), Info::of(model, succ))
-                });
+                let touches = touched(model, &actions[a]);
+                let mut resolved = None;
+                let mut new = None;
+                match ids.get(&fp) {
+                    Some(&id) => {
+                        // Known: its edge is made here, unless its label is new.
+                        let l = edge_label(touches, &renaming, renamings, id, self.acceptors);
+                        resolved = labels.get(&(l, a as u32)).map(|&l| (id, l));
+                    }
+                    None => {
+                        let start = part.arena.len();
+                        engine.pack_into(succ, &mut part.arena);
+                        new = Some((start, part.arena.len(), Info::of(model, succ)));
+                    }
+                }
                 part.succs.push(Found {
                     action: a as u32,
-                    touches: touched(model, &actions[a]),
+                    touches,
                     fp,
                     renaming,
                     new,
+                    resolved,
                 });
             };
             if full {
@@ -517,6 +561,7 @@ pub fn explore_back(
         symmetric,
         identity: &identity,
         cut_nodes: &cut_nodes,
+        acceptors,
     };
     // Per state its out-edges, in `offsets` order: the target and its interned label; and
     // per state how many edges come in (for the reversed graph).
@@ -541,7 +586,6 @@ pub fn explore_back(
     let threads = opts.threads.max(1);
     let mut next = 0usize;
     let mut depth = 0usize;
-    let mut to_member = vec![0u8; acceptors];
     let mut block_bytes: Vec<u8> = Vec::new();
     // Parts' buffers, reused from block to block.
     let mut spare: Vec<Part> = Vec::new();
@@ -560,29 +604,21 @@ pub fn explore_back(
             let count = GRAPH_BLOCK.min(level_end - next);
             g.pending
                 .take_block(count, &mut block_bytes, &mut block_ends);
-            let part = count.div_ceil(threads);
-            let ids = &g.ids;
-            let run = |from: usize, buffers: Part| {
-                let to = (from + part).min(count);
-                expander.expand(ids, level_end, &block_bytes, &block_ends, from..to, buffers)
-            };
-            let parts: Vec<Part> = if threads == 1 {
-                vec![run(0, spare.pop().unwrap_or_default())]
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = (0..count)
-                        .step_by(part)
-                        .map(|from| {
-                            let buffers = spare.pop().unwrap_or_default();
-                            scope.spawn(move || run(from, buffers))
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().expect("graph expansion thread panicked"))
-                        .collect()
-                })
-            };
+            let known: Known = (&g.ids, &g.renamings, &labels.index);
+            let parts_count = count.div_ceil(crate::engine::PART);
+            let parts: Vec<Part> =
+                crate::engine::run_parts(threads, parts_count, &mut spare, |p, buffers| {
+                    let from = p * crate::engine::PART;
+                    let to = (from + crate::engine::PART).min(count);
+                    expander.expand(
+                        known,
+                        level_end,
+                        &block_bytes,
+                        &block_ends,
+                        from..to,
+                        buffers,
+                    )
+                });
             if at_bound {
                 if parts.iter().any(|p| p.any_action) {
                     // Successors beyond the depth bound: the graph is not the whole space.
@@ -598,6 +634,11 @@ pub fn explore_back(
                 for &taken in &part.states {
                     for succ in succs.by_ref().take(taken) {
                         states += 1;
+                        if let Some((id, l)) = succ.resolved {
+                            edges.push((id, l));
+                            in_degree_add(&mut in_degree, id);
+                            continue;
+                        }
                         let id = match g.ids.get(&succ.fp) {
                             Some(&id) => id,
                             None => {
@@ -613,19 +654,10 @@ pub fn explore_back(
                                 )
                             }
                         };
-                        // succ's acceptor i is the representative's renaming[i], which is the
-                        // member's acceptor j where the member's own renaming takes j there.
-                        let member = &g.renamings[id as usize * acceptors..][..acceptors];
-                        for (i, &r) in succ.renaming.iter().enumerate() {
-                            to_member[i] =
-                                member.iter().position(|&m| m == r).expect("a renaming") as u8;
-                        }
-                        let l = label(succ.touches, &to_member);
+                        let l =
+                            edge_label(succ.touches, &succ.renaming, &g.renamings, id, acceptors);
                         edges.push((id, labels.intern(l, succ.action)));
-                        while in_degree.len <= id as usize {
-                            in_degree.push(0);
-                        }
-                        *in_degree.get_mut(id as usize) += 1;
+                        in_degree_add(&mut in_degree, id);
                     }
                     offsets.push(
                         u32::try_from(edges.len).expect("fewer than 4 billion edges in the graph"),

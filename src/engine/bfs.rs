@@ -462,43 +462,16 @@ where
         let len = frontier.len();
         for block_start in (0..len).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(len);
-            let chunk = (block_end - block_start).div_ceil(threads);
-            let parts: Vec<Expansion> = if threads == 1 {
-                let scratch = pool.pop().unwrap_or_default();
-                let range = block_start..block_end;
-                vec![expand(
-                    model,
-                    packer,
-                    props,
-                    canon,
-                    reduced,
-                    (&seen, &next_level),
-                    &frontier,
-                    range,
-                    scratch,
-                )]
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = (block_start..block_end)
-                        .step_by(chunk)
-                        .map(|from| {
-                            let range = from..(from + chunk).min(block_end);
-                            let (sets, level) = ((&seen, &next_level), &frontier);
-                            let scratch = pool.pop().unwrap_or_default();
-                            scope.spawn(move || {
-                                expand(
-                                    model, packer, props, canon, reduced, sets, level, range,
-                                    scratch,
-                                )
-                            })
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().expect("expansion thread panicked"))
-                        .collect()
-                })
-            };
+            let count = (block_end - block_start).div_ceil(super::PART);
+            let (sets, level) = ((&seen, &next_level), &frontier);
+            let parts: Vec<Expansion> =
+                super::run_parts(threads, count, &mut pool, |p, scratch| {
+                    let from = block_start + p * super::PART;
+                    let range = from..(from + super::PART).min(block_end);
+                    expand(
+                        model, packer, props, canon, reduced, sets, level, range, scratch,
+                    )
+                });
             if at_bound {
                 // Successors exist beyond the depth bound: the run is not exhaustive.
                 if parts.iter().any(|p| p.2) {

@@ -85,3 +85,52 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
     )
     .hash_one(value)
 }
+
+/// States per part of a block: blocks are cut into parts this small, and each thread takes
+/// the next part when it finishes one, so a thread that drew slow states does not leave the
+/// others idle (with one part per thread, two threads ran about 1.45 times as fast as one).
+pub const PART: usize = 256;
+
+/// Runs `work(part, buffers)` for every part `0..parts` on `threads` threads, each taking
+/// the next part as it finishes one, with `buffers` taken from `pool` (or made fresh); the
+/// results come back in part order, so what a caller merges never depends on the thread
+/// count or on timing.
+pub fn run_parts<B: Default + Send, R: Send>(
+    threads: usize,
+    parts: usize,
+    pool: &mut Vec<B>,
+    work: impl Fn(usize, B) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || parts <= 1 {
+        return (0..parts)
+            .map(|p| work(p, pool.pop().unwrap_or_default()))
+            .collect();
+    }
+    let buffers: Vec<std::sync::Mutex<Option<B>>> = (0..parts)
+        .map(|_| std::sync::Mutex::new(Some(pool.pop().unwrap_or_default())))
+        .collect();
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        (0..parts).map(|_| std::sync::Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(parts) {
+            scope.spawn(|| loop {
+                let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if p >= parts {
+                    break;
+                }
+                let b = buffers[p]
+                    .lock()
+                    .unwrap()
+                    .take()
+                    .expect("each part runs once");
+                let r = work(p, b);
+                *results[p].lock().unwrap() = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap().expect("every part ran"))
+        .collect()
+}
