@@ -171,8 +171,9 @@ struct Level {
     chunks: Vec<Vec<u8>>,
     /// Chunks before this one went back to the pool.
     released: usize,
-    /// Per state: `chunk * ARENA_CHUNK + offset` of its first byte.
-    starts: Vec<u32>,
+    /// Per state: `chunk * ARENA_CHUNK + offset` of its first byte (64 bits: a level of an
+    /// unreduced big world passes 4 GiB of packed states).
+    starts: Vec<u64>,
     first_node: u32,
 }
 
@@ -217,8 +218,7 @@ impl Level {
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
         let start = index * ARENA_CHUNK + chunk.len();
-        self.starts
-            .push(u32::try_from(start).expect("a level's states fit in 4 GiB"));
+        self.starts.push(start as u64);
         chunk.extend_from_slice(packed);
     }
 
@@ -540,7 +540,7 @@ where
             })
             .sum();
         let level_bytes = arenas.allocated * ARENA_CHUNK
-            + (frontier.starts.capacity() + next.starts.capacity()) * std::mem::size_of::<u32>()
+            + (frontier.starts.capacity() + next.starts.capacity()) * std::mem::size_of::<u64>()
             + buckets * (std::mem::size_of::<u64>() + 1)
             + nodes.memory()
             + scratch;
