@@ -2,18 +2,15 @@
 //! fault-tolerance graph alone, for profiling the engine
 //! (`cargo run --release --example safety -- classic none 1 [states-max] [graph]`).
 
-use paxos_lab::check::{self, CheckCfg, Reduction, SearchOpts, Strategy};
+use paxos_lab::check::{self, CheckCfg, Reduction};
 use paxos_lab::scenario::Scenario;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let name = args.get(1).map_or("classic", String::as_str);
-    let reduction: Reduction = match args.get(2).map_or("none", String::as_str) {
-        "none" => Reduction::None,
-        "symmetry" => Reduction::Symmetry,
-        "por" => Reduction::Por,
-        _ => Reduction::All,
-    };
+    let reduction = args.get(2).map_or(Reduction::None, |r| {
+        clap::ValueEnum::from_str(r, true).expect("a reduction: none, symmetry, por or all")
+    });
     let threads = args
         .get(3)
         .map_or(1, |t| t.parse().expect("a thread count"));
@@ -22,19 +19,7 @@ fn main() {
         .and_then(|t| t.parse().ok())
         .filter(|&m: &usize| m > 0);
     let scenario = Scenario::load(name).expect("a scenario");
-    let cfg = CheckCfg {
-        strategy: Strategy::Bfs,
-        symmetry: reduction.symmetry(),
-        por: reduction.por(),
-        opts: SearchOpts {
-            threads,
-            depth_max: None,
-            states_max,
-            memory_max: None,
-            stop_when_all_found: true,
-            stop_when_any_found: false,
-        },
-    };
+    let cfg = CheckCfg::bfs(reduction, threads, states_max);
     let s = if args.get(5).is_some_and(|a| a == "graph") {
         let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct)
             .reduce_loss();

@@ -62,24 +62,9 @@ fn engine_run(
 ) -> EngineRun {
     let before = mem::reset_peak();
     let cpu_before = mem::cpu_seconds();
-    let opts = SearchOpts {
-        threads,
-        depth_max: None,
-        states_max,
-        memory_max: None,
-        stop_when_all_found: true,
-        stop_when_any_found: false,
-    };
+    let cfg = CheckCfg::bfs(reduction, threads, states_max);
     let search = match engine {
-        "paxos-lab-bfs" => {
-            let cfg = CheckCfg {
-                strategy: Strategy::Bfs,
-                symmetry: reduction.symmetry(),
-                por: reduction.por(),
-                opts,
-            };
-            check::safety_search(scenario, &paxos_models::Correct, &cfg)
-        }
+        "paxos-lab-bfs" => check::safety_search(scenario, &paxos_models::Correct, &cfg),
         _ => {
             let model =
                 PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct).reduce_loss();
@@ -87,7 +72,7 @@ fn engine_run(
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect();
-            check::stateright_search(model, &props, &opts, engine == "stateright-bfs").0
+            check::stateright_search(model, &props, &cfg.opts, engine == "stateright-bfs").0
         }
     };
     let cpu_seconds = match (cpu_before, mem::cpu_seconds()) {

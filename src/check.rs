@@ -113,6 +113,27 @@ pub struct CheckCfg {
     pub opts: SearchOpts,
 }
 
+impl CheckCfg {
+    /// A breadth-first check with `reduction` on `threads` threads, bounded only by
+    /// `states_max` unique states, going on until every property has a discovery: what
+    /// `bench` and the matrix run.
+    pub fn bfs(reduction: Reduction, threads: usize, states_max: Option<usize>) -> CheckCfg {
+        CheckCfg {
+            strategy: Strategy::Bfs,
+            symmetry: reduction.symmetry(),
+            por: reduction.por(),
+            opts: SearchOpts {
+                threads,
+                depth_max: None,
+                states_max,
+                memory_max: None,
+                stop_when_all_found: true,
+                stop_when_any_found: false,
+            },
+        }
+    }
+}
+
 /// The model's safety properties in report order, each with its name; both engines
 /// evaluate these.
 pub fn safety_properties(model: &PaxosModel) -> Vec<(PropertyName, Property<PaxosModel>)> {

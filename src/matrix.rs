@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use paxos_models::{PropertyName, Variant, VARIANTS};
 
-use crate::check::{self, CheckCfg, SearchOpts, Strategy, Verdict};
+use crate::check::{self, CheckCfg, Reduction, Verdict};
 use crate::scenario::{self, Scenario, ScenarioError};
 
 /// One property's result in one cell.
@@ -71,19 +71,7 @@ pub fn run(
     // Cells run side by side, one per worker thread, each checked on one thread: cells are
     // independent, so this scales better than splitting each search. Results land in their
     // cell's slot, so the matrix never depends on the thread count or on timing.
-    let cfg = CheckCfg {
-        strategy: Strategy::Bfs,
-        symmetry: true,
-        por: true,
-        opts: SearchOpts {
-            threads: 1,
-            depth_max: None,
-            states_max: Some(20_000_000),
-            memory_max: None,
-            stop_when_all_found: true,
-            stop_when_any_found: false,
-        },
-    };
+    let cfg = CheckCfg::bfs(Reduction::All, 1, Some(20_000_000));
     let scenarios: Vec<Scenario> = jobs
         .iter()
         .map(|(_, name)| match loaded.iter().find(|s| &s.name == name) {

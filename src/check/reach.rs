@@ -27,6 +27,7 @@ use super::{fingerprint, subsets, PorUse, Progress, Search, SearchOpts};
 use crate::engine::bfs::{self, StepInto};
 use crate::engine::pack::Pack;
 use crate::engine::world::{Engine, World};
+use crate::engine::Chunked;
 use crate::sim::NetEvent;
 
 /// What [`stays_reachable`] found.
@@ -119,6 +120,8 @@ struct Graph {
     crashed: Vec<u16>,
     /// `acceptors` entries per state: old acceptor index -> representative's.
     renamings: Vec<u8>,
+    /// Per state: how many edges come in (for the reversed graph).
+    in_degree: Chunked<u32, EDGE_CHUNK>,
 }
 
 /// What the graph records of a state when it is found.
@@ -165,51 +168,14 @@ impl Graph {
         self.judged.push(info.judged);
         self.crashed.push(info.crashed);
         self.renamings.extend_from_slice(renaming);
+        self.in_degree.push(0);
         id
     }
-}
 
-/// A list grown in fixed chunks: it never copies itself to grow and never holds more than
-/// one chunk unused (a doubling `Vec` holds up to twice its length and copies itself at
-/// every doubling, which for a graph of tens of millions of edges was the peak).
-struct Chunked<T> {
-    chunks: Vec<Vec<T>>,
-    len: usize,
-}
-
-impl<T: Copy> Chunked<T> {
-    const CHUNK: usize = 1 << 20;
-
-    fn new() -> Chunked<T> {
-        Chunked {
-            chunks: Vec::new(),
-            len: 0,
-        }
+    /// Counts one more edge into state `id`.
+    fn edge_into(&mut self, id: u32) {
+        *self.in_degree.get_mut(id as usize) += 1;
     }
-
-    fn push(&mut self, x: T) {
-        if self.len.is_multiple_of(Self::CHUNK) {
-            self.chunks.push(Vec::with_capacity(Self::CHUNK));
-        }
-        self.chunks.last_mut().expect("a chunk").push(x);
-        self.len += 1;
-    }
-
-    fn get(&self, i: usize) -> T {
-        self.chunks[i / Self::CHUNK][i % Self::CHUNK]
-    }
-
-    fn get_mut(&mut self, i: usize) -> &mut T {
-        &mut self.chunks[i / Self::CHUNK][i % Self::CHUNK]
-    }
-}
-
-/// Counts one more edge into state `id` (states without one yet have no entry).
-fn in_degree_add(in_degree: &mut Chunked<u32>, id: u32) {
-    while in_degree.len <= id as usize {
-        in_degree.push(0);
-    }
-    *in_degree.get_mut(id as usize) += 1;
 }
 
 /// The parent (state, action index) of state `t` in the breadth-first exploration, from the
@@ -269,6 +235,9 @@ impl Pending {
         }
     }
 }
+
+/// Entries per chunk of the graph's per-edge and per-state lists.
+const EDGE_CHUNK: usize = 1 << 20;
 
 /// States expanded per block of the graph (independent of the thread count).
 const GRAPH_BLOCK: usize = 4096;
@@ -555,6 +524,7 @@ pub fn explore_back(
         judged: Vec::new(),
         crashed: Vec::new(),
         renamings: Vec::new(),
+        in_degree: Chunked::new(),
     };
     let expander = Expander {
         engine: &engine,
@@ -563,13 +533,11 @@ pub fn explore_back(
         cut_nodes: &cut_nodes,
         acceptors,
     };
-    // Per state its out-edges, in `offsets` order: the target and its interned label; and
-    // per state how many edges come in (for the reversed graph).
-    let mut edges: Chunked<(u32, u32)> = Chunked::new();
+    // Per state its out-edges, in `offsets` order: the target and its interned label.
+    let mut edges: Chunked<(u32, u32), EDGE_CHUNK> = Chunked::new();
     let mut labels = Labels::default();
-    let mut offsets: Chunked<u32> = Chunked::new();
+    let mut offsets: Chunked<u32, EDGE_CHUNK> = Chunked::new();
     offsets.push(0);
-    let mut in_degree: Chunked<u32> = Chunked::new();
     let mut states = 0u64;
     let mut complete = true;
     let mut fully_expanded = 0u64;
@@ -636,7 +604,7 @@ pub fn explore_back(
                         states += 1;
                         if let Some((id, l)) = succ.resolved {
                             edges.push((id, l));
-                            in_degree_add(&mut in_degree, id);
+                            g.edge_into(id);
                             continue;
                         }
                         let id = match g.ids.get(&succ.fp) {
@@ -657,10 +625,11 @@ pub fn explore_back(
                         let l =
                             edge_label(succ.touches, &succ.renaming, &g.renamings, id, acceptors);
                         edges.push((id, labels.intern(l, succ.action)));
-                        in_degree_add(&mut in_degree, id);
+                        g.edge_into(id);
                     }
                     offsets.push(
-                        u32::try_from(edges.len).expect("fewer than 4 billion edges in the graph"),
+                        u32::try_from(edges.len())
+                            .expect("fewer than 4 billion edges in the graph"),
                     );
                 }
                 spare.push(part);
@@ -687,9 +656,6 @@ pub fn explore_back(
     // The exploration is over: fingerprints and pending bytes are no longer needed.
     drop(std::mem::take(&mut g.ids));
     drop(std::mem::take(&mut g.pending));
-    while in_degree.len < n {
-        in_degree.push(0);
-    }
     let stray = engine.stray_send();
     let done = |stuck: Option<(usize, Vec<usize>)>, cut: u16, complete: bool| {
         let reach = Reach {
@@ -718,14 +684,14 @@ pub fn explore_back(
     // together take little more than one of them.
     let mut rev_off = vec![0u32; n + 1];
     for t in 0..n {
-        rev_off[t + 1] = rev_off[t] + in_degree.get(t);
+        rev_off[t + 1] = rev_off[t] + g.in_degree.get(t);
     }
-    drop(in_degree);
+    drop(std::mem::take(&mut g.in_degree));
     let mut fill = rev_off.clone();
-    let mut rev = vec![(0u32, 0u32); edges.len];
+    let mut rev = vec![(0u32, 0u32); edges.len()];
     let mut source = 0usize;
     let mut e = 0usize;
-    for chunk in std::mem::take(&mut edges.chunks) {
+    for chunk in edges.into_chunks() {
         for (t, l) in chunk {
             while offsets.get(source + 1) as usize <= e {
                 source += 1;

@@ -95,35 +95,25 @@ pub type Reduced<'a, M> = Option<
 >;
 
 /// The parent link of every visited state, (parent node, action index), in 6 bytes each
-/// (a 32-bit parent, a 16-bit action index) and in fixed chunks, so growing never copies
-/// and never leaves more than one chunk unused.
+/// (a 32-bit parent, a 16-bit action index), in chunks of 16,384.
 #[derive(Default)]
-struct Links {
-    chunks: Vec<Vec<[u8; 6]>>,
-    len: usize,
-}
+struct Links(super::Chunked<[u8; 6], { 1 << 14 }>);
 
 impl Links {
-    const CHUNK: usize = 1 << 14;
-
     fn len(&self) -> usize {
-        self.len
+        self.0.len()
     }
 
     fn push(&mut self, (parent, action): (u32, u32)) {
         let action = u16::try_from(action).expect("fewer than 65,536 actions in a state");
-        if self.len.is_multiple_of(Self::CHUNK) {
-            self.chunks.push(Vec::with_capacity(Self::CHUNK));
-        }
         let mut entry = [0u8; 6];
         entry[..4].copy_from_slice(&parent.to_le_bytes());
         entry[4..].copy_from_slice(&action.to_le_bytes());
-        self.chunks.last_mut().expect("a chunk").push(entry);
-        self.len += 1;
+        self.0.push(entry);
     }
 
     fn get(&self, i: usize) -> (u32, u32) {
-        let e = self.chunks[i / Self::CHUNK][i % Self::CHUNK];
+        let e = self.0.get(i);
         (
             u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
             u16::from_le_bytes([e[4], e[5]]) as u32,
@@ -131,7 +121,7 @@ impl Links {
     }
 
     fn memory(&self) -> usize {
-        self.chunks.len() * Self::CHUNK * 6
+        self.0.memory()
     }
 }
 

@@ -86,6 +86,63 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
     .hash_one(value)
 }
 
+/// A list grown in fixed chunks of `CHUNK` entries: it never copies itself to grow and
+/// never holds more than one chunk unused (a doubling `Vec` holds up to twice its length and
+/// copies itself at every doubling, which for tens of millions of entries is the peak).
+pub struct Chunked<T, const CHUNK: usize> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Copy, const CHUNK: usize> Chunked<T, CHUNK> {
+    pub fn new() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, x: T) {
+        if self.len.is_multiple_of(CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        self.chunks.last_mut().expect("a chunk").push(x);
+        self.len += 1;
+    }
+
+    pub fn get(&self, i: usize) -> T {
+        self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    pub fn get_mut(&mut self, i: usize) -> &mut T {
+        &mut self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    /// Bytes held, unused room included.
+    pub fn memory(&self) -> usize {
+        self.chunks.len() * CHUNK * std::mem::size_of::<T>()
+    }
+
+    /// The entries, a chunk at a time, in order (each chunk freed once read).
+    pub fn into_chunks(self) -> impl Iterator<Item = Vec<T>> {
+        self.chunks.into_iter()
+    }
+}
+
+impl<T: Copy, const CHUNK: usize> Default for Chunked<T, CHUNK> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// States per part of a block: blocks are cut into parts this small, and each thread takes
 /// the next part when it finishes one, so a thread that drew slow states does not leave the
 /// others idle (with one part per thread, two threads ran about 1.45 times as fast as one).
