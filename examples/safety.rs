@@ -41,12 +41,14 @@ fn main() {
         check::safety_search(&scenario, &paxos_models::Correct, &cfg)
     };
     println!(
-        "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0}",
+        "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0} bytes_per_state={}",
         s.unique,
         s.states,
         s.depth,
         s.complete,
         s.seconds,
-        s.unique as f64 / s.seconds
+        s.unique as f64 / s.seconds,
+        s.peak_bytes
+            .map_or("-".into(), |b| (b / s.unique.max(1)).to_string())
     );
 }

@@ -42,13 +42,13 @@ struct Succ {
     parent: u32,
     action: u32,
     /// Bit `i` set: property `i` has a discovery in this state.
-    hits: u64,
-    /// Its packed bytes: `arena[start..end]` of the part's scratch.
+    hits: u32,
+    /// Its packed bytes start at `arena[start]` of the part's scratch and end where the next
+    /// successor's start (24 bytes a successor, not 32: a block's parts hold them all).
     start: u32,
-    end: u32,
 }
 
-fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
+fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u32 {
     props.iter().enumerate().fold(0, |acc, (i, p)| {
         let holds = (p.condition)(model, state);
         let hit = match p.expectation {
@@ -56,7 +56,7 @@ fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u64 {
             Expectation::Sometimes => holds,
             Expectation::Eventually => false,
         };
-        acc | (hit as u64) << i
+        acc | (hit as u32) << i
     })
 }
 
@@ -153,39 +153,44 @@ impl Pool {
 }
 
 /// One level of the search: every state packed into byte chunks of 256 KiB taken from the
-/// [`Pool`] (a state never straddles two), and per state where its bytes start. States'
-/// nodes (their indices in the parent links) are consecutive from `first_node`. A state
-/// costs its packed bytes plus 4, with no allocation of its own.
+/// [`Pool`] (a state never straddles two), each state's bytes after their length (LEB128,
+/// one byte below 128). States are read in order from the start of a part, so only every
+/// [`PART`](super::PART)-th state's start is kept: a state costs its packed bytes plus one,
+/// with no allocation of its own. States' nodes (their indices in the parent links) are
+/// consecutive from `first_node`.
 #[derive(Default)]
 struct Level {
     chunks: Vec<Vec<u8>>,
     /// Chunks before this one went back to the pool.
     released: usize,
-    /// Per state: `chunk * ARENA_CHUNK + offset` of its first byte (64 bits: a level of an
-    /// unreduced big world passes 4 GiB of packed states).
-    starts: Vec<u64>,
+    /// Per part: `chunk * ARENA_CHUNK + offset` of its first state's length byte.
+    marks: Vec<u64>,
+    len: usize,
     first_node: u32,
 }
 
 impl Level {
     fn len(&self) -> usize {
-        self.starts.len()
+        self.len
     }
 
     /// Empties the level (its chunks back to the pool) for states numbered from `first_node`.
     fn reset(&mut self, first_node: u32, pool: &mut Pool) {
-        self.release_before(self.len(), pool);
+        self.release_before(self.len, pool);
         self.chunks.clear();
         self.released = 0;
-        self.starts.clear();
+        self.marks.clear();
+        self.len = 0;
         self.first_node = first_node;
     }
 
-    /// Gives back every chunk that holds only states before state `i`.
+    /// Gives back every chunk that holds only states before state `i` (the first of a part,
+    /// or the level's end).
     fn release_before(&mut self, i: usize, pool: &mut Pool) {
-        let upto = match self.starts.get(i) {
-            Some(&start) => start as usize / ARENA_CHUNK,
-            None => self.chunks.len(),
+        debug_assert!(i >= self.len || i.is_multiple_of(super::PART));
+        let upto = match self.marks.get(i / super::PART) {
+            Some(&start) if i < self.len => start as usize / ARENA_CHUNK,
+            _ => self.chunks.len(),
         };
         for c in self.released..upto {
             pool.give(std::mem::take(&mut self.chunks[c]));
@@ -194,34 +199,72 @@ impl Level {
     }
 
     fn push(&mut self, packed: &[u8], pool: &mut Pool) {
+        let mut head = [0u8; 3];
+        let head = leb128(packed.len(), &mut head);
         assert!(
-            packed.len() <= ARENA_CHUNK,
+            head.len() + packed.len() <= ARENA_CHUNK,
             "a packed state fits in a chunk"
         );
         if self
             .chunks
             .last()
-            .is_none_or(|c| c.len() + packed.len() > ARENA_CHUNK)
+            .is_none_or(|c| c.len() + head.len() + packed.len() > ARENA_CHUNK)
         {
             self.chunks.push(pool.take());
         }
         let index = self.chunks.len() - 1;
         let chunk = &mut self.chunks[index];
-        let start = index * ARENA_CHUNK + chunk.len();
-        self.starts.push(start as u64);
+        if self.len.is_multiple_of(super::PART) {
+            self.marks.push((index * ARENA_CHUNK + chunk.len()) as u64);
+        }
+        chunk.extend_from_slice(head);
         chunk.extend_from_slice(packed);
+        self.len += 1;
     }
 
-    /// The packed bytes and the node of state `i` (not yet released).
-    fn get(&self, i: usize) -> (&[u8], u32) {
-        let start = self.starts[i] as usize;
-        let (chunk, offset) = (start / ARENA_CHUNK, start % ARENA_CHUNK);
-        let end = match self.starts.get(i + 1) {
-            Some(&next) if next as usize / ARENA_CHUNK == chunk => next as usize % ARENA_CHUNK,
-            _ => self.chunks[chunk].len(),
-        };
-        (&self.chunks[chunk][offset..end], self.first_node + i as u32)
+    /// The packed bytes and node of every state in `range` (which starts a part; its states
+    /// not yet released), in order.
+    fn states(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (&[u8], u32)> {
+        debug_assert!(range.start.is_multiple_of(super::PART));
+        let start = self.marks[range.start / super::PART] as usize;
+        let (mut chunk, mut at) = (start / ARENA_CHUNK, start % ARENA_CHUNK);
+        range.map(move |i| {
+            if at == self.chunks[chunk].len() {
+                (chunk, at) = (chunk + 1, 0);
+            }
+            let bytes = &self.chunks[chunk][..];
+            let (mut len, mut shift) = (0usize, 0);
+            loop {
+                let b = bytes[at];
+                at += 1;
+                len |= ((b & 0x7f) as usize) << shift;
+                shift += 7;
+                if b < 0x80 {
+                    break;
+                }
+            }
+            at += len;
+            (&bytes[at - len..at], self.first_node + i as u32)
+        })
     }
+
+    /// Bytes held besides the pool's chunks.
+    fn memory(&self) -> usize {
+        self.marks.capacity() * std::mem::size_of::<u64>()
+            + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
+    }
+}
+
+/// `n` in LEB128 (seven bits a byte, low first), in `buf`.
+fn leb128(mut n: usize, buf: &mut [u8; 3]) -> &[u8] {
+    let mut i = 0;
+    while n >= 0x80 {
+        buf[i] = (n as u8) | 0x80;
+        n >>= 7;
+        i += 1;
+    }
+    buf[i] = n as u8;
+    &buf[..=i]
 }
 
 /// What expanding one part of a block yields: new successors (in the part's scratch),
@@ -294,8 +337,7 @@ where
             fingerprint(&bytes[..])
         }
     };
-    for i in range {
-        let (packed, node) = level.get(i);
+    for (packed, node) in level.states(range) {
         let state = packer.unpack(packed);
         actions.clear();
         model.actions(&state, &mut actions);
@@ -327,7 +369,6 @@ where
                 action: a as u32,
                 hits: hits(model, props, next),
                 start: start as u32,
-                end: arena.len() as u32,
             });
         };
         let full = match reduced {
@@ -393,7 +434,7 @@ where
     M::State: Hash + Clone + Send + Sync,
     P: Pack<M::State>,
 {
-    assert!(props.len() <= 64, "at most 64 properties");
+    assert!(props.len() <= 32, "at most 32 properties");
     let started = Instant::now();
     let mut last_report = started;
     let threads = opts.threads.max(1);
@@ -473,7 +514,9 @@ where
             for (mut scratch, generated, _) in parts {
                 states += generated;
                 fully_expanded += std::mem::take(&mut scratch.fully_expanded);
-                for s in &scratch.out {
+                let ends = scratch.out.iter().skip(1).map(|n| n.start);
+                let ends = ends.chain(std::iter::once(scratch.arena.len() as u32));
+                for (s, end) in scratch.out.iter().zip(ends) {
                     if !seen.insert(s.fp) {
                         continue;
                     }
@@ -484,10 +527,7 @@ where
                     nodes.push((s.parent, s.action));
                     record(&mut discoveries, s.hits, node);
                     debug_assert_eq!(node, next.first_node + next.len() as u32);
-                    next.push(
-                        &scratch.arena[s.start as usize..s.end as usize],
-                        &mut arenas,
-                    );
+                    next.push(&scratch.arena[s.start as usize..end as usize], &mut arenas);
                 }
                 pool.push(scratch);
             }
@@ -530,7 +570,8 @@ where
             })
             .sum();
         let level_bytes = arenas.allocated * ARENA_CHUNK
-            + (frontier.starts.capacity() + next.starts.capacity()) * std::mem::size_of::<u64>()
+            + frontier.memory()
+            + next.memory()
             + buckets * (std::mem::size_of::<u64>() + 1)
             + nodes.memory()
             + scratch;
@@ -555,7 +596,7 @@ where
     }
 }
 
-fn record(discoveries: &mut [Option<u32>], hits: u64, node: u32) {
+fn record(discoveries: &mut [Option<u32>], hits: u32, node: u32) {
     for (i, d) in discoveries.iter_mut().enumerate() {
         if d.is_none() && hits & (1 << i) != 0 {
             *d = Some(node);
