@@ -306,9 +306,11 @@ fn spin_side_by_side(
         let cpu = r.cpu_seconds;
         writeln!(
             out,
-            "engine=spin scenario={name} threads=1 reduction=none unique={} complete={} seconds={:.2} cpu_seconds={} compile_seconds={:.2} states_per_s={:.0} states_per_cpu_s={} memory_mb={}",
+            "engine=spin scenario={name} threads=1 reduction=none unique={} complete={}{} seconds={:.2} cpu_seconds={} compile_seconds={:.2} states_per_s={:.0} states_per_cpu_s={} memory_mb={}",
             r.states,
             r.complete,
+            r.stopped_by
+                .map_or(String::new(), |why| format!(" stopped_by={why}")),
             r.seconds,
             cpu.map_or("n/a".into(), |c| format!("{c:.2}")),
             r.compile_seconds,

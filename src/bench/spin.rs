@@ -184,7 +184,13 @@ pub fn promela(cfg: &ClusterCfg, name: &str) -> String {
 pub struct SpinRun {
     /// States stored; the count so far when the run was stopped.
     pub states: u64,
+    /// Whether pan searched the whole space: it prints its statistics also when it
+    /// stops at its memory bound or its depth bound, so "N states, stored" alone does not
+    /// say so.
     pub complete: bool,
+    /// What stopped an incomplete run: `memory` (pan's `-DMEMLIM` bound), `depth` (its
+    /// `-m` bound) or `time` (`seconds_max`).
+    pub stopped_by: Option<&'static str>,
     pub seconds: f64,
     /// CPU seconds of `pan`, the search (a child of this process).
     pub cpu_seconds: Option<f64>,
@@ -192,6 +198,23 @@ pub struct SpinRun {
     pub memory_mb: Option<f64>,
     /// Seconds spent generating and compiling the verifier, included in `seconds`.
     pub compile_seconds: f64,
+}
+
+/// Why pan's search with output `text` is not complete, or `None` when it is. pan prints
+/// its statistics ("N states, stored") also when its memory or depth bound stopped it,
+/// with "Search not completed" among them; killed by the time bound it prints none.
+fn stopped_by(text: &str, stored: bool) -> Option<&'static str> {
+    if text.contains("reached -DMEMLIM bound") || text.contains("out of memory") {
+        Some("memory")
+    } else if text.contains("max search depth too small") {
+        Some("depth")
+    } else if !stored {
+        Some("time")
+    } else if text.contains("Search not completed") {
+        Some("unknown")
+    } else {
+        None
+    }
 }
 
 /// Whether `spin` and `gcc` are both on the PATH.
@@ -272,12 +295,49 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
         (Some(b), Some(a)) => Some(a - b),
         _ => None,
     };
+    let stopped_by = stopped_by(&text, stored.is_some());
     Ok(SpinRun {
         states: stored.or(so_far).unwrap_or(0),
-        complete: stored.is_some(),
+        complete: stopped_by.is_none(),
+        stopped_by,
         seconds,
         cpu_seconds,
         memory_mb,
         compile_seconds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stopped_by;
+
+    /// The end of pan's output on `dueling` at `-DMEMLIM=8192` (SPIN 6.5.2): statistics
+    /// that look like a finished search's.
+    const MEMORY_BOUND: &str = "Depth=      39 States=  8.2e+07 Transitions= 2.75e+08 Memory=  8140.769\tt=      247 R=   3e+05
+pan: reached -DMEMLIM bound
+\t8.58987e+09 bytes used
+(Spin Version 6.5.2 -- 6 December 2019)
+Warning: Search not completed
+
+State-vector 84 byte, depth reached 39, errors: 0
+ 82559436 states, stored
+";
+
+    const FINISHED: &str = "(Spin Version 6.5.2 -- 6 December 2019)
+
+Full statespace search for:
+State-vector 44 byte, depth reached 22, errors: 0
+   389176 states, stored
+";
+
+    #[test]
+    fn a_search_stopped_by_a_bound_is_not_complete() {
+        assert_eq!(stopped_by(MEMORY_BOUND, true), Some("memory"));
+        assert_eq!(
+            stopped_by("error: max search depth too small\nWarning: Search not completed\n 5 states, stored", true),
+            Some("depth")
+        );
+        assert_eq!(stopped_by("Depth= 39 States= 1e+06", false), Some("time"));
+        assert_eq!(stopped_by(FINISHED, true), None);
+    }
 }
