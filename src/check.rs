@@ -11,7 +11,7 @@
 pub mod reach;
 
 pub use crate::engine::{fingerprint, Progress, Search, SearchOpts};
-pub use reach::{decision_reachable_from, explore_back, stays_reachable, Reach};
+pub use reach::{decision_reachable_from, explore_back, stays_reachable, without_graph, Reach};
 
 use crate::engine::bfs;
 use crate::engine::world::{Engine, World};
@@ -255,7 +255,12 @@ fn bfs_search(
             }
         };
         let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
-        let search = bfs::search(&engine, &engine, &props, canon, reduced, opts, progress);
+        let red = bfs::Reductions {
+            canon,
+            reduced,
+            judge: None,
+        };
+        let search = bfs::search(&engine, &engine, &props, &red, opts, progress);
         (search, engine.stray_send())
     };
     if !por {
@@ -313,7 +318,12 @@ pub fn reference_search(
 ) -> Search {
     let canon = |s: &PaxosState| model.canonical_fingerprint(s);
     let canon: bfs::Canon<PaxosState> = (symmetry && model.symmetric()).then_some(&canon);
-    bfs::search(model, model, props, canon, None, opts, &mut |_| {})
+    let red = bfs::Reductions {
+        canon,
+        reduced: None,
+        judge: None,
+    };
+    bfs::search(model, model, props, &red, opts, &mut |_| {})
 }
 
 /// Rebuilds a discovery as a real trace: the engine keeps real states (symmetry only

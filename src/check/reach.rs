@@ -15,6 +15,7 @@
 //! target class's member, so a cut is carried across it exactly.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use paxos_models::model::Action;
@@ -42,6 +43,9 @@ pub struct Reach {
     pub cuts: usize,
     /// What became of partial-order reduction in this graph.
     pub por: PorUse,
+    /// Whether the graph's edges were kept and searched back ([`explore_back`]); false when
+    /// the exploration alone proved the property ([`without_graph`]).
+    pub edges_kept: bool,
 }
 
 /// Which states the graph part judges: those with at most f acceptors down (the guide's "a
@@ -446,6 +450,10 @@ impl Labels {
 /// the reduction, for its shortest path; so is everything after a send outside
 /// `Rules::may_send`. Crashes change which states are judged along the way, so a world with
 /// crashes is explored whole.
+///
+/// First the graph is not built at all ([`without_graph`]): where the explored space has no
+/// cycle and every state keeps a step under every cut or has a decision, that search alone
+/// proves the property, in the memory of the safety search. Otherwise the graph is built.
 pub fn stays_reachable(
     model: &PaxosModel,
     symmetry: bool,
@@ -454,6 +462,24 @@ pub fn stays_reachable(
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
 ) -> Reach {
+    let reduce = por && model.cfg().crashes_max == 0;
+    if let Some((mut reach, stray)) =
+        without_graph(model, symmetry, reduce, cut_off, opts, progress)
+    {
+        if por && !reduce {
+            reach.por = PorUse::Dropped(
+                "the fault-tolerance graph is reduced only in worlds without crashes".into(),
+            );
+        }
+        if !(reduce && stray && reach.search.complete) {
+            return reach;
+        }
+        if let Some((mut again, _)) = without_graph(model, symmetry, false, cut_off, opts, progress)
+        {
+            again.por = PorUse::stray_send();
+            return again;
+        }
+    }
     if !por {
         return explore_back(model, symmetry, false, cut_off, opts, progress).0;
     }
@@ -476,6 +502,107 @@ pub fn stays_reachable(
         PorUse::UsedTracesRefound(again.search.unique)
     };
     again
+}
+
+/// The cuts judged (bitmasks of acceptor indices, none first, then every set of f
+/// acceptors when `cut_off`) and the same as bitmasks of node ids.
+fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
+    let cfg = model.cfg();
+    let acceptors = cfg.acceptors;
+    let f = cfg.acceptor_faults_tolerated();
+    let mut cuts = vec![0u16];
+    if f > 0 && cut_off {
+        cuts.extend(subsets(acceptors, f));
+    }
+    let cut_nodes = cuts
+        .iter()
+        .map(|&c| {
+            (0..acceptors)
+                .filter(|&i| c & (1 << i) != 0)
+                .fold(0u16, |m, i| m | 1 << cfg.id_of(Role::Acceptor, i))
+        })
+        .collect();
+    (cuts, cut_nodes)
+}
+
+/// The graph part proven without a graph, when the explored space allows it. It is the
+/// breadth-first safety engine (one fingerprint and one parent link per state, no edges)
+/// exploring what [`explore_back`] would (the same symmetry classes, the same stubborn
+/// sets widened for the cuts), and judging each state by the steps it took:
+/// - every step goes to a state of the next level, never to one of its own level or an
+///   earlier one: then no cycle is explored (a cycle needs such a step), and
+/// - every state without a decision keeps, with nothing cut off and with every cut, a step
+///   that touches no acceptor of the cut.
+///
+/// Then a decision is reachable from every state with every cut: follow the steps that
+/// survive the cut; without a cycle, in a finite space, the walk ends, and only at a state
+/// with a decision. (With symmetry the walk is over classes; the cuts are all sets of f
+/// acceptors, so a cut renamed is a cut, and the walk lifts to the states.) That is the
+/// verdict the backward search gives on the same graph, for the judged states and for all
+/// the others. `None` when a state fails either test: a cycle, or a state that may be
+/// stuck, which only the graph can judge (and whose shortest path only it finds); the
+/// search stops there. Also whether a step sent outside `Rules::may_send`.
+pub fn without_graph(
+    model: &PaxosModel,
+    symmetry: bool,
+    por: bool,
+    cut_off: bool,
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+) -> Option<(Reach, bool)> {
+    let engine = if por {
+        Engine::with_por(model)
+    } else {
+        Engine::new(model)
+    };
+    let (cuts, cut_nodes) = cuts_of(model, cut_off);
+    let canon = |w: &World| engine.canonical(w).0;
+    let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
+    let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| {
+        if let Some(p) = &engine.por {
+            p.successors_for_cuts(&engine, w, actions, &cut_nodes, &mut |a, next| {
+                take(a, &next)
+            });
+        }
+    };
+    let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
+    let wanting = AtomicBool::new(false);
+    let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
+        let fine = paxos_models::properties::decided_somewhere(&w.obs)
+            || (taken.iter().all(|&(_, back)| !back)
+                && cuts.iter().all(|&cut| {
+                    taken
+                        .iter()
+                        .any(|&(a, _)| touched(model, &actions[a]) & cut == 0)
+                }));
+        if !fine {
+            wanting.store(true, Ordering::Relaxed);
+        }
+        fine
+    };
+    let red = bfs::Reductions {
+        canon,
+        reduced,
+        judge: Some(&judge),
+    };
+    let opts = SearchOpts {
+        stop_when_all_found: false,
+        stop_when_any_found: false,
+        ..opts.clone()
+    };
+    let mut search = bfs::search(&engine, &engine, &[], &red, &opts, progress);
+    if wanting.load(Ordering::Relaxed) {
+        return None;
+    }
+    search.discoveries = vec![None];
+    let reach = Reach {
+        search,
+        cut: 0,
+        cuts: cuts.len() - 1,
+        por: if por { PorUse::Used } else { PorUse::Off },
+        edges_kept: false,
+    };
+    Some((reach, engine.stray_send()))
 }
 
 /// The exploration and backward search of [`stays_reachable`], reduced with `por` and
@@ -501,20 +628,7 @@ pub fn explore_back(
     } else {
         Engine::new(model)
     };
-    let f = cfg.acceptor_faults_tolerated();
-    let mut cuts = vec![0u16];
-    if f > 0 && cut_off {
-        cuts.extend(subsets(acceptors, f));
-    }
-    // The cuts as node bitmasks, for the reduction.
-    let cut_nodes: Vec<u16> = cuts
-        .iter()
-        .map(|&c| {
-            (0..acceptors)
-                .filter(|&i| c & (1 << i) != 0)
-                .fold(0u16, |m, i| m | 1 << cfg.id_of(Role::Acceptor, i))
-        })
-        .collect();
+    let (cuts, cut_nodes) = cuts_of(model, cut_off);
     let mut g = Graph {
         ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
         pending: Pending::default(),
@@ -672,6 +786,7 @@ pub fn explore_back(
             },
             cut,
             cuts: cuts.len() - 1,
+            edges_kept: true,
         };
         (reach, stray)
     };

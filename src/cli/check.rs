@@ -209,16 +209,25 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
-            "fault-tolerance graph: {} unique states and their edges{}, searched back from every decision with nothing cut off{}; seconds={:.2}",
+            "fault-tolerance graph: {} unique states{}{}, {} with nothing cut off{}; seconds={:.2}",
             g.search.unique,
+            if g.edges_kept { " and their edges" } else { "" },
             match &g.por {
                 check::PorUse::Off => String::new(),
                 check::PorUse::Used => " (partial-order reduced)".to_string(),
-                check::PorUse::UsedTracesRefound(_) => " (searched again without partial-order reduction, for the shortest path)".to_string(),
+                check::PorUse::UsedTracesRefound(_) =>
+                    " (searched again without partial-order reduction, for the shortest path)"
+                        .to_string(),
                 check::PorUse::Dropped(why) => format!(" (without partial-order reduction: {why})"),
             },
+            if g.edges_kept {
+                "searched back from every decision"
+            } else {
+                "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
+            },
             match (g.cuts, &scenario.cut_off_not_judged) {
-                (_, Some(why)) => format!(" (with acceptors cut off: not judged in this world: {why})"),
+                (_, Some(why)) =>
+                    format!(" (with acceptors cut off: not judged in this world: {why})"),
                 (0, None) => String::new(),
                 (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
             },

@@ -94,6 +94,14 @@ pub type Reduced<'a, M> = Option<
     ) + Sync),
 >;
 
+/// Judges each expanded state by the steps the search took from it: (action index, whether
+/// the successor is a state of this level or an earlier one, so that the step may close a
+/// cycle), with the state's actions. `false` stops the search there, incomplete. `None`: no
+/// judge.
+pub type Judge<'a, M> = Option<
+    &'a (dyn Fn(&<M as Model>::State, &[<M as Model>::Action], &[(usize, bool)]) -> bool + Sync),
+>;
+
 /// The parent link of every visited state, (parent node, action index), in 6 bytes each
 /// (a 32-bit parent, a 16-bit action index), in chunks of 16,384.
 #[derive(Default)]
@@ -271,6 +279,13 @@ fn leb128(mut n: usize, buf: &mut [u8; 3]) -> &[u8] {
 /// states generated, and whether any state had a successor at all.
 type Expansion = (Scratch, u64, bool);
 
+/// How a search dedups, reduces and judges: see [`Canon`], [`Reduced`] and [`Judge`].
+pub struct Reductions<'a, M: Model> {
+    pub canon: Canon<'a, M::State>,
+    pub reduced: Reduced<'a, M>,
+    pub judge: Judge<'a, M>,
+}
+
 /// Buffers one part of a block works in, reused from block to block: allocating them fresh
 /// (megabytes per block) made the kernel zero new pages for a quarter of the run.
 #[derive(Default)]
@@ -288,6 +303,10 @@ struct Scratch {
     held: Vec<(usize, u64)>,
     /// A state's packed bytes, for its fingerprint.
     bytes: Vec<u8>,
+    /// The steps taken from the state being expanded, for the judge.
+    taken: Vec<(usize, bool)>,
+    /// Whether the judge found a state wanting.
+    rejected: bool,
 }
 
 /// Expands the states `range` of `level`. `next_level` holds the fingerprints of the level
@@ -298,8 +317,7 @@ fn expand<M: StepInto, P: Pack<M::State>>(
     model: &M,
     packer: &P,
     props: &[Property<M>],
-    canon: Canon<M::State>,
-    reduced: Reduced<M>,
+    red: &Reductions<M>,
     (seen, next_level): (&FpSet, &FpSet),
     level: &Level,
     range: std::ops::Range<usize>,
@@ -307,10 +325,17 @@ fn expand<M: StepInto, P: Pack<M::State>>(
 ) -> Expansion
 where
     M::State: Hash + Clone,
+    M::Action: Clone,
 {
+    let Reductions {
+        canon,
+        reduced,
+        judge,
+    } = *red;
     scratch.out.clear();
     scratch.arena.clear();
     scratch.local.clear();
+    scratch.rejected = false;
     let Scratch {
         out,
         arena,
@@ -318,6 +343,8 @@ where
         fully_expanded,
         held,
         bytes,
+        taken,
+        rejected,
     } = &mut scratch;
     let mut generated = 0;
     let mut any_successor = false;
@@ -337,10 +364,18 @@ where
             fingerprint(&bytes[..])
         }
     };
+    let mut judged_actions = Vec::new();
     for (packed, node) in level.states(range) {
+        if *rejected {
+            break;
+        }
         let state = packer.unpack(packed);
         actions.clear();
         model.actions(&state, &mut actions);
+        taken.clear();
+        if judge.is_some() {
+            judged_actions.clone_from(&actions);
+        }
         // Takes successor `next` by action `a`, its fingerprint `fp` if already known: new
         // ones are packed into the arena (without symmetry, packed once, the fingerprint
         // hashed from the arena's bytes) and their properties evaluated.
@@ -356,6 +391,9 @@ where
                     fingerprint(&arena[start..])
                 }
             };
+            if judge.is_some() {
+                taken.push((a, seen.contains(&fp) && !next_level.contains(&fp)));
+            }
             if seen.contains(&fp) || !local.insert(fp) {
                 arena.truncate(start);
                 return;
@@ -413,6 +451,9 @@ where
                 }
             }
         }
+        if let Some(judge) = judge {
+            *rejected |= !judge(&state, &judged_actions, taken);
+        }
     }
     (scratch, generated, any_successor)
 }
@@ -424,20 +465,24 @@ pub fn search<M, P>(
     model: &M,
     packer: &P,
     props: &[Property<M>],
-    canon: Canon<M::State>,
-    reduced: Reduced<M>,
+    red: &Reductions<M>,
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
 ) -> Search
 where
     M: StepInto + Sync,
     M::State: Hash + Clone + Send + Sync,
+    M::Action: Clone,
     P: Pack<M::State>,
 {
     assert!(props.len() <= 32, "at most 32 properties");
     let started = Instant::now();
     let mut last_report = started;
     let threads = opts.threads.max(1);
+    let (canon, reduced) = (red.canon, red.reduced);
+    // A level being built is told apart from the levels before it when a step may close a
+    // cycle: for the reduction's proviso and for the judge.
+    let tell_levels = reduced.is_some() || red.judge.is_some();
     let mut seen = FpSet::default();
     // A reduced search's level being built, to tell edges back from edges forward.
     let mut next_level = FpSet::default();
@@ -499,9 +544,7 @@ where
                 super::run_parts(threads, count, &mut pool, |p, scratch| {
                     let from = block_start + p * super::PART;
                     let range = from..(from + super::PART).min(block_end);
-                    expand(
-                        model, packer, props, canon, reduced, sets, level, range, scratch,
-                    )
+                    expand(model, packer, props, red, sets, level, range, scratch)
                 });
             if at_bound {
                 // Successors exist beyond the depth bound: the run is not exhaustive.
@@ -510,6 +553,10 @@ where
                     break 'levels;
                 }
                 continue;
+            }
+            if parts.iter().any(|p| p.0.rejected) {
+                complete = false;
+                break 'levels;
             }
             for (mut scratch, generated, _) in parts {
                 states += generated;
@@ -520,7 +567,7 @@ where
                     if !seen.insert(s.fp) {
                         continue;
                     }
-                    if reduced.is_some() {
+                    if tell_levels {
                         next_level.insert(s.fp);
                     }
                     let node = nodes.len() as u32;
