@@ -41,15 +41,19 @@ pub fn paxos_lab(args: &[&str]) -> std::process::Output {
         .expect("paxos-lab runs")
 }
 
-/// A fresh directory holding a copy of `scenarios/`, as a clone of the repository has.
+/// A fresh directory holding a copy of `scenarios/` and `bench/scenarios/`, as a clone of the
+/// repository has.
 pub fn workdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("paxos-lab-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
-    let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    for e in std::fs::read_dir(own).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join("scenarios").join(p.file_name().unwrap())).unwrap();
+    // The scenarios a clone holds: the bundled ones and the benchmark worlds.
+    for sub in ["scenarios", "bench/scenarios"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(sub);
+        for e in std::fs::read_dir(own).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, dir.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
     }
     dir
 }
