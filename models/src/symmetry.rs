@@ -73,6 +73,20 @@ pub fn digest<T: Hash + ?Sized>(value: &T) -> u64 {
     .hash_one(value)
 }
 
+/// `h` (a digest) combined with a small `tag`, for the order-free sums over messages in
+/// flight: far cheaper than hashing the pair, and as good for them. The tag is spread by an
+/// odd multiplier and the result goes through murmur3's finaliser, a bijection, so
+/// distinct (digest, tag) pairs collide no more than any two 64-bit digests do.
+#[inline]
+pub fn mix(h: u64, tag: u64) -> u64 {
+    let mut x = h ^ tag.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
 /// What the symmetry reduction reads of a state, so that the harness's state and the
 /// engine's packed world (`paxos_lab::engine::world`) are reduced by the same code, into the
 /// same classes.
@@ -87,11 +101,6 @@ pub trait SymView {
     /// in order, digested as a `Few<Msg>`), in no particular order; everything that uses
     /// them is order-independent.
     fn flight_items(&self) -> FlightItems;
-    /// An order-independent digest of the network with node ids renamed by `id`: the sum of
-    /// `digest(&(id(src), id(dst), &msg))` per envelope of a duplicating network,
-    /// `digest(&(id(src), id(dst), &msg, copies as usize))` per distinct envelope of a
-    /// non-duplicating one, `digest(&(id(src), id(dst), Few<Msg>))` per ordered flow.
-    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64;
 }
 
 impl SymView for PaxosState {
@@ -123,23 +132,6 @@ impl SymView for PaxosState {
                 .into_iter()
                 .map(|(src, dst, msg)| (src, dst, digest(&msg)))
                 .collect(),
-        }
-    }
-    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64 {
-        let id = |x: Id| id(usize::from(x));
-        match &self.sys.network {
-            Network::UnorderedDuplicating(set, _) => set.iter().fold(0u64, |sum, e| {
-                sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg)))
-            }),
-            Network::UnorderedNonDuplicating(multiset) => {
-                multiset.iter().fold(0u64, |sum, (e, count)| {
-                    sum.wrapping_add(digest(&(id(e.src), id(e.dst), &e.msg, count)))
-                })
-            }
-            Network::Ordered(flows) => flows.iter().fold(0u64, |sum, (&(src, dst), msgs)| {
-                let seq: Few<Msg> = msgs.iter().copied().collect();
-                sum.wrapping_add(digest(&(id(src), id(dst), seq)))
-            }),
         }
     }
 }
@@ -221,6 +213,42 @@ fn renamed_node(node: &NodeState, acc: &[usize]) -> Option<NodeState> {
     }
 }
 
+/// Hashes `node` with the acceptor indices inside it renamed by `acc`, as
+/// [`renamed_node`] would give it, without building the renamed copy where that is easy.
+fn hash_renamed<H: Hasher>(node: &NodeState, acc: &[usize], h: &mut H) {
+    match node {
+        NodeState::Proposer(ps) => {
+            (ps.round, ps.ballot).hash(h);
+            match &ps.phase {
+                None => 0u8.hash(h),
+                Some(Phase::Preparing { promised, reported }) => {
+                    (1u8, permute_bits(*promised, acc), reported).hash(h)
+                }
+                Some(Phase::Accepting { v }) => (2u8, v).hash(h),
+            }
+        }
+        node => match renamed_node(node, acc) {
+            Some(renamed) => renamed.hash(h),
+            None => node.hash(h),
+        },
+    }
+}
+
+/// The renaming that takes a state to its class's representative, and what the fingerprint
+/// reuses of the work that found it.
+struct Renaming {
+    /// Old node id -> new node id.
+    perm: Small<usize>,
+    /// Old acceptor index -> new acceptor index.
+    acc: Small<usize>,
+    /// The messages in flight ([`SymView::flight_items`]).
+    items: FlightItems,
+    /// Per acceptor (old index), the digest of its state.
+    acc_states: Small<u64>,
+    /// Per learner (old index), the order-free sum of its votes with acceptors renamed.
+    lrn_votes: Small<u64>,
+}
+
 /// A store world's record with node ids renamed by `perm` and acceptor sets by `acc`.
 fn renamed_log(log: &LogObs, perm: &[usize], acc: &[usize]) -> LogObs {
     let mut out = LogObs {
@@ -266,7 +294,15 @@ impl PaxosModel {
     /// are one another renamed by the first's renaming followed by the inverse of the
     /// second's, which is what a search needs to carry an acceptor set across a class.
     pub fn canonical<V: SymView>(&self, state: &V) -> (u64, Small<usize>) {
-        let (perm, acc) = self.renaming(state);
+        let Renaming {
+            perm,
+            acc,
+            items,
+            acc_states,
+            lrn_votes,
+        } = self.renaming(state);
+        let cfg = self.cfg();
+        let (p, a) = (cfg.proposers, cfg.acceptors);
         let n = perm.len();
         let mut inv: Small<usize> = smallvec::smallvec![0usize; n];
         for (old, &new) in perm.iter().enumerate() {
@@ -275,10 +311,15 @@ impl PaxosModel {
         let obs = state.obs();
         let mut h = Signature::new().0;
         for &old in &inv {
-            let node = state.node(old);
-            match renamed_node(node, &acc) {
-                Some(renamed) => renamed.hash(&mut h),
-                None => node.hash(&mut h),
+            // Every slot holds one role in every state (the renaming keeps roles), so a
+            // node's part is read the same way in every state of the model.
+            match state.node(old) {
+                // Acceptors name no acceptor: their digest, computed for the renaming.
+                NodeState::Acceptor(_) => acc_states[old - p].hash(&mut h),
+                // A learner's votes, acceptors renamed, as the order-free sum the renaming
+                // computed, and its decision.
+                NodeState::Learner(ls) => (lrn_votes[old - p - a], &ls.decided).hash(&mut h),
+                node => hash_renamed(node, &acc, &mut h),
             }
             (
                 state.crashed(old),
@@ -301,14 +342,18 @@ impl PaxosModel {
             accepted.sort();
             (accepted, &log.history).hash(&mut h);
         }
-        let net = state.net_digest(&|x| perm[x]);
+        // The network: an order-free sum over its items with node ids renamed (one item per
+        // copy on an unordered network, so counts are kept; one per flow on an ordered one).
+        let net = items.iter().fold(0u64, |sum, &(s, d, m)| {
+            sum.wrapping_add(mix(m, (perm[s] << 8 | perm[d]) as u64))
+        });
         (net, obs.crashes, obs.proposed, renamed_accepted(obs, &acc)).hash(&mut h);
         (h.finish(), acc)
     }
 
     /// The renaming that sorts acceptors, then learners, by their signatures: (old id -> new
     /// id over all nodes, old acceptor index -> new acceptor index).
-    fn renaming<V: SymView>(&self, state: &V) -> (Small<usize>, Small<usize>) {
+    fn renaming<V: SymView>(&self, state: &V) -> Renaming {
         let cfg = self.cfg();
         let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
         let obs = state.obs();
@@ -322,11 +367,11 @@ impl PaxosModel {
         for &(s, d, h) in &items {
             if (p..learner_base).contains(&s) {
                 let other = if is_learner(d) { usize::MAX } else { d };
-                acc_net[s - p] = acc_net[s - p].wrapping_add(digest(&(true, other, h)));
+                acc_net[s - p] = acc_net[s - p].wrapping_add(mix(h, (other as u64) << 1 | 1));
             }
             if (p..learner_base).contains(&d) {
                 let other = if is_learner(s) { usize::MAX } else { s };
-                acc_net[d - p] = acc_net[d - p].wrapping_add(digest(&(false, other, h)));
+                acc_net[d - p] = acc_net[d - p].wrapping_add(mix(h, (other as u64) << 1));
             }
         }
         for j in 0..l {
@@ -346,17 +391,16 @@ impl PaxosModel {
                 _ => {}
             }
         }
+        let acc_states: Small<u64> = (0..a).map(|i| digest(state.node(p + i))).collect();
         let acc_keys: Small<(u64, usize)> = (0..a)
             .map(|i| {
                 let id = p + i;
-                let sig = Signature::new().add(&state.crashed(id));
-                let mut sig = match state.node(id) {
-                    NodeState::Acceptor(st) => sig.add(st),
-                    node => sig.add(node),
-                }
-                .add(state.storage(id))
-                .add(&acc_net[i])
-                .add(&acc_votes[i]);
+                let mut sig = Signature::new()
+                    .add(&state.crashed(id))
+                    .add(&acc_states[i])
+                    .add(state.storage(id))
+                    .add(&acc_net[i])
+                    .add(&acc_votes[i]);
                 // obs.accepted is sorted by (ballot, value): a name-independent order.
                 for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
                     sig = sig.add(&(e.0, e.1));
@@ -399,13 +443,14 @@ impl PaxosModel {
         for &(s, d, h) in &items {
             if is_learner(s) {
                 lrn_net[s - learner_base] =
-                    lrn_net[s - learner_base].wrapping_add(digest(&(true, acc_id(d), h)));
+                    lrn_net[s - learner_base].wrapping_add(mix(h, (acc_id(d) as u64) << 1 | 1));
             }
             if is_learner(d) {
                 lrn_net[d - learner_base] =
-                    lrn_net[d - learner_base].wrapping_add(digest(&(false, acc_id(s), h)));
+                    lrn_net[d - learner_base].wrapping_add(mix(h, (acc_id(s) as u64) << 1));
             }
         }
+        let mut lrn_votes: Small<u64> = smallvec::smallvec![0u64; l];
         let learner_keys: Small<(u64, usize)> = (0..l)
             .map(|j| {
                 let id = learner_base + j;
@@ -415,6 +460,7 @@ impl PaxosModel {
                         let votes = st.votes.iter().fold(0u64, |sum, v| {
                             sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
                         });
+                        lrn_votes[j] = votes;
                         sig.add(&st.decided).add(&votes)
                     }
                     NodeState::StoreReplica(r) => {
@@ -450,7 +496,13 @@ impl PaxosModel {
                 (Role::Learner, j) => learner_base + lrn[j],
             })
             .collect();
-        (perm, acc)
+        Renaming {
+            perm,
+            acc,
+            items,
+            acc_states,
+            lrn_votes,
+        }
     }
 
     /// `state` with acceptor `i` renamed to `acceptors[i]` and learner `j` to `learners[j]`

@@ -40,7 +40,6 @@ use smallvec::SmallVec;
 use stateright::actor::ActorModelAction;
 use stateright::Model;
 
-use super::bfs::StepInto;
 use super::world::{Engine, World};
 
 /// Closures to try, smallest first: (steps listed in it, start node, closure as a node
@@ -132,14 +131,7 @@ impl Por {
 
     /// The node a step belongs to.
     fn node_of(action: &Action) -> usize {
-        match action {
-            ActorModelAction::Deliver { dst, .. } => usize::from(*dst),
-            ActorModelAction::Drop(e) => usize::from(e.dst),
-            ActorModelAction::Timeout(id, _)
-            | ActorModelAction::Crash(id)
-            | ActorModelAction::Recover(id)
-            | ActorModelAction::SelectRandom { actor: id, .. } => usize::from(*id),
-        }
+        Engine::node_of(action)
     }
 
     /// The nodes of `actions` (one per action) and, for every node that has one, its
@@ -176,8 +168,10 @@ impl Por {
         actions: &[Action],
         take: &mut dyn FnMut(usize, &World),
     ) {
-        // Every step is taken into this one world, handed to `take` by reference.
+        // Every step is taken into this one world, handed to `take` by reference; before
+        // each, only what the last step changed is put back.
         let mut scratch = w.clone();
+        let mut last = None;
         let crashes_open = self.crashable != 0 && (w.obs.crashes as usize) < engine.crashes_max();
         let (nodes, candidates) = self.candidates(actions, crashes_open, engine.silent(w));
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
@@ -191,12 +185,12 @@ impl Por {
             let mut any = false;
             for (a, action) in actions.iter().enumerate() {
                 let node = nodes[a];
-                if c & (1 << node) != 0
-                    && idle & (1 << node) == 0
-                    && engine.step_into(w, action.clone(), &mut scratch)
-                {
-                    any = true;
-                    take(a, &scratch);
+                if c & (1 << node) != 0 && idle & (1 << node) == 0 {
+                    if let Some(i) = engine.step_again(w, action.clone(), &mut scratch, last) {
+                        last = Some(i);
+                        any = true;
+                        take(a, &scratch);
+                    }
                 }
             }
             if any {

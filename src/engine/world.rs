@@ -289,21 +289,6 @@ impl SymView for OnNet<'_> {
         }
         items
     }
-    fn net_digest(&self, id: &dyn Fn(usize) -> usize) -> u64 {
-        match self.1 {
-            Delivery::Ordered => self.flows().into_iter().fold(0u64, |sum, (s, d, msgs)| {
-                sum.wrapping_add(digest(&(id(s), id(d), msgs)))
-            }),
-            Delivery::UnorderedDuplicating => self.0.net.iter().fold(0u64, |sum, f| {
-                let (s, d) = (id(f.src as usize), id(f.dst as usize));
-                sum.wrapping_add(digest(&(s, d, &f.msg)))
-            }),
-            Delivery::Unordered => self.0.net.iter().fold(0u64, |sum, f| {
-                let (s, d) = (id(f.src as usize), id(f.dst as usize));
-                sum.wrapping_add(digest(&(s, d, &f.msg, f.copies as usize)))
-            }),
-        }
-    }
 }
 
 /// The packed-state engine over one model: the same actions, the same successors, as
@@ -486,6 +471,48 @@ impl Engine<'_> {
             ActorModelAction::SelectRandom { .. } => {
                 unreachable!("Paxos nodes make no random choices")
             }
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// [`StepInto::step_into`](super::bfs::StepInto::step_into) for a scratch world `out`
+    /// that already holds `w`, or `w` stepped by one earlier step of node `last` (see
+    /// [`Engine::node_of`]): only what that step may have changed is put back first (node
+    /// `last`'s state and storage, the network, timers, crashes and observations), not the
+    /// whole world. Returns the node this step belongs to when it is a step.
+    pub fn step_again(
+        &self,
+        w: &World,
+        action: Action,
+        out: &mut World,
+        last: Option<usize>,
+    ) -> Option<usize> {
+        let node = Self::node_of(&action);
+        self.apply(w, action, || {
+            if let Some(i) = last {
+                out.nodes[i].clone_from(&w.nodes[i]);
+                out.storages[i].clone_from(&w.storages[i]);
+                out.net.clone_from(&w.net);
+                out.timers = w.timers;
+                out.crashed = w.crashed;
+                out.obs.clone_from(&w.obs);
+            }
+            out
+        })
+        .then_some(node)
+    }
+
+    /// The node a step belongs to, the only node whose state or storage it changes: a
+    /// delivery's or a drop's destination, the node of any other step.
+    pub fn node_of(action: &Action) -> usize {
+        match action {
+            ActorModelAction::Deliver { dst, .. } => usize::from(*dst),
+            ActorModelAction::Drop(e) => usize::from(e.dst),
+            ActorModelAction::Timeout(id, _)
+            | ActorModelAction::Crash(id)
+            | ActorModelAction::Recover(id)
+            | ActorModelAction::SelectRandom { actor: id, .. } => usize::from(*id),
         }
     }
 }
