@@ -16,6 +16,7 @@ pub use reach::{decision_reachable_from, explore_back, stays_reachable, without_
 use crate::engine::bfs;
 use crate::engine::world::{Engine, World};
 
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::time::Instant;
 
 use paxos_models::model::Action;
@@ -219,6 +220,12 @@ impl PorUse {
 /// A reduced search whose premise fails (a send outside `Rules::may_send`) is redone
 /// without the reduction; one that finds a violation is redone without it up to that
 /// depth, so that every trace is still a shortest one.
+///
+/// With `cuts` (the fault-tolerance graph part's cuts, as acceptor bitmasks and as node
+/// bitmasks) the reduced search explores the space [`reach::without_graph`] explores (each
+/// stubborn set widened for the cuts: a union of closed sets, so still stubborn and as sound
+/// for the safety properties) and judges every state as it does; the third result is then
+/// whether every state passed (`None` when the search ran without the reduction).
 fn bfs_search(
     model: &PaxosModel,
     symmetry: bool,
@@ -226,11 +233,13 @@ fn bfs_search(
     props: &[Property<PaxosModel>],
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
-) -> (Search, PorUse) {
+    cuts: Option<&(Vec<u16>, Vec<u16>)>,
+) -> (Search, PorUse, Option<bool>) {
     let plain = |por: bool,
                  props: &[Property<PaxosModel>],
                  opts: &SearchOpts,
-                 progress: &mut dyn FnMut(&Progress)| {
+                 progress: &mut dyn FnMut(&Progress),
+                 cuts: Option<&(Vec<u16>, Vec<u16>)>| {
         let engine = if por {
             Engine::with_por(model)
         } else {
@@ -249,31 +258,55 @@ fn bfs_search(
             .collect();
         let canon = |w: &World| engine.canonical(w).0;
         let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
-        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| {
-            if let Some(p) = &engine.por {
-                p.successors(&engine, w, actions, take)
+        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| match (
+            &engine.por,
+            cuts,
+        ) {
+            (Some(p), None) => p.successors(&engine, w, actions, take),
+            (Some(p), Some((_, nodes))) => {
+                p.successors_for_cuts(&engine, w, actions, nodes, &mut |a, next| take(a, &next))
             }
+            (None, _) => {}
         };
         let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
+        // The graph part's judge: a state found wanting only marks the space as one the
+        // graph must judge; the safety search goes on.
+        let wanting = AtomicBool::new(false);
+        let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
+            if let Some((acceptor_cuts, _)) = cuts {
+                if !reach::keeps_a_step(model, acceptor_cuts, w, actions, taken) {
+                    wanting.store(true, AtomicOrdering::Relaxed);
+                }
+            }
+            true
+        };
+        let judged = cuts.is_some() && engine.por.is_some();
         let red = bfs::Reductions {
             canon,
             reduced,
-            judge: None,
+            judge: judged.then_some(&judge),
         };
         let search = bfs::search(&engine, &engine, &props, &red, opts, progress);
-        (search, engine.stray_send())
+        let fine = judged.then(|| !wanting.load(AtomicOrdering::Relaxed));
+        (search, engine.stray_send(), fine)
     };
     if !por {
-        return (plain(false, props, opts, progress).0, PorUse::Off);
+        return (
+            plain(false, props, opts, progress, None).0,
+            PorUse::Off,
+            None,
+        );
     }
-    let (search, stray) = plain(true, props, opts, progress);
+    let (search, stray, judged) = plain(true, props, opts, progress, cuts);
     // Whatever a reduced search found is real (a reduced path is a path), and without a
     // complete search nothing is claimed to hold; a claim that holds rests on `may_send`.
     let undecided = search.discoveries.iter().any(Option::is_none);
     if stray && undecided && search.complete {
-        let (search, _) = plain(false, props, opts, progress);
-        return (search, PorUse::stray_send());
+        let (search, _, _) = plain(false, props, opts, progress, None);
+        return (search, PorUse::stray_send(), None);
     }
+    // A send outside `may_send` leaves the graph part's judgement to its own search.
+    let judged = judged.filter(|_| !stray);
     // A violation found under the reduction may not be at its least depth: find each again
     // without it, no deeper than where the reduced search found it.
     let violated: Vec<usize> = (0..props.len())
@@ -283,7 +316,7 @@ fn bfs_search(
         })
         .collect();
     if violated.is_empty() {
-        return (search, PorUse::Used);
+        return (search, PorUse::Used, judged);
     }
     let again_props: Vec<Property<PaxosModel>> =
         violated.iter().map(|&i| props[i].clone()).collect();
@@ -298,14 +331,14 @@ fn bfs_search(
         depth_max: Some(deepest),
         ..opts.clone()
     };
-    let (again, _) = plain(false, &again_props, &again_opts, progress);
+    let (again, _, _) = plain(false, &again_props, &again_opts, progress, None);
     let mut search = search;
     for (k, &i) in violated.iter().enumerate() {
         if let Some(found) = &again.discoveries[k] {
             search.discoveries[i] = Some(found.clone());
         }
     }
-    (search, PorUse::UsedTracesRefound(again.unique))
+    (search, PorUse::UsedTracesRefound(again.unique), judged)
 }
 
 /// [`bfs_search`] on stateright's `ActorModel` itself, the reference semantics: what the
@@ -382,6 +415,7 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
         &props,
         &cfg.opts,
         &mut |_| {},
+        None,
     )
     .0
 }
@@ -399,18 +433,50 @@ pub fn check(
         .into_iter()
         .map(|(_, p)| p)
         .collect();
+    // The states bound holds for the whole run: each search gets what the ones before it
+    // left of it.
+    let mut left = cfg.opts.states_max;
+    let spend = |left: &mut Option<usize>, unique: u64| {
+        *left = left.map(|l| l.saturating_sub(unique as usize));
+    };
+    // The safety search also judges the fault-tolerance graph part where it can: a reduced
+    // breadth-first search of a world without crashes, asked for every verdict (see
+    // `bfs_search`); that spares the graph part a search of its own. Then the witnesses
+    // come first: when one fails, the graph part is not judged, and the safety search need
+    // not widen its stubborn sets for it.
+    let judged_here = matches!(cfg.strategy, Strategy::Bfs)
+        && cfg.por
+        && model.cfg().crashes_max == 0
+        && scenario.fault_tolerance_not_judged.is_none()
+        && !cfg.opts.stop_when_any_found;
+    let early = judged_here.then(|| fault_tolerance(scenario, rules, cfg, left, progress));
+    if let Some((_, w)) = &early {
+        spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
+    }
+    let cuts = early
+        .as_ref()
+        .filter(|(v, _)| matches!(v, Verdict::Holds))
+        .map(|_| reach::cuts_of(&model, scenario.cut_off_not_judged.is_none()));
     let opts = SearchOpts {
         stop_when_all_found: true,
+        states_max: left,
         ..cfg.opts.clone()
     };
     let mut por = PorUse::Off;
+    let mut judged = None;
     let (main, traces) = match cfg.strategy {
         Strategy::Bfs => {
-            let (search, used) =
-                bfs_search(&model, cfg.symmetry, cfg.por, &props, &opts, &mut |p| {
-                    progress("safety", p)
-                });
+            let (search, used, fine) = bfs_search(
+                &model,
+                cfg.symmetry,
+                cfg.por,
+                &props,
+                &opts,
+                &mut |p| progress("safety", p),
+                cuts.as_ref(),
+            );
             por = used;
+            judged = fine;
             let traces: Vec<Option<Trace>> = search
                 .discoveries
                 .iter()
@@ -427,6 +493,7 @@ pub fn check(
             &opts,
         ),
     };
+    spend(&mut left, main.unique);
     let mut verdicts: Vec<PropertyVerdict> = model
         .safety()
         .iter()
@@ -440,15 +507,14 @@ pub fn check(
             },
         })
         .collect();
-    // The state bound holds for the whole run: the witness searches share what the
-    // safety search left of it.
-    let left = cfg
-        .opts
-        .states_max
-        .map(|m| m.saturating_sub(main.unique as usize));
-    let (mut ft, witnesses) = match &scenario.fault_tolerance_not_judged {
-        Some(why) => (Verdict::NotJudged(why.clone()), Vec::new()),
-        None => fault_tolerance(scenario, rules, cfg, left, progress),
+    let (mut ft, witnesses) = match (&scenario.fault_tolerance_not_judged, early) {
+        (Some(why), _) => (Verdict::NotJudged(why.clone()), Vec::new()),
+        (None, Some(early)) => early,
+        (None, None) => {
+            let (v, w) = fault_tolerance(scenario, rules, cfg, left, progress);
+            spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
+            (v, w)
+        }
     };
     // Then the graph part, once the cheap part holds: a decision stays reachable from every
     // judged state under the scenario's faults.
@@ -457,20 +523,32 @@ pub fn check(
         // Asked to stop at the first violation: the graph part is not judged.
         ft = Verdict::Inconclusive;
     } else if matches!(ft, Verdict::Holds) {
-        let left =
-            left.map(|l| l.saturating_sub(witnesses.iter().map(|(_, w)| w.unique as usize).sum()));
         let opts = SearchOpts {
             states_max: left,
             ..cfg.opts.clone()
         };
-        let reach = stays_reachable(
-            &model,
-            cfg.symmetry,
-            cfg.por,
-            scenario.cut_off_not_judged.is_none(),
-            &opts,
-            &mut |p| progress("fault-tolerance graph", p),
-        );
+        let cut_off = scenario.cut_off_not_judged.is_none();
+        let mut progress = |p: &Progress| progress("fault-tolerance graph", p);
+        let reach = match (judged, &cuts) {
+            // The safety search explored the space the graph-free proof needs, whole, and
+            // every state passed: proven there.
+            (Some(true), Some((acceptor_cuts, _))) if main.complete => Reach {
+                search: Search {
+                    discoveries: vec![None],
+                    ..main.clone()
+                },
+                cut: 0,
+                cuts: acceptor_cuts.len() - 1,
+                por: PorUse::Used,
+                edges_kept: false,
+                in_safety_search: true,
+            },
+            // A state failed: only the graph judges this space.
+            (Some(false), _) => {
+                reach::by_graph(&model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress)
+            }
+            _ => stays_reachable(&model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress),
+        };
         ft = match &reach.search.discoveries[0] {
             Some((init, path)) => {
                 let mut trace = replay_indices(&model, *init, path);
@@ -629,9 +707,15 @@ fn fault_tolerance(
             .filter(|a| down & (1 << a) != 0)
             .map(|a| format!("a{}", a + 1))
             .collect();
-        let (search, _) = bfs_search(&model, check.symmetry, check.por, &props, &opts, &mut |p| {
-            progress("fault-tolerance", p)
-        });
+        let (search, _, _) = bfs_search(
+            &model,
+            check.symmetry,
+            check.por,
+            &props,
+            &opts,
+            &mut |p| progress("fault-tolerance", p),
+            None,
+        );
         states_left = states_left.map(|l| l.saturating_sub(search.unique as usize));
         let found = search.discoveries[0].is_some();
         if !found {

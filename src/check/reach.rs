@@ -46,6 +46,9 @@ pub struct Reach {
     /// Whether the graph's edges were kept and searched back ([`explore_back`]); false when
     /// the exploration alone proved the property ([`without_graph`]).
     pub edges_kept: bool,
+    /// Whether the safety search itself was that exploration (`search` is then its own),
+    /// and no search of the graph part's own was run.
+    pub in_safety_search: bool,
 }
 
 /// Which states the graph part judges: those with at most f acceptors down (the guide's "a
@@ -480,6 +483,19 @@ pub fn stays_reachable(
             return again;
         }
     }
+    by_graph(model, symmetry, por, cut_off, opts, progress)
+}
+
+/// [`stays_reachable`] with the graph built, for a space [`without_graph`] found wanting
+/// (a cycle, or a state that may be stuck).
+pub fn by_graph(
+    model: &PaxosModel,
+    symmetry: bool,
+    por: bool,
+    cut_off: bool,
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+) -> Reach {
     if !por {
         return explore_back(model, symmetry, false, cut_off, opts, progress).0;
     }
@@ -506,7 +522,7 @@ pub fn stays_reachable(
 
 /// The cuts judged (bitmasks of acceptor indices, none first, then every set of f
 /// acceptors when `cut_off`) and the same as bitmasks of node ids.
-fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
+pub fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
     let cfg = model.cfg();
     let acceptors = cfg.acceptors;
     let f = cfg.acceptor_faults_tolerated();
@@ -523,6 +539,26 @@ fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
         })
         .collect();
     (cuts, cut_nodes)
+}
+
+/// [`without_graph`]'s judge of one expanded state `w`, by the steps `taken` from it
+/// (action index, whether the step goes back to this level or an earlier one): it has a
+/// decision, or no step goes back and every cut (acceptor bitmasks, none included) leaves
+/// a step taken that touches none of its acceptors.
+pub fn keeps_a_step(
+    model: &PaxosModel,
+    cuts: &[u16],
+    w: &World,
+    actions: &[Action],
+    taken: &[(usize, bool)],
+) -> bool {
+    paxos_models::properties::decided_somewhere(&w.obs)
+        || (taken.iter().all(|&(_, back)| !back)
+            && cuts.iter().all(|&cut| {
+                taken
+                    .iter()
+                    .any(|&(a, _)| touched(model, &actions[a]) & cut == 0)
+            }))
 }
 
 /// The graph part proven without a graph, when the explored space allows it. It is the
@@ -568,13 +604,7 @@ pub fn without_graph(
     let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
     let wanting = AtomicBool::new(false);
     let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
-        let fine = paxos_models::properties::decided_somewhere(&w.obs)
-            || (taken.iter().all(|&(_, back)| !back)
-                && cuts.iter().all(|&cut| {
-                    taken
-                        .iter()
-                        .any(|&(a, _)| touched(model, &actions[a]) & cut == 0)
-                }));
+        let fine = keeps_a_step(model, &cuts, w, actions, taken);
         if !fine {
             wanting.store(true, Ordering::Relaxed);
         }
@@ -601,6 +631,7 @@ pub fn without_graph(
         cuts: cuts.len() - 1,
         por: if por { PorUse::Used } else { PorUse::Off },
         edges_kept: false,
+        in_safety_search: false,
     };
     Some((reach, engine.stray_send()))
 }
@@ -787,6 +818,7 @@ pub fn explore_back(
             cut,
             cuts: cuts.len() - 1,
             edges_kept: true,
+            in_safety_search: false,
         };
         (reach, stray)
     };

@@ -206,7 +206,18 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             seconds
         );
     }
-    if let Some(g) = &outcome.stays {
+    if let Some(g) = outcome.stays.as_ref().filter(|g| g.in_safety_search) {
+        let _ = writeln!(
+            text,
+            "fault-tolerance graph: judged in the safety search above (its stubborn sets widened for the cuts, no search of its own): no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step with nothing cut off{}",
+            match (g.cuts, &scenario.cut_off_not_judged) {
+                (_, Some(why)) =>
+                    format!(" (with acceptors cut off: not judged in this world: {why})"),
+                (0, None) => String::new(),
+                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
+            },
+        );
+    } else if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
             "fault-tolerance graph: {} unique states{}{}, {} with nothing cut off{}; seconds={:.2}",
