@@ -215,6 +215,74 @@ impl PorUse {
     }
 }
 
+/// One breadth-first search of our engine on `model`: by symmetry class when `symmetry` is
+/// on and sound for the model's rules, with partial-order reduction when `por` is on, for
+/// the engine's copies of `props`. With `cuts` (the fault-tolerance graph part's cuts, as
+/// acceptor bitmasks and as node bitmasks) the stubborn sets are widened for them and every
+/// expanded state is judged by [`reach::keeps_a_step`]; a state found wanting stops the
+/// search when `stop_when_wanting`, and otherwise only marks the space as one the graph
+/// must judge. Returns the search, whether a step sent outside `Rules::may_send`, and with
+/// `cuts` whether every state passed.
+#[allow(clippy::too_many_arguments)]
+fn engine_search(
+    model: &PaxosModel,
+    symmetry: bool,
+    por: bool,
+    props: &[Property<PaxosModel>],
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+    cuts: Option<&(Vec<u16>, Vec<u16>)>,
+    stop_when_wanting: bool,
+) -> (Search, bool, Option<bool>) {
+    let engine = if por {
+        Engine::with_por(model)
+    } else {
+        Engine::new(model)
+    };
+    // The engine's own copies of the properties asked for, by name, in the order asked.
+    let all = engine.properties();
+    let props: Vec<Property<Engine>> = props
+        .iter()
+        .map(|q| {
+            all.iter()
+                .find(|p| p.name == q.name)
+                .expect("the engine defines every property the model does")
+                .clone()
+        })
+        .collect();
+    let canon = |w: &World| engine.canonical(w).0;
+    let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
+    let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| match (
+        &engine.por,
+        cuts,
+    ) {
+        (Some(p), None) => p.successors(&engine, w, actions, take),
+        (Some(p), Some((_, nodes))) => {
+            p.successors_for_cuts(&engine, w, actions, nodes, &mut |a, next| take(a, &next))
+        }
+        (None, _) => {}
+    };
+    let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
+    let wanting = AtomicBool::new(false);
+    let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
+        let fine = cuts.is_none_or(|(acceptor_cuts, _)| {
+            reach::keeps_a_step(model, acceptor_cuts, w, actions, taken)
+        });
+        if !fine {
+            wanting.store(true, AtomicOrdering::Relaxed);
+        }
+        fine || !stop_when_wanting
+    };
+    let red = bfs::Reductions {
+        canon,
+        reduced,
+        judge: cuts.is_some().then_some(&judge),
+    };
+    let search = bfs::search(&engine, &engine, &props, &red, opts, progress);
+    let fine = cuts.map(|_| !wanting.load(AtomicOrdering::Relaxed));
+    (search, engine.stray_send(), fine)
+}
+
 /// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
 /// on and sound for the model's rules, and with partial-order reduction when `por` is on.
 /// A reduced search whose premise fails (a send outside `Rules::may_send`) is redone
@@ -240,55 +308,7 @@ fn bfs_search(
                  opts: &SearchOpts,
                  progress: &mut dyn FnMut(&Progress),
                  cuts: Option<&(Vec<u16>, Vec<u16>)>| {
-        let engine = if por {
-            Engine::with_por(model)
-        } else {
-            Engine::new(model)
-        };
-        // The engine's own copies of the properties asked for, by name, in the order asked.
-        let all = engine.properties();
-        let props: Vec<Property<Engine>> = props
-            .iter()
-            .map(|q| {
-                all.iter()
-                    .find(|p| p.name == q.name)
-                    .expect("the engine defines every property the model does")
-                    .clone()
-            })
-            .collect();
-        let canon = |w: &World| engine.canonical(w).0;
-        let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
-        let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| match (
-            &engine.por,
-            cuts,
-        ) {
-            (Some(p), None) => p.successors(&engine, w, actions, take),
-            (Some(p), Some((_, nodes))) => {
-                p.successors_for_cuts(&engine, w, actions, nodes, &mut |a, next| take(a, &next))
-            }
-            (None, _) => {}
-        };
-        let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
-        // The graph part's judge: a state found wanting only marks the space as one the
-        // graph must judge; the safety search goes on.
-        let wanting = AtomicBool::new(false);
-        let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
-            if let Some((acceptor_cuts, _)) = cuts {
-                if !reach::keeps_a_step(model, acceptor_cuts, w, actions, taken) {
-                    wanting.store(true, AtomicOrdering::Relaxed);
-                }
-            }
-            true
-        };
-        let judged = cuts.is_some() && engine.por.is_some();
-        let red = bfs::Reductions {
-            canon,
-            reduced,
-            judge: judged.then_some(&judge),
-        };
-        let search = bfs::search(&engine, &engine, &props, &red, opts, progress);
-        let fine = judged.then(|| !wanting.load(AtomicOrdering::Relaxed));
-        (search, engine.stray_send(), fine)
+        engine_search(model, symmetry, por, props, opts, progress, cuts, false)
     };
     if !por {
         return (

@@ -15,7 +15,6 @@
 //! target class's member, so a cut is carried across it exactly.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use paxos_models::model::Action;
@@ -586,54 +585,35 @@ pub fn without_graph(
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
 ) -> Option<(Reach, bool)> {
-    let engine = if por {
-        Engine::with_por(model)
-    } else {
-        Engine::new(model)
-    };
-    let (cuts, cut_nodes) = cuts_of(model, cut_off);
-    let canon = |w: &World| engine.canonical(w).0;
-    let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
-    let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| {
-        if let Some(p) = &engine.por {
-            p.successors_for_cuts(&engine, w, actions, &cut_nodes, &mut |a, next| {
-                take(a, &next)
-            });
-        }
-    };
-    let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
-    let wanting = AtomicBool::new(false);
-    let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
-        let fine = keeps_a_step(model, &cuts, w, actions, taken);
-        if !fine {
-            wanting.store(true, Ordering::Relaxed);
-        }
-        fine
-    };
-    let red = bfs::Reductions {
-        canon,
-        reduced,
-        judge: Some(&judge),
-    };
+    let cuts = cuts_of(model, cut_off);
     let opts = SearchOpts {
         stop_when_all_found: false,
         stop_when_any_found: false,
         ..opts.clone()
     };
-    let mut search = bfs::search(&engine, &engine, &[], &red, &opts, progress);
-    if wanting.load(Ordering::Relaxed) {
+    let (mut search, stray, fine) = super::engine_search(
+        model,
+        symmetry,
+        por,
+        &[],
+        &opts,
+        progress,
+        Some(&cuts),
+        true,
+    );
+    if fine == Some(false) {
         return None;
     }
     search.discoveries = vec![None];
     let reach = Reach {
         search,
         cut: 0,
-        cuts: cuts.len() - 1,
+        cuts: cuts.0.len() - 1,
         por: if por { PorUse::Used } else { PorUse::Off },
         edges_kept: false,
         in_safety_search: false,
     };
-    Some((reach, engine.stray_send()))
+    Some((reach, stray))
 }
 
 /// The exploration and backward search of [`stays_reachable`], reduced with `por` and

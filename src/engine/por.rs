@@ -129,11 +129,6 @@ impl Por {
         self.senders[to] & (1 << from) != 0
     }
 
-    /// The node a step belongs to.
-    fn node_of(action: &Action) -> usize {
-        Engine::node_of(action)
-    }
-
     /// The nodes of `actions` (one per action) and, for every node that has one, its
     /// closure, smallest first: (steps listed in it, start node, closure). `crashes_open`:
     /// whether crashes remain possible (then every node that may crash joins a closure that
@@ -144,7 +139,7 @@ impl Por {
         crashes_open: bool,
         silent: u16,
     ) -> (SmallVec<[u8; 32]>, Candidates) {
-        let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Self::node_of(a) as u8).collect();
+        let nodes: SmallVec<[u8; 32]> = actions.iter().map(|a| Engine::node_of(a) as u8).collect();
         let active = nodes.iter().fold(0u16, |m, &i| m | 1 << i);
         let mut candidates: Candidates = (0..16)
             .filter(|&i| active & (1 << i) != 0)
@@ -207,7 +202,7 @@ impl Por {
             ActorModelAction::Deliver { src, dst, .. } => {
                 1 << usize::from(*src) | 1 << usize::from(*dst)
             }
-            a => 1 << Self::node_of(a),
+            a => 1 << Engine::node_of(a),
         }
     }
 
