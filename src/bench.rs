@@ -422,6 +422,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                 strategy: Strategy::Bfs,
                 symmetry: true,
                 por: false,
+                dead: true,
                 opts: SearchOpts {
                     threads: 2,
                     depth_max: None,

@@ -111,6 +111,8 @@ pub struct CheckCfg {
     pub symmetry: bool,
     /// Partial-order reduction (bfs only).
     pub por: bool,
+    /// Dead-message pruning (bfs only; skipped on ordered networks, see `engine::dead`).
+    pub dead: bool,
     pub opts: SearchOpts,
 }
 
@@ -123,6 +125,7 @@ impl CheckCfg {
             strategy: Strategy::Bfs,
             symmetry: reduction.symmetry(),
             por: reduction.por(),
+            dead: reduction.dead(),
             opts: SearchOpts {
                 threads,
                 depth_max: None,
@@ -162,7 +165,10 @@ pub enum Reduction {
     Symmetry,
     /// Partial-order reduction (stubborn sets over nodes), no symmetry.
     Por,
-    /// Symmetry and partial-order reduction together.
+    /// Dead-message pruning alone: messages their receiver will ignore for good are taken
+    /// off the network.
+    Dead,
+    /// Symmetry, partial-order reduction and dead-message pruning together.
     All,
 }
 
@@ -175,13 +181,8 @@ impl Reduction {
         matches!(self, Reduction::Por | Reduction::All)
     }
 
-    pub fn of(symmetry: bool, por: bool) -> Reduction {
-        match (symmetry, por) {
-            (false, false) => Reduction::None,
-            (true, false) => Reduction::Symmetry,
-            (false, true) => Reduction::Por,
-            (true, true) => Reduction::All,
-        }
+    pub fn dead(self) -> bool {
+        matches!(self, Reduction::Dead | Reduction::All)
     }
 
     pub fn name(self) -> &'static str {
@@ -189,6 +190,7 @@ impl Reduction {
             Reduction::None => "none",
             Reduction::Symmetry => "symmetry",
             Reduction::Por => "por",
+            Reduction::Dead => "dead",
             Reduction::All => "all",
         }
     }
@@ -234,11 +236,7 @@ fn engine_search(
     cuts: Option<&(Vec<u16>, Vec<u16>)>,
     stop_when_wanting: bool,
 ) -> (Search, bool, Option<bool>) {
-    let engine = if por {
-        Engine::with_por(model)
-    } else {
-        Engine::new(model)
-    };
+    let engine = Engine::for_search(model, por);
     // The engine's own copies of the properties asked for, by name, in the order asked.
     let all = engine.properties();
     let props: Vec<Property<Engine>> = props
@@ -264,9 +262,10 @@ fn engine_search(
     };
     let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
     let wanting = AtomicBool::new(false);
+    let acyclic = engine.dead.as_ref().is_some_and(|d| d.acyclic);
     let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
         let fine = cuts.is_none_or(|(acceptor_cuts, _)| {
-            reach::keeps_a_step(model, acceptor_cuts, w, actions, taken)
+            reach::keeps_a_step(model, acceptor_cuts, w, actions, taken, acyclic)
         });
         if !fine {
             wanting.store(true, AtomicOrdering::Relaxed);
@@ -278,7 +277,12 @@ fn engine_search(
         reduced,
         judge: cuts.is_some().then_some(&judge),
     };
-    let search = bfs::search(&engine, &engine, &props, &red, opts, progress);
+    let mut search = bfs::search(&engine, &engine, &props, &red, opts, progress);
+    // Paths as the reference model numbers its actions (pruning lists fewer deliveries).
+    for d in search.discoveries.iter_mut().flatten() {
+        d.1 = engine.reference_path(d.0, &d.1);
+    }
+    search.dead = engine.dead_use();
     let fine = cuts.map(|_| !wanting.load(AtomicOrdering::Relaxed));
     (search, engine.stray_send(), fine)
 }
@@ -423,7 +427,9 @@ fn cut_at_first_violation(
 /// The breadth-first safety search alone (no fault-tolerance witnesses, no traces): what
 /// `paxos-lab bench` times.
 pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &CheckCfg) -> Search {
-    let model = PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
+    let model = PaxosModel::new(scenario.cluster.clone(), rules)
+        .reduce_loss()
+        .prune_dead(cfg.dead);
     let props: Vec<Property<PaxosModel>> = safety_properties(&model)
         .into_iter()
         .map(|(_, p)| p)
@@ -448,7 +454,9 @@ pub fn check(
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> Outcome {
     let started = Instant::now();
-    let model = PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
+    let model = PaxosModel::new(scenario.cluster.clone(), rules)
+        .reduce_loss()
+        .prune_dead(cfg.dead);
     let props: Vec<Property<PaxosModel>> = safety_properties(&model)
         .into_iter()
         .map(|(_, p)| p)
@@ -676,6 +684,7 @@ fn collect(
         discoveries: Vec::new(),
         peak_bytes: None,
         fully_expanded: None,
+        dead: crate::engine::DeadUse::Off,
     };
     (search, traces)
 }
@@ -712,7 +721,8 @@ fn fault_tolerance(
             }
             break;
         }
-        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down });
+        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
+            .prune_dead(check.dead);
         let props: Vec<Property<PaxosModel>> = model
             .properties()
             .into_iter()

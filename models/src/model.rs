@@ -78,6 +78,10 @@ pub struct PaxosModel {
     pub mode: Mode,
     /// Whether message loss is explored as `Drop` actions. See [`PaxosModel::reduce_loss`].
     pub drops: bool,
+    /// Whether the exhaustive engine (`paxos_lab::engine`) takes dead messages off the
+    /// network as it steps: those the receiver will ignore in every state it can still
+    /// reach. The model's own steps are unchanged. See [`PaxosModel::prune_dead`].
+    pub dead_pruned: bool,
 }
 
 impl PaxosModel {
@@ -118,6 +122,7 @@ impl PaxosModel {
             inner,
             mode,
             drops,
+            dead_pruned: false,
         }
     }
 
@@ -131,6 +136,14 @@ impl PaxosModel {
         if self.cfg().delivery != Delivery::Ordered {
             self.drops = false;
         }
+        self
+    }
+
+    /// The model with dead-message pruning asked of the engine that searches it (when `on`):
+    /// a reduction that keeps every verdict and every shortest trace (see
+    /// `paxos_lab::engine::dead`).
+    pub fn prune_dead(mut self, on: bool) -> PaxosModel {
+        self.dead_pruned = on;
         self
     }
 

@@ -542,17 +542,19 @@ pub fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
 
 /// [`without_graph`]'s judge of one expanded state `w`, by the steps `taken` from it
 /// (action index, whether the step goes back to this level or an earlier one): it has a
-/// decision, or no step goes back and every cut (acceptor bitmasks, none included) leaves
-/// a step taken that touches none of its acceptors.
+/// decision, or no step goes back (unless every path is known to be finite: `acyclic`,
+/// see [`crate::engine::dead::Dead::acyclic`]) and every cut (acceptor bitmasks, none
+/// included) leaves a step taken that touches none of its acceptors.
 pub fn keeps_a_step(
     model: &PaxosModel,
     cuts: &[u16],
     w: &World,
     actions: &[Action],
     taken: &[(usize, bool)],
+    acyclic: bool,
 ) -> bool {
     paxos_models::properties::decided_somewhere(&w.obs)
-        || (taken.iter().all(|&(_, back)| !back)
+        || ((acyclic || taken.iter().all(|&(_, back)| !back))
             && cuts.iter().all(|&cut| {
                 taken
                     .iter()
@@ -634,11 +636,7 @@ pub fn explore_back(
     let symmetric = symmetry && model.symmetric();
     let identity: SmallVec<[u8; 16]> = (0..acceptors as u8).collect();
     // The step function is the packed-state engine's (the same successors as the model's).
-    let engine = if por {
-        Engine::with_por(model)
-    } else {
-        Engine::new(model)
-    };
+    let engine = Engine::for_search(model, por);
     let (cuts, cut_nodes) = cuts_of(model, cut_off);
     let mut g = Graph {
         ids: HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
@@ -791,9 +789,12 @@ pub fn explore_back(
                 depth,
                 seconds: started.elapsed().as_secs_f64(),
                 complete,
-                discoveries: vec![stuck],
+                discoveries: vec![
+                    stuck.map(|(init, path)| (init, engine.reference_path(init, &path)))
+                ],
                 peak_bytes: None,
                 fully_expanded: por.then_some(fully_expanded),
+                dead: engine.dead_use(),
             },
             cut,
             cuts: cuts.len() - 1,

@@ -8,7 +8,8 @@ use std::time::Instant;
 use paxos_models::{PropertyName, Variant};
 
 use super::{emit, find_variant, save, saved_line, scope_warning, CheckArgs, CliError, OnOff};
-use crate::check::{self, CheckCfg, Progress, Reduction, SearchOpts, Strategy, Verdict};
+use crate::check::{self, CheckCfg, Progress, SearchOpts, Strategy, Verdict};
+use crate::engine::DeadUse;
 use crate::scenario::Scenario;
 
 /// Validates `check`'s flags into engine settings.
@@ -23,21 +24,25 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
     }
     // By default every reduction our breadth-first engine has; --symmetry says only whether
     // symmetry is among them, and stateright's DFS has none of ours.
-    let reduction = args.reduction.unwrap_or(Reduction::of(
-        args.symmetry == OnOff::On,
-        args.strategy == Strategy::Bfs,
-    ));
-    if reduction.por() && args.strategy == Strategy::Dfs {
+    let bfs = args.strategy == Strategy::Bfs;
+    let (symmetry, por, dead) = match args.reduction {
+        Some(r) => (r.symmetry(), r.por(), r.dead()),
+        None => (args.symmetry == OnOff::On, bfs, bfs),
+    };
+    if (por || dead) && !bfs {
         return Err(CliError::BadFlag {
             flag: "reduction",
-            problem: "partial-order reduction is our breadth-first engine's".into(),
+            problem:
+                "partial-order reduction and dead-message pruning are our breadth-first engine's"
+                    .into(),
             fix: "use --strategy bfs, or --reduction none|symmetry with dfs".into(),
         });
     }
     Ok(CheckCfg {
         strategy: args.strategy,
-        symmetry: reduction.symmetry(),
-        por: reduction.por(),
+        symmetry,
+        por,
+        dead,
         opts: SearchOpts {
             // stateright's DFS always runs on one thread (see `check::dfs`): say so
             // everywhere the settings are printed.
@@ -189,6 +194,22 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         m.seconds,
         m.states as f64 / m.seconds.max(1e-9)
     );
+    match &m.dead {
+        DeadUse::Off => {}
+        DeadUse::Used {
+            local_states,
+            inputs,
+            ..
+        } => {
+            let _ = writeln!(
+                text,
+                "dead messages: pruned (a message its receiver ignores in every state it can still reach; each node explored alone: {local_states} local states, {inputs} possible inputs)"
+            );
+        }
+        DeadUse::Aside(why) => {
+            let _ = writeln!(text, "dead messages: not pruned ({why})");
+        }
+    }
     if let Some(line) = por_line(&outcome.por, m.fully_expanded.unwrap_or(0)) {
         let _ = writeln!(text, "{line}");
     }
@@ -207,9 +228,15 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         );
     }
     if let Some(g) = outcome.stays.as_ref().filter(|g| g.in_safety_search) {
+        let no_cycle = match g.search.dead {
+            DeadUse::Used { acyclic: true, .. } => {
+                "every path is finite (shown from each node's lone exploration), so no cycle"
+            }
+            _ => "no step goes back to an earlier level (so no cycle)",
+        };
         let _ = writeln!(
             text,
-            "fault-tolerance graph: judged in the safety search above (its stubborn sets widened for the cuts, no search of its own): no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step with nothing cut off{}",
+            "fault-tolerance graph: judged in the safety search above (its stubborn sets widened for the cuts, no search of its own): {no_cycle}, and every state without a decision keeps a step with nothing cut off{}",
             match (g.cuts, &scenario.cut_off_not_judged) {
                 (_, Some(why)) =>
                     format!(" (with acceptors cut off: not judged in this world: {why})"),
@@ -375,12 +402,16 @@ fn check_header(
         Strategy::Dfs => "stateright depth-first (counterexamples not the shortest; one thread, as its multi-threaded results depend on scheduling)",
     };
     let threads = cfg.opts.threads;
-    let symmetry = match (symmetric, cfg.por) {
-        (true, false) => "symmetry on (acceptors, learners)",
-        (false, false) => "symmetry off",
-        (true, true) => "symmetry on (acceptors, learners), partial-order reduction on",
-        (false, true) => "symmetry off, partial-order reduction on",
+    let mut symmetry = match symmetric {
+        true => "symmetry on (acceptors, learners)".to_string(),
+        false => "symmetry off".to_string(),
     };
+    if cfg.por {
+        symmetry.push_str(", partial-order reduction on");
+    }
+    if cfg.dead {
+        symmetry.push_str(", dead-message pruning on");
+    }
     writeln!(
         out,
         "  engine: {engine}, {symmetry}, {threads} thread{}",
@@ -495,6 +526,11 @@ fn check_json(
             check::PorUse::Used => serde_json::json!({"used": true}),
             check::PorUse::UsedTracesRefound(n) => serde_json::json!({"used": true, "traces_refound_unique": n}),
             check::PorUse::Dropped(why) => serde_json::json!({"used": false, "why": why}),
+        },
+        "dead_message_pruning": match &m.dead {
+            DeadUse::Off => serde_json::json!(null),
+            DeadUse::Used { local_states, inputs, acyclic } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic}),
+            DeadUse::Aside(why) => serde_json::json!({"used": false, "why": why}),
         },
         "threads": cfg.opts.threads,
         "verdicts": verdicts,

@@ -640,6 +640,7 @@ where
         discoveries: paths,
         peak_bytes: Some(peak_bytes),
         fully_expanded: reduced.map(|_| fully_expanded),
+        dead: super::DeadUse::Off,
     }
 }
 

@@ -5,6 +5,7 @@
 //! defined here; `check` runs the searches a verdict needs.
 
 pub mod bfs;
+pub mod dead;
 pub mod pack;
 pub mod por;
 pub mod world;
@@ -72,6 +73,26 @@ pub struct Search {
     /// States a reduced search expanded fully because a stubborn successor led back to a
     /// level already explored (the cycle proviso, see [`por`]); `None` without reduction.
     pub fully_expanded: Option<u64>,
+    /// What became of dead-message pruning in this search.
+    pub dead: DeadUse,
+}
+
+/// Dead-message pruning in one search ([`dead`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DeadUse {
+    /// Not asked for.
+    #[default]
+    Off,
+    /// Used: the nodes' lone explorations took this many local states, over this many
+    /// (sender, message) inputs, and proved every path finite or not
+    /// ([`dead::Dead::acyclic`]).
+    Used {
+        local_states: usize,
+        inputs: usize,
+        acyclic: bool,
+    },
+    /// Asked for, set aside for this reason.
+    Aside(String),
 }
 
 /// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same

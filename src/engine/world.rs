@@ -17,6 +17,7 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::dead::{local_key, Dead};
 use super::por::Por;
 
 use paxos_models::model::{Action, Mode};
@@ -303,6 +304,11 @@ pub struct Engine<'m> {
     pub por: Option<Por>,
     /// Set when a send outside `Rules::may_send` was made (checked only with `por`).
     stray_send: AtomicBool,
+    /// Dead-message pruning, when asked for and possible in this world ([`super::dead`]):
+    /// every step then takes the messages its node will ignore for good off the network.
+    pub dead: Option<Dead>,
+    /// Why dead-message pruning was asked for but set aside.
+    pub dead_aside: Option<String>,
 }
 
 impl<'m> Engine<'m> {
@@ -313,7 +319,86 @@ impl<'m> Engine<'m> {
             max_crashes: model.inner.max_crashes,
             por: None,
             stray_send: AtomicBool::new(false),
+            dead: None,
+            dead_aside: None,
         }
+    }
+
+    /// The engine a search runs: with partial-order reduction when `por`, and with
+    /// dead-message pruning when the model asks for it ([`PaxosModel::prune_dead`]) and
+    /// this world allows it ([`Dead::analyse`]; else [`Engine::dead_aside`] says why not).
+    pub fn for_search(model: &'m PaxosModel, por: bool) -> Engine<'m> {
+        let dead = model.dead_pruned;
+        let mut engine = if por {
+            Engine::with_por(model)
+        } else {
+            Engine::new(model)
+        };
+        if dead {
+            match Dead::analyse(&Engine::new(model)) {
+                Ok(d) => engine.dead = Some(d),
+                Err(why) => engine.dead_aside = Some(why),
+            }
+        }
+        engine
+    }
+
+    /// What became of dead-message pruning in this engine.
+    pub fn dead_use(&self) -> super::DeadUse {
+        match (&self.dead, &self.dead_aside) {
+            (Some(d), _) => super::DeadUse::Used {
+                local_states: d.local_states,
+                inputs: d.inputs,
+                acyclic: d.acyclic,
+            },
+            (None, Some(why)) => super::DeadUse::Aside(why.clone()),
+            (None, None) => super::DeadUse::Off,
+        }
+    }
+
+    /// stateright's bound on nodes crashed at once.
+    pub fn max_crashes(&self) -> usize {
+        self.max_crashes
+    }
+
+    /// Takes off `w`'s network every message to node `j` that is dead in `j`'s local state
+    /// (a no-op without pruning).
+    fn prune_to(&self, w: &mut World, j: usize) {
+        let Some(dead) = &self.dead else { return };
+        if !w.net.iter().any(|f| f.dst as usize == j) {
+            return;
+        }
+        let key = local_key(w, j);
+        w.net
+            .retain(|f| f.dst as usize != j || !dead.is_dead(j, key, f.src, &f.msg));
+    }
+
+    /// A path of this engine (action indices from init state `init`) as the reference
+    /// model's action indices: the same actions, numbered among the reference state's own
+    /// (which, with dead messages pruned here, may list more deliveries).
+    pub fn reference_path(&self, init: usize, path: &[usize]) -> Vec<usize> {
+        if self.dead.is_none() {
+            return path.to_vec();
+        }
+        let mut w = self.init_states().swap_remove(init);
+        let mut s = self.model.init_states().swap_remove(init);
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        path.iter()
+            .map(|&a| {
+                mine.clear();
+                theirs.clear();
+                self.actions(&w, &mut mine);
+                self.model.actions(&s, &mut theirs);
+                let action = mine.swap_remove(a);
+                let at = theirs
+                    .iter()
+                    .position(|b| *b == action)
+                    .expect("the reference state lists every action of the pruned world");
+                w = self.next_state(&w, action.clone()).expect("a step");
+                s = self.model.next_state(&s, action).expect("the same step");
+                at
+            })
+            .collect()
     }
 
     /// The engine with partial-order reduction ([`super::por`]).
@@ -369,6 +454,8 @@ impl<'m> Engine<'m> {
     /// Carries out node `i`'s commands on `w`, as stateright's `process_commands` does;
     /// `was_silent`: node `i` was [`Engine::silent`] before this step.
     fn process(&self, i: usize, out: Out<paxos_models::Node>, w: &mut World, was_silent: bool) {
+        // Receivers' local states, for the dead-message test (they do not change here).
+        let mut keys = [None::<u64>; 16];
         for c in out {
             match c {
                 Command::Send(dst, msg) => {
@@ -376,6 +463,12 @@ impl<'m> Engine<'m> {
                     if let Some(por) = &self.por {
                         if !por.may_send(i, dst) || was_silent {
                             self.stray_send.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    if let Some(dead) = self.dead.as_ref().filter(|_| dst != i) {
+                        let key = *keys[dst].get_or_insert_with(|| local_key(w, dst));
+                        if dead.is_dead(dst, key, i as u8, &msg) {
+                            continue;
                         }
                     }
                     w.send(self.delivery, i as u8, dst as u8, msg)
@@ -387,6 +480,7 @@ impl<'m> Engine<'m> {
             }
         }
         self.model.observe_node(i, &w.nodes[i], &mut w.obs);
+        self.prune_to(w, i);
     }
 
     /// Whether node `i` of `w` is [`Engine::silent`] (asked only with the reduction on).
@@ -455,6 +549,7 @@ impl Engine<'_> {
                 next.timers &= !(1 << i);
                 next.crashed |= 1 << i;
                 next.obs.crashes += 1;
+                self.prune_to(next, i);
                 true
             }
             ActorModelAction::Recover(id) => {
@@ -531,7 +626,13 @@ impl Model for Engine<'_> {
     type Action = Action;
 
     fn init_states(&self) -> Vec<World> {
-        self.model.init_states().iter().map(World::of).collect()
+        let mut worlds: Vec<World> = self.model.init_states().iter().map(World::of).collect();
+        for w in &mut worlds {
+            for j in 0..w.nodes.len() {
+                self.prune_to(w, j);
+            }
+        }
+        worlds
     }
 
     fn actions(&self, w: &World, actions: &mut Vec<Action>) {

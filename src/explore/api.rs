@@ -311,6 +311,7 @@ impl Explorer {
                 strategy: crate::check::Strategy::Bfs,
                 symmetry: true,
                 por: false,
+                dead: true,
                 opts: crate::check::SearchOpts {
                     threads: 1,
                     depth_max: None,

@@ -58,8 +58,9 @@ fn check_without_arguments_verifies_paxos_on_classic_and_exits_0() {
         );
     }
     // One search judges the safety properties and the fault-tolerance graph part: the
-    // reduced space, its stubborn sets widened for the cuts.
-    assert!(out.contains("states=71813 unique=24825 depth=22"), "{out}");
+    // reduced space (dead messages pruned), its stubborn sets widened for the cuts.
+    assert!(out.contains("states=8520 unique=1766 depth=18"), "{out}");
+    assert!(out.contains("dead messages: pruned"), "{out}");
     assert!(out.contains("partial-order reduction: used"));
     assert!(out.contains("fault-tolerance graph: judged in the safety search above"));
     assert!(out.contains("verdict: all 4 properties hold (exhaustive) (exit 0)"));

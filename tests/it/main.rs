@@ -4,6 +4,7 @@
 mod catalog;
 mod cli;
 mod cut_off;
+mod dead;
 mod deploy;
 mod engine;
 mod explore;
@@ -123,6 +124,7 @@ pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
         strategy,
         symmetry,
         por: false,
+        dead: false,
         opts: SearchOpts {
             threads,
             depth_max: None,

@@ -1,0 +1,486 @@
+//! Dead-message pruning: a message in flight that its receiver will ignore in every state
+//! it can still reach is taken off the network.
+//!
+//! On an unordered network a delivery that changes nothing is no step, so a message its
+//! receiver ignores stays in flight for ever, and every state is split by which stale
+//! messages happen to linger: a `Prepare` below an acceptor's promise, a `Promise` for a
+//! ballot its proposer has left behind, an `Accepted` to a learner that has decided. Those
+//! states have the same futures. A world with the *dead* messages removed is bisimilar to
+//! the world with them: every step of one is a step of the other, with the same action and
+//! equivalent results (a dead message stays dead, by definition), except a `Drop` of a dead
+//! message, which leads to the pruned world itself. Every property reads node states and
+//! the harness's observations, never the network, so verdicts agree; and since no step is
+//! added and only drops of dead messages are removed, every state keeps its least depth, so
+//! breadth-first traces stay the shortest.
+//!
+//! Which messages are dead is computed, not declared, so a user's variant gets it right with
+//! no hook: each node is explored *alone* ([`Dead::analyse`]), from its initial state, over
+//! every message any node could ever send it, every timeout, crash and restart the world
+//! allows, running the very handlers the search runs. The messages a node can be sent are
+//! found at the same time (a fixpoint over the nodes: a send seen in one node's exploration
+//! joins its receiver's inputs), so every state a node reaches in the whole world is one
+//! its lone exploration reached, under an input that exploration tried. A message is dead
+//! in a local state when no local state reachable from it delivers it as a step (a crashed
+//! node delivers nothing). That is an over-approximation of the node's futures, so "dead"
+//! is safe: it may call a message live that the real world never delivers, never the
+//! reverse.
+//!
+//! Left out where it does not apply: on an ordered network a delivery that changes nothing
+//! still takes the message off its flow (it is a step there), and a node whose lone
+//! exploration passes [`LOCAL_STATES_MAX`] states sets the pruning aside for the world
+//! (what it may send is then unknown). Nothing is pruned then; the search says why.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use paxos_models::model::{Action, Mode};
+use paxos_models::{Delivery, Msg, Timer};
+use stateright::actor::{ActorModelAction, Id};
+use stateright::Model;
+
+use super::fingerprint;
+use super::world::{Engine, Flight, World};
+
+/// Most local states of all nodes' lone explorations together; past it, no pruning.
+pub const LOCAL_STATES_MAX: usize = 400_000;
+
+/// The fingerprint of node `j`'s local state in `w`: its state, storage, retry timer and
+/// whether it is crashed (everything of the world its handlers read).
+pub fn local_key(w: &World, j: usize) -> u64 {
+    fingerprint(&(
+        &w.nodes[j],
+        &w.storages[j],
+        w.timers & (1 << j) != 0,
+        w.crashed & (1 << j) != 0,
+    ))
+}
+
+/// One node's table: which of the messages it may be sent are dead in which local state.
+struct Table {
+    /// (sender, message) -> bit.
+    inputs: HashMap<(u8, Msg), u32>,
+    /// Local state ([`local_key`]) -> its row.
+    rows: HashMap<u64, u32>,
+    /// 64-bit words a row takes.
+    words: usize,
+    /// Row after row: bit set = dead in that local state.
+    dead: Vec<u64>,
+}
+
+/// The dead messages of every node's every local state (see the module doc).
+pub struct Dead {
+    tables: Vec<Table>,
+    /// Local states explored, all nodes together.
+    pub local_states: usize,
+    /// (sender, message) pairs some node may be sent, all nodes together.
+    pub inputs: usize,
+    /// Whether every path of the world is finite, proven from the lone explorations (see
+    /// [`acyclic`]): then its state graph has no cycle, pruned or not, reduced or not.
+    pub acyclic: bool,
+}
+
+/// One node's lone exploration: its local states (as worlds holding them), the steps
+/// between them, and under which inputs each is a step.
+struct Local {
+    keys: HashMap<u64, u32>,
+    states: Vec<World>,
+    succ: Vec<Vec<u32>>,
+    /// Per state, a bit per input (in `inputs` order): delivering it is a step there.
+    live: Vec<Vec<u64>>,
+    /// Steps that leave the local state as it was: (the message consumed, as (receiver,
+    /// sender, message), or `None` for a timeout, crash or restart; the messages sent).
+    self_loops: Vec<(Option<Key>, Vec<Key>)>,
+}
+
+/// A message in flight as (receiver, sender, message).
+type Key = (u8, u8, Msg);
+
+impl Dead {
+    /// Explores every node of `engine`'s world alone (see the module doc); `Err` says why
+    /// nothing can be pruned in this world. `engine` must not prune itself.
+    pub fn analyse(engine: &Engine) -> Result<Dead, String> {
+        let model = engine.model;
+        let cfg = model.cfg();
+        if cfg.delivery == Delivery::Ordered {
+            return Err("an ordered network takes even an ignored message off its flow".into());
+        }
+        let n = cfg.node_count();
+        let inits = engine.init_states();
+        // What each node may be sent: (sender, message), in a fixed order.
+        let mut inputs: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
+        for w in &inits {
+            for f in &w.net {
+                inputs[f.dst as usize].insert((f.src, f.msg));
+            }
+        }
+        let may_crash = |j: usize| {
+            engine.max_crashes() > 0
+                && engine.crashes_max() > 0
+                && cfg.may_crash.contains(cfg.role_of(j).0)
+        };
+        let restarts = model.mode == Mode::Faults && cfg.restarts;
+        loop {
+            let mut locals = Vec::with_capacity(n);
+            let mut sent: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
+            let mut total = 0;
+            for (j, mine) in inputs.iter().enumerate() {
+                let order: Vec<(u8, Msg)> = mine.iter().copied().collect();
+                let alone = Alone {
+                    engine,
+                    j,
+                    inputs: &order,
+                    may_crash: may_crash(j),
+                    restarts,
+                };
+                let local = explore(&alone, &inits, &mut sent, LOCAL_STATES_MAX - total)
+                .ok_or_else(|| {
+                    format!(
+                        "node {} alone reaches more than {LOCAL_STATES_MAX} local states (with the others')",
+                        j + 1
+                    )
+                })?;
+                total += local.states.len();
+                locals.push(local);
+            }
+            let mut grew = false;
+            for j in 0..n {
+                for m in std::mem::take(&mut sent[j]) {
+                    grew |= inputs[j].insert(m);
+                }
+            }
+            if !grew {
+                let acyclic = acyclic(&locals, cfg.delivery);
+                let tables: Vec<Table> = locals
+                    .into_iter()
+                    .zip(&inputs)
+                    .map(|(local, inputs)| table(local, inputs))
+                    .collect();
+                return Ok(Dead {
+                    tables,
+                    local_states: total,
+                    inputs: inputs.iter().map(BTreeSet::len).sum(),
+                    acyclic,
+                });
+            }
+        }
+    }
+
+    /// Whether `msg` from `src` is dead at node `dst` in the local state `key`
+    /// ([`local_key`]).
+    pub fn is_dead(&self, dst: usize, key: u64, src: u8, msg: &Msg) -> bool {
+        let t = &self.tables[dst];
+        let (Some(&row), Some(&bit)) = (t.rows.get(&key), t.inputs.get(&(src, *msg))) else {
+            debug_assert!(false, "every local state and input was explored");
+            return false;
+        };
+        let word = t.dead[row as usize * t.words + bit as usize / 64];
+        word & (1 << (bit % 64)) != 0
+    }
+}
+
+/// What node `j` may do alone: its steps, each with the input it consumes (an index into
+/// the inputs, or `None`).
+struct Alone<'a> {
+    engine: &'a Engine<'a>,
+    j: usize,
+    inputs: &'a [(u8, Msg)],
+    may_crash: bool,
+    restarts: bool,
+}
+
+impl Alone<'_> {
+    /// The steps node `j` may try in local state `x`.
+    fn steps(&self, x: &World) -> Vec<(Option<usize>, Action)> {
+        let (j, id) = (self.j, Id::from(self.j));
+        let mut steps = Vec::new();
+        if x.crashed & (1 << j) == 0 {
+            for (k, &(src, msg)) in self.inputs.iter().enumerate() {
+                let src = Id::from(src as usize);
+                steps.push((Some(k), ActorModelAction::Deliver { src, dst: id, msg }));
+            }
+            if x.timers & (1 << j) != 0 {
+                steps.push((None, ActorModelAction::Timeout(id, Timer::Retry)));
+            }
+            if self.may_crash {
+                steps.push((None, ActorModelAction::Crash(id)));
+            }
+        } else if self.restarts {
+            steps.push((None, ActorModelAction::Recover(id)));
+        }
+        steps
+    }
+
+    /// Node `j`'s step from `x` (the world's step function on a world holding only what
+    /// the step reads): the next local state, network emptied and the harness's record
+    /// as it was, and the messages sent, one per copy; `None` when it is no step.
+    fn step(&self, x: &World, input: Option<usize>, action: Action) -> Option<(World, Vec<Key>)> {
+        let j = self.j as u8;
+        let mut from = x.clone();
+        if let Some(k) = input {
+            let (src, msg) = self.inputs[k];
+            from.net.push(Flight {
+                src,
+                dst: j,
+                msg,
+                copies: 1,
+            });
+        }
+        let mut y = self.engine.next_state(&from, action)?;
+        let mut sends = Vec::new();
+        for f in y.net.drain(..) {
+            let delivered = input.is_some_and(|k| (f.src, f.msg) == self.inputs[k]) && f.dst == j;
+            if f.src == j && !delivered {
+                for _ in 0..f.copies {
+                    sends.push((f.dst, f.src, f.msg));
+                }
+            }
+        }
+        y.obs.clone_from(&x.obs);
+        Some((y, sends))
+    }
+}
+
+/// Node `j` explored alone from its state in `inits` under `inputs`, its sends to others
+/// added to `sent`; `None` past `budget` local states.
+fn explore(
+    alone: &Alone,
+    inits: &[World],
+    sent: &mut [BTreeSet<(u8, Msg)>],
+    budget: usize,
+) -> Option<Local> {
+    let j = alone.j;
+    let words = alone.inputs.len().div_ceil(64).max(1);
+    let mut local = Local {
+        keys: HashMap::new(),
+        states: Vec::new(),
+        succ: Vec::new(),
+        live: Vec::new(),
+        self_loops: Vec::new(),
+    };
+    let add = |local: &mut Local, w: World| -> Option<u32> {
+        let key = local_key(&w, j);
+        if let Some(&i) = local.keys.get(&key) {
+            // Two local states with one fingerprint would share a row: refuse (never seen).
+            let old = &local.states[i as usize];
+            let same = old.nodes[j] == w.nodes[j]
+                && old.storages[j] == w.storages[j]
+                && (old.timers ^ w.timers) & (1 << j) == 0
+                && (old.crashed ^ w.crashed) & (1 << j) == 0;
+            return same.then_some(i);
+        }
+        if local.states.len() >= budget {
+            return None;
+        }
+        let i = local.states.len() as u32;
+        local.keys.insert(key, i);
+        local.states.push(w);
+        local.succ.push(Vec::new());
+        local.live.push(vec![0; words]);
+        Some(i)
+    };
+    for w in inits {
+        // Only node j's part matters: the network is emptied, the others stay as they are.
+        let mut w = w.clone();
+        w.net.clear();
+        add(&mut local, w)?;
+    }
+    let mut next = 0;
+    while next < local.states.len() {
+        let x = local.states[next].clone();
+        for (input, action) in alone.steps(&x) {
+            let Some((y, sends)) = alone.step(&x, input, action) else {
+                continue;
+            };
+            if let Some(k) = input {
+                local.live[next][k / 64] |= 1 << (k % 64);
+            }
+            for &(dst, src, msg) in &sends {
+                sent[dst as usize].insert((src, msg));
+            }
+            let to = add(&mut local, y)?;
+            if !local.succ[next].contains(&to) {
+                local.succ[next].push(to);
+            }
+        }
+        next += 1;
+    }
+    // The steps that stay within a strongly connected part of the exploration (a self-loop
+    // included), with what each consumes and sends: what [`acyclic`] weighs.
+    let part = components(&local.succ);
+    for (x, succ) in local.succ.iter().enumerate() {
+        let inner = succ.iter().any(|&y| part[y as usize] == part[x]);
+        if !inner {
+            continue;
+        }
+        let from = &local.states[x];
+        for (input, action) in alone.steps(from) {
+            let Some((y, sends)) = alone.step(from, input, action) else {
+                continue;
+            };
+            let to = local.keys[&local_key(&y, j)] as usize;
+            if part[to] == part[x] {
+                let consumed = input.map(|k| (j as u8, alone.inputs[k].0, alone.inputs[k].1));
+                local.self_loops.push((consumed, sends));
+            }
+        }
+    }
+    Some(local)
+}
+
+/// The strongly connected component of every node of the graph `succ` (Kosaraju's two
+/// passes, without recursion): equal numbers, one component.
+fn components(succ: &[Vec<u32>]) -> Vec<usize> {
+    let n = succ.len();
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for root in 0..n {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some(&mut (x, ref mut i)) = stack.last_mut() {
+            if let Some(&y) = succ[x].get(*i) {
+                *i += 1;
+                if !seen[y as usize] {
+                    seen[y as usize] = true;
+                    stack.push((y as usize, 0));
+                }
+            } else {
+                order.push(x);
+                stack.pop();
+            }
+        }
+    }
+    let mut pred = vec![Vec::new(); n];
+    for (x, s) in succ.iter().enumerate() {
+        for &y in s {
+            pred[y as usize].push(x);
+        }
+    }
+    let mut part = vec![usize::MAX; n];
+    let mut count = 0;
+    for &root in order.iter().rev() {
+        if part[root] != usize::MAX {
+            continue;
+        }
+        part[root] = count;
+        let mut stack = vec![root];
+        while let Some(x) = stack.pop() {
+            for &y in &pred[x] {
+                if part[y] == usize::MAX {
+                    part[y] = count;
+                    stack.push(y);
+                }
+            }
+        }
+        count += 1;
+    }
+    part
+}
+
+/// Whether every path of the world is finite, by a potential that every step raises: the
+/// sum over nodes of the rank of each local state's strongly connected part in its node's
+/// lone exploration, then the total weight of the messages in flight, lowered. It exists
+/// when every step that stays within a part (a step changes one node's local state; one
+/// that leaves its part raises the sum of ranks)
+/// - consumes a message (a delivery on a network that does not duplicate: a timeout,
+///   crash or restart within a part gives no potential), and
+/// - the messages such steps send never lead back to the message consumed: then every
+///   message can weigh more than all the messages a step within a part sends on receiving
+///   it, and such a step lowers the weight in flight (pruning only lowers it further).
+///
+/// Every world path is a path of the lone explorations (see the module doc), so it holds
+/// for the world's every path, whatever the search reduces.
+fn acyclic(locals: &[Local], delivery: Delivery) -> bool {
+    let mut sends: BTreeMap<Key, BTreeSet<Key>> = BTreeMap::new();
+    for (consumed, sent) in locals.iter().flat_map(|l| &l.self_loops) {
+        match consumed {
+            Some(m) if delivery != Delivery::UnorderedDuplicating => {
+                sends.entry(*m).or_default().extend(sent.iter().copied())
+            }
+            _ => return false,
+        };
+    }
+    // No message leads back to itself: a depth-first search for a cycle (true: finished).
+    let mut done: BTreeMap<Key, bool> = BTreeMap::new();
+    for &root in sends.keys() {
+        if done.contains_key(&root) {
+            continue;
+        }
+        done.insert(root, false);
+        let mut stack: Vec<(Key, Vec<Key>)> = vec![(root, sends[&root].iter().copied().collect())];
+        while let Some((m, rest)) = stack.last_mut() {
+            match rest.pop() {
+                Some(n) => match done.get(&n) {
+                    Some(false) => return false,
+                    Some(true) => {}
+                    None => {
+                        done.insert(n, false);
+                        let next = sends
+                            .get(&n)
+                            .map_or(Vec::new(), |s| s.iter().copied().collect());
+                        stack.push((n, next));
+                    }
+                },
+                None => {
+                    done.insert(*m, true);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    true
+}
+
+/// The dead sets of one node's exploration: an input is live in a local state when some
+/// local state reachable from it delivers it as a step.
+#[allow(clippy::needless_range_loop)] // two rows of `live` at once, by index
+fn table(local: Local, inputs: &BTreeSet<(u8, Msg)>) -> Table {
+    let Local {
+        keys,
+        succ,
+        mut live,
+        ..
+    } = local;
+    let words = inputs.len().div_ceil(64).max(1);
+    // Liveness flows backwards along steps: to a fixpoint (states were numbered in
+    // discovery order, so a pass from the last usually settles most of it).
+    loop {
+        let mut changed = false;
+        for x in (0..live.len()).rev() {
+            for &y in &succ[x] {
+                for w in 0..words {
+                    let add = live[y as usize][w] & !live[x][w];
+                    if add != 0 {
+                        live[x][w] |= add;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut dead = Vec::with_capacity(live.len() * words);
+    for row in &live {
+        for (w, &bits) in row.iter().enumerate() {
+            let valid = if (w + 1) * 64 <= inputs.len() {
+                u64::MAX
+            } else {
+                (1u64 << (inputs.len() - w * 64)) - 1
+            };
+            dead.push(!bits & valid);
+        }
+    }
+    Table {
+        inputs: inputs
+            .iter()
+            .enumerate()
+            .map(|(k, &m)| (m, k as u32))
+            .collect(),
+        rows: keys,
+        words,
+        dead,
+    }
+}

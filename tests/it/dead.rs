@@ -1,0 +1,234 @@
+//! Dead-message pruning (`--reduction dead|all`): a message is dead only when its receiver
+//! ignores it in every state it can still reach, crashes and restarts included; pruning
+//! changes how many states are searched, never a verdict or a shortest counterexample; and
+//! where it cannot apply (an ordered network) it says so and prunes nothing.
+
+use paxos_lab::check::{self, CheckCfg, Strategy};
+use paxos_lab::engine::dead::local_key;
+use paxos_lab::engine::world::{Engine, World};
+use paxos_lab::engine::DeadUse;
+use paxos_models::node::{AcceptorState, LearnerState, NodeState, Storage};
+use paxos_models::types::{Ballot, Msg};
+use paxos_models::{PaxosModel, PropertyName, Role, Rules};
+use stateright::Model;
+
+use super::{cfg, scenario, summary};
+
+fn rules(name: &str) -> &'static dyn Rules {
+    paxos_models::registry::variant(name).unwrap().rules
+}
+
+/// The pruning engine of `world` under `rules`, and its first init world.
+fn engine_of(model: &PaxosModel) -> (Engine<'_>, World) {
+    let engine = Engine::for_search(model, false);
+    let w = engine.init_states().swap_remove(0);
+    (engine, w)
+}
+
+/// Whether `msg` from node `src` to node `dst` is dead once `dst`'s local state is `node`
+/// (its storage as it would persist it, when `stored`).
+fn dead_at(
+    model: &PaxosModel,
+    dst: usize,
+    node: NodeState,
+    stored: Option<Storage>,
+    src: usize,
+    msg: Msg,
+) -> bool {
+    let (engine, mut w) = engine_of(model);
+    w.nodes[dst] = node;
+    w.storages[dst] = stored;
+    let dead = engine.dead.as_ref().expect("pruning applies here");
+    dead.is_dead(dst, local_key(&w, dst), src as u8, &msg)
+}
+
+fn acceptor(promised: u8) -> AcceptorState {
+    AcceptorState {
+        promised: Ballot(promised),
+        accepted: None,
+    }
+}
+
+#[test]
+fn a_prepare_below_a_kept_promise_is_dead_and_one_above_it_is_not() {
+    let world = scenario("classic");
+    let model = PaxosModel::new(world.cluster.clone(), &paxos_models::Correct).prune_dead(true);
+    let cfg = model.cfg().clone();
+    let (a1, p1, p2) = (
+        cfg.id_of(Role::Acceptor, 0),
+        cfg.id_of(Role::Proposer, 0),
+        cfg.id_of(Role::Proposer, 1),
+    );
+    let promised = |b| NodeState::Acceptor(acceptor(b));
+    let stored = |b| Some(Storage::Acceptor(acceptor(b)));
+    assert!(dead_at(
+        &model,
+        a1,
+        promised(2),
+        stored(2),
+        p1,
+        Msg::Prepare { b: Ballot(1) }
+    ));
+    assert!(!dead_at(
+        &model,
+        a1,
+        promised(1),
+        stored(1),
+        p2,
+        Msg::Prepare { b: Ballot(2) }
+    ));
+    assert!(!dead_at(
+        &model,
+        a1,
+        promised(0),
+        None,
+        p1,
+        Msg::Prepare { b: Ballot(1) }
+    ));
+}
+
+/// Ignored now is not dead when a restart can forget: an acceptor that keeps no promise
+/// across a crash hears the old `Prepare` again after one.
+#[test]
+fn a_message_ignored_now_but_heard_after_a_restart_is_not_dead() {
+    let world = scenario("crash-restart");
+    let cfg = world.cluster.clone();
+    let (a1, p1) = (cfg.id_of(Role::Acceptor, 0), cfg.id_of(Role::Proposer, 0));
+    let prepare = Msg::Prepare { b: Ballot(1) };
+    let promised = NodeState::Acceptor(acceptor(2));
+    // Correct Paxos persists the promise: dead.
+    let correct = PaxosModel::new(cfg.clone(), &paxos_models::Correct).prune_dead(true);
+    let stored = Some(Storage::Acceptor(acceptor(2)));
+    assert!(dead_at(&correct, a1, promised.clone(), stored, p1, prepare));
+    // A volatile acceptor forgets it on a restart: live.
+    let volatile = PaxosModel::new(cfg, rules("volatile-acceptor")).prune_dead(true);
+    assert!(!dead_at(&volatile, a1, promised, None, p1, prepare));
+}
+
+/// A decided learner ignores every `Accepted` for good, unless a restart can take its
+/// decision away (a learner that does not persist it).
+#[test]
+fn an_accepted_to_a_decided_learner_is_dead_only_if_the_decision_survives_a_restart() {
+    let world = scenario("learner-crash");
+    let cfg = world.cluster.clone();
+    let (l1, a1) = (cfg.id_of(Role::Learner, 0), cfg.id_of(Role::Acceptor, 0));
+    let decided = NodeState::Learner(LearnerState {
+        votes: Default::default(),
+        decided: Some(0),
+    });
+    let accepted = Msg::Accepted { b: Ballot(1), v: 0 };
+    let correct = PaxosModel::new(cfg.clone(), &paxos_models::Correct).prune_dead(true);
+    let kept = Some(Storage::Learner { decided: Some(0) });
+    assert!(dead_at(&correct, l1, decided.clone(), kept, a1, accepted));
+    let volatile = PaxosModel::new(cfg, rules("volatile-learner")).prune_dead(true);
+    assert!(!dead_at(&volatile, l1, decided, None, a1, accepted));
+}
+
+#[test]
+fn an_ordered_network_prunes_nothing_and_says_why() {
+    let world = super::ordered_lossy();
+    let model = PaxosModel::new(world.cluster.clone(), &paxos_models::Correct).prune_dead(true);
+    let engine = Engine::for_search(&model, false);
+    assert!(engine.dead.is_none());
+    match engine.dead_use() {
+        DeadUse::Aside(why) => assert!(why.contains("ordered"), "{why}"),
+        other => panic!("not set aside: {other:?}"),
+    }
+}
+
+fn pruned(symmetry: bool) -> CheckCfg {
+    CheckCfg {
+        dead: true,
+        ..cfg(Strategy::Bfs, symmetry, 2)
+    }
+}
+
+/// The bugs that need a crash and a restart, and a correct control, in the worlds that
+/// expose them: the same verdicts and shortest lengths with and without pruning.
+#[test]
+fn pruning_keeps_the_verdicts_of_the_restart_bugs() {
+    for (world, names) in [
+        (
+            "crash-restart",
+            ["paxos", "volatile-acceptor", "restart-forgets-promise"].as_slice(),
+        ),
+        ("learner-crash", ["paxos", "volatile-learner"].as_slice()),
+        (
+            "lossy-duplicating",
+            [
+                "paxos",
+                "learner-counts-duplicates",
+                "promise-counts-duplicates",
+            ]
+            .as_slice(),
+        ),
+    ] {
+        let w = scenario(world);
+        for &name in names {
+            let base = check::check(
+                &w,
+                rules(name),
+                &cfg(Strategy::Bfs, true, 2),
+                &mut |_, _| {},
+            );
+            let other = check::check(&w, rules(name), &pruned(true), &mut |_, _| {});
+            assert_eq!(summary(&base), summary(&other), "{name} on {world}");
+            assert!(
+                matches!(other.main.dead, DeadUse::Used { .. }),
+                "{name} on {world}: {:?}",
+                other.main.dead
+            );
+            assert!(other.main.unique < base.main.unique, "{name} on {world}");
+        }
+    }
+}
+
+/// The counterexample found with pruning is a path of the reference model (stateright's
+/// `ActorModel`, which prunes nothing), replayed action by action, as long as the one found
+/// without.
+#[test]
+fn a_counterexample_found_with_pruning_replays_on_the_reference_model() {
+    let w = scenario("classic");
+    let r = rules("ignore-promised-value");
+    let o = check::check(&w, r, &pruned(false), &mut |_, _| {});
+    let trace = o
+        .verdicts
+        .iter()
+        .find_map(|v| match &v.verdict {
+            check::Verdict::Violated(t) if v.property == PropertyName::ConflictResolution => {
+                Some(t.clone())
+            }
+            _ => None,
+        })
+        .expect("a violation");
+    let model = PaxosModel::new(w.cluster.clone(), r);
+    let mut s = model.init_states().swap_remove(0);
+    for (a, next) in trace.actions.iter().zip(&trace.states[1..]) {
+        s = model
+            .next_state(&s, a.clone())
+            .expect("a step of the reference model");
+        assert_eq!(&s, next);
+    }
+    // As long as the shortest without pruning (the CLI's example prints it: 12 steps).
+    assert_eq!(trace.actions.len(), 12);
+}
+
+/// Where the lone explorations prove every path finite, the whole check judges the
+/// fault-tolerance graph part inside its one search, pruned.
+#[test]
+fn the_dueling_world_is_verified_whole_in_one_pruned_search() {
+    let w = paxos_lab::scenario::Scenario::load("bench/scenarios/dueling.toml").unwrap();
+    let all = CheckCfg {
+        por: true,
+        ..pruned(true)
+    };
+    let o = check::check(&w, &paxos_models::Correct, &all, &mut |_, _| {});
+    assert_eq!(o.exit_code(), 0);
+    assert!(o.main.complete);
+    assert!(
+        matches!(o.main.dead, DeadUse::Used { acyclic: true, .. }),
+        "{:?}",
+        o.main.dead
+    );
+    assert!(o.stays.as_ref().is_some_and(|g| g.in_safety_search));
+}
