@@ -148,7 +148,7 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
         let scenario = Scenario::load(name)?;
         // stateright's DFS first: its resident set is sampled, and after a bigger run it
         // would only reuse memory already mapped (a growth of 0).
-        let runs: [(&str, usize, Reduction); 11] = [
+        let runs: [(&str, usize, Reduction); 12] = [
             ("stateright-dfs", 1, Reduction::None),
             ("stateright-dfs", 2, Reduction::None),
             ("stateright-bfs", 1, Reduction::None),
@@ -157,6 +157,7 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
             ("paxos-lab-bfs", 1, Reduction::Symmetry),
             ("paxos-lab-bfs", 2, Reduction::Symmetry),
             ("paxos-lab-bfs", 1, Reduction::Por),
+            ("paxos-lab-bfs", 1, Reduction::Dead),
             ("paxos-lab-bfs", 1, Reduction::All),
             ("paxos-lab-bfs", 2, Reduction::All),
             ("stateright-bfs", 2, Reduction::None),
@@ -208,7 +209,7 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
 /// The dueling worlds (`bench/scenarios/dueling*.toml`: two proposers with two ballots
 /// each): the safety search of correct Paxos with every reduction on two threads, bounded
 /// at `states_max` unique states (`complete=false` when the bound stopped it), and with
-/// symmetry alone for comparison.
+/// dead-message pruning alone and symmetry alone for comparison.
 fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
     for name in ["dueling", "dueling-two-learners", "dueling-crash-restart"] {
         let scenario = Scenario::load(&format!("bench/scenarios/{name}.toml"))?;
@@ -217,7 +218,11 @@ fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
             out,
             name,
             &scenario,
-            &[(Reduction::All, bound), (Reduction::Symmetry, bound)],
+            &[
+                (Reduction::All, bound),
+                (Reduction::Dead, bound),
+                (Reduction::Symmetry, bound),
+            ],
         )?;
     }
     Ok(())

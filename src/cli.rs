@@ -142,7 +142,8 @@ pub struct BenchArgs {
     pub engines: Vec<String>,
     /// Also run the safety search of correct Paxos in the dueling worlds
     /// (bench/scenarios/dueling*.toml: two proposers with two ballots each) with every
-    /// reduction and with symmetry alone, on two threads (several minutes).
+    /// reduction, with dead-message pruning alone and with symmetry alone, on two threads
+    /// (several minutes).
     #[arg(long)]
     pub dueling: bool,
     /// Also run the safety search of correct Multi-Paxos in the key-value store worlds
@@ -270,12 +271,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
     pub strategy: Strategy,
     /// Symmetry reduction over interchangeable acceptors and learners (bfs only); off keeps
-    /// partial-order reduction: the same as --reduction por (--reduction all when on).
+    /// the other reductions (partial-order reduction and dead-message pruning).
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub symmetry: OnOff,
     /// The reductions of the breadth-first search: none, symmetry (acceptors and learners),
-    /// por (partial-order reduction: stubborn sets over nodes) or all. Every one keeps every
-    /// verdict and the shortest counterexamples. Default: all (por when --symmetry off).
+    /// por (partial-order reduction: stubborn sets over nodes), dead (dead-message pruning:
+    /// messages their receiver will ignore for good leave the network) or all. Every one
+    /// keeps every verdict and the shortest counterexamples. Default: all (all but symmetry
+    /// with --symmetry off).
     #[arg(long, value_enum, conflicts_with = "symmetry")]
     pub reduction: Option<crate::check::Reduction>,
     /// Worker threads (results never depend on it with bfs).
@@ -286,8 +289,8 @@ pub struct CheckArgs {
     pub depth_max: Option<usize>,
     /// Stop after this many unique states (stateright's DFS counts every state it
     /// generates), so a world too big for memory ends as "inconclusive" instead of being
-    /// killed; every bundled scenario fits under it (the biggest, kv-store, takes 10.9
-    /// million: its safety search and its fault-tolerance graph together).
+    /// killed; every bundled scenario fits under it (the biggest, kv-store, takes 1.2
+    /// million with the default reductions).
     #[arg(long, default_value_t = 20_000_000)]
     pub states_max: usize,
     /// Stop when the process's resident memory reaches this size (e.g. 4G, 512M; bytes
