@@ -721,8 +721,9 @@ fn fault_tolerance(
             }
             break;
         }
-        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
-            .prune_dead(check.dead);
+        // No dead-message pruning here: a witness search stops at its first decision, a
+        // few thousand states at most, less than the lone explorations would cost.
+        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down });
         let props: Vec<Property<PaxosModel>> = model
             .properties()
             .into_iter()

@@ -80,15 +80,52 @@ pub struct Dead {
 
 /// One node's lone exploration: its local states (as worlds holding them), the steps
 /// between them, and under which inputs each is a step.
+#[derive(Default)]
 struct Local {
     keys: HashMap<u64, u32>,
     states: Vec<World>,
     succ: Vec<Vec<u32>>,
-    /// Per state, a bit per input (in `inputs` order): delivering it is a step there.
+    /// Per state, a bit per input (in input order): delivering it is a step there.
     live: Vec<Vec<u64>>,
-    /// Steps that leave the local state as it was: (the message consumed, as (receiver,
-    /// sender, message), or `None` for a timeout, crash or restart; the messages sent).
+    /// Per state, how many of its node's inputs it was tried under, and whether its
+    /// timeout, crash and restart were.
+    tried: Vec<(usize, bool)>,
+    /// Steps that stay within a strongly connected part of the exploration (self-loops
+    /// included): (the message consumed, as (receiver, sender, message), or `None` for a
+    /// timeout, crash or restart; the messages sent).
     self_loops: Vec<(Option<Key>, Vec<Key>)>,
+}
+
+impl Local {
+    /// The number of node `j`'s local state in `w`, added if new; `None` when it is new
+    /// and `budget` states are already held, or on a fingerprint collision (never seen).
+    fn add(&mut self, j: usize, w: &World, budget: usize) -> Option<u32> {
+        let key = local_key(w, j);
+        if let Some(&i) = self.keys.get(&key) {
+            // Two local states with one fingerprint would share a row: refuse.
+            let old = &self.states[i as usize];
+            let same = old.nodes[j] == w.nodes[j]
+                && old.storages[j] == w.storages[j]
+                && (old.timers ^ w.timers) & (1 << j) == 0
+                && (old.crashed ^ w.crashed) & (1 << j) == 0;
+            return same.then_some(i);
+        }
+        if self.states.len() >= budget {
+            return None;
+        }
+        let i = self.states.len() as u32;
+        self.keys.insert(key, i);
+        let mut w = w.clone();
+        // The harness's record is not the node's (and would only grow): keep the first's.
+        if let Some(first) = self.states.first() {
+            w.obs.clone_from(&first.obs);
+        }
+        self.states.push(w);
+        self.succ.push(Vec::new());
+        self.live.push(Vec::new());
+        self.tried.push((0, false));
+        Some(i)
+    }
 }
 
 /// A message in flight as (receiver, sender, message).
@@ -105,11 +142,15 @@ impl Dead {
         }
         let n = cfg.node_count();
         let inits = engine.init_states();
-        // What each node may be sent: (sender, message), in a fixed order.
-        let mut inputs: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
+        // What each node may be sent: (sender, message), numbered in the order found (the
+        // exploration is deterministic, so the numbering is too).
+        let mut inputs: Vec<Vec<(u8, Msg)>> = vec![Vec::new(); n];
+        let mut known: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
         for w in &inits {
             for f in &w.net {
-                inputs[f.dst as usize].insert((f.src, f.msg));
+                if known[f.dst as usize].insert((f.src, f.msg)) {
+                    inputs[f.dst as usize].push((f.src, f.msg));
+                }
             }
         }
         let may_crash = |j: usize| {
@@ -118,50 +159,72 @@ impl Dead {
                 && cfg.may_crash.contains(cfg.role_of(j).0)
         };
         let restarts = model.mode == Mode::Faults && cfg.restarts;
+        let mut locals: Vec<Local> = (0..n).map(|_| Local::default()).collect();
+        let too_many = |j: usize| {
+            format!(
+                "node {} alone reaches more than {LOCAL_STATES_MAX} local states (with the others')",
+                j + 1
+            )
+        };
+        for (j, local) in locals.iter_mut().enumerate() {
+            for w in &inits {
+                // Only node j's part matters: the network is emptied.
+                let mut w = w.clone();
+                w.net.clear();
+                local.add(j, &w, usize::MAX).ok_or_else(|| too_many(j))?;
+            }
+        }
+        // A worklist to the fixpoint: every local state of every node tried under every
+        // input its node has so far (and once under its timeout, crash or restart), the
+        // messages those steps send joining their receivers' inputs, until nothing is new.
         loop {
-            let mut locals = Vec::with_capacity(n);
-            let mut sent: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
-            let mut total = 0;
-            for (j, mine) in inputs.iter().enumerate() {
-                let order: Vec<(u8, Msg)> = mine.iter().copied().collect();
+            let mut progress = false;
+            for j in 0..n {
+                let total: usize = locals.iter().map(|l| l.states.len()).sum();
+                let budget = (LOCAL_STATES_MAX + locals[j].states.len()).saturating_sub(total);
+                let mut sent = Vec::new();
                 let alone = Alone {
                     engine,
                     j,
-                    inputs: &order,
+                    inputs: &inputs[j],
                     may_crash: may_crash(j),
                     restarts,
                 };
-                let local = explore(&alone, &inits, &mut sent, LOCAL_STATES_MAX - total)
-                .ok_or_else(|| {
-                    format!(
-                        "node {} alone reaches more than {LOCAL_STATES_MAX} local states (with the others')",
-                        j + 1
-                    )
-                })?;
-                total += local.states.len();
-                locals.push(local);
-            }
-            let mut grew = false;
-            for j in 0..n {
-                for m in std::mem::take(&mut sent[j]) {
-                    grew |= inputs[j].insert(m);
+                progress |= explore(&alone, &mut locals[j], &mut sent, budget)
+                    .ok_or_else(|| too_many(j))?;
+                for (dst, src, msg) in sent {
+                    if known[dst as usize].insert((src, msg)) {
+                        inputs[dst as usize].push((src, msg));
+                    }
                 }
             }
-            if !grew {
-                let acyclic = acyclic(&locals, cfg.delivery);
-                let tables: Vec<Table> = locals
-                    .into_iter()
-                    .zip(&inputs)
-                    .map(|(local, inputs)| table(local, inputs))
-                    .collect();
-                return Ok(Dead {
-                    tables,
-                    local_states: total,
-                    inputs: inputs.iter().map(BTreeSet::len).sum(),
-                    acyclic,
-                });
+            if !progress {
+                break;
             }
         }
+        for (j, local) in locals.iter_mut().enumerate() {
+            let alone = Alone {
+                engine,
+                j,
+                inputs: &inputs[j],
+                may_crash: may_crash(j),
+                restarts,
+            };
+            inner_steps(&alone, local);
+        }
+        let acyclic = acyclic(&locals, cfg.delivery);
+        let local_states = locals.iter().map(|l| l.states.len()).sum();
+        let tables: Vec<Table> = locals
+            .into_iter()
+            .zip(&inputs)
+            .map(|(local, inputs)| table(local, inputs))
+            .collect();
+        Ok(Dead {
+            tables,
+            local_states,
+            inputs: inputs.iter().map(Vec::len).sum(),
+            acyclic,
+        })
     }
 
     /// Whether `msg` from `src` is dead at node `dst` in the local state `key`
@@ -210,23 +273,36 @@ impl Alone<'_> {
     }
 
     /// Node `j`'s step from `x` (the world's step function on a world holding only what
-    /// the step reads): the next local state, network emptied and the harness's record
-    /// as it was, and the messages sent, one per copy; `None` when it is no step.
-    fn step(&self, x: &World, input: Option<usize>, action: Action) -> Option<(World, Vec<Key>)> {
+    /// the step reads) into `scratch.out`, its network emptied, with the messages sent in
+    /// `sends`, one per copy; false when it is no step.
+    fn step(
+        &self,
+        x: &World,
+        input: Option<usize>,
+        action: Action,
+        scratch: &mut Scratch,
+        sends: &mut Vec<Key>,
+    ) -> bool {
+        use super::bfs::StepInto;
         let j = self.j as u8;
-        let mut from = x.clone();
+        scratch.from.clone_from(x);
         if let Some(k) = input {
             let (src, msg) = self.inputs[k];
-            from.net.push(Flight {
+            scratch.from.net.push(Flight {
                 src,
                 dst: j,
                 msg,
                 copies: 1,
             });
         }
-        let mut y = self.engine.next_state(&from, action)?;
-        let mut sends = Vec::new();
-        for f in y.net.drain(..) {
+        if !self
+            .engine
+            .step_into(&scratch.from, action, &mut scratch.out)
+        {
+            return false;
+        }
+        sends.clear();
+        for f in scratch.out.net.drain(..) {
             let delivered = input.is_some_and(|k| (f.src, f.msg) == self.inputs[k]) && f.dst == j;
             if f.src == j && !delivered {
                 for _ in 0..f.copies {
@@ -234,96 +310,97 @@ impl Alone<'_> {
                 }
             }
         }
-        y.obs.clone_from(&x.obs);
-        Some((y, sends))
+        true
     }
 }
 
-/// Node `j` explored alone from its state in `inits` under `inputs`, its sends to others
-/// added to `sent`; `None` past `budget` local states.
-fn explore(
-    alone: &Alone,
-    inits: &[World],
-    sent: &mut [BTreeSet<(u8, Msg)>],
-    budget: usize,
-) -> Option<Local> {
-    let j = alone.j;
-    let words = alone.inputs.len().div_ceil(64).max(1);
-    let mut local = Local {
-        keys: HashMap::new(),
-        states: Vec::new(),
-        succ: Vec::new(),
-        live: Vec::new(),
-        self_loops: Vec::new(),
-    };
-    let add = |local: &mut Local, w: World| -> Option<u32> {
-        let key = local_key(&w, j);
-        if let Some(&i) = local.keys.get(&key) {
-            // Two local states with one fingerprint would share a row: refuse (never seen).
-            let old = &local.states[i as usize];
-            let same = old.nodes[j] == w.nodes[j]
-                && old.storages[j] == w.storages[j]
-                && (old.timers ^ w.timers) & (1 << j) == 0
-                && (old.crashed ^ w.crashed) & (1 << j) == 0;
-            return same.then_some(i);
+/// Worlds a lone exploration steps in, reused from step to step.
+struct Scratch {
+    from: World,
+    out: World,
+}
+
+impl Scratch {
+    fn new(like: &World) -> Scratch {
+        Scratch {
+            from: like.clone(),
+            out: like.clone(),
         }
-        if local.states.len() >= budget {
-            return None;
-        }
-        let i = local.states.len() as u32;
-        local.keys.insert(key, i);
-        local.states.push(w);
-        local.succ.push(Vec::new());
-        local.live.push(vec![0; words]);
-        Some(i)
-    };
-    for w in inits {
-        // Only node j's part matters: the network is emptied, the others stay as they are.
-        let mut w = w.clone();
-        w.net.clear();
-        add(&mut local, w)?;
     }
+}
+
+/// Node `j`'s exploration carried on under its inputs so far: every state tried under the
+/// inputs and steps it was not yet tried under; the messages sent go to `sent` as
+/// (receiver, sender, message). Whether anything was tried; `None` past `budget` states.
+fn explore(alone: &Alone, local: &mut Local, sent: &mut Vec<Key>, budget: usize) -> Option<bool> {
+    let j = alone.j;
+    let mut progress = false;
     let mut next = 0;
+    let mut scratch = None;
+    let mut sends = Vec::new();
     while next < local.states.len() {
+        let (from_input, based) = local.tried[next];
+        if from_input == alone.inputs.len() && based {
+            next += 1;
+            continue;
+        }
+        progress = true;
+        local.tried[next] = (alone.inputs.len(), true);
         let x = local.states[next].clone();
-        for (input, action) in alone.steps(&x) {
-            let Some((y, sends)) = alone.step(&x, input, action) else {
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(&x));
+        let steps = alone.steps(&x);
+        for (input, action) in steps {
+            match input {
+                Some(k) if k < from_input => continue,
+                None if based => continue,
+                _ => {}
+            }
+            if !alone.step(&x, input, action, scratch, &mut sends) {
                 continue;
-            };
+            }
             if let Some(k) = input {
-                local.live[next][k / 64] |= 1 << (k % 64);
+                let row = &mut local.live[next];
+                if row.len() <= k / 64 {
+                    row.resize(k / 64 + 1, 0);
+                }
+                row[k / 64] |= 1 << (k % 64);
             }
-            for &(dst, src, msg) in &sends {
-                sent[dst as usize].insert((src, msg));
-            }
-            let to = add(&mut local, y)?;
+            sent.extend_from_slice(&sends);
+            let to = local.add(j, &scratch.out, budget)?;
             if !local.succ[next].contains(&to) {
                 local.succ[next].push(to);
             }
         }
         next += 1;
     }
-    // The steps that stay within a strongly connected part of the exploration (a self-loop
-    // included), with what each consumes and sends: what [`acyclic`] weighs.
+    Some(progress)
+}
+
+/// The steps that stay within a strongly connected part of node `j`'s finished
+/// exploration (a self-loop included), with what each consumes and sends: what
+/// [`acyclic`] weighs.
+fn inner_steps(alone: &Alone, local: &mut Local) {
+    let j = alone.j;
     let part = components(&local.succ);
+    let mut scratch = None;
+    let mut sends = Vec::new();
     for (x, succ) in local.succ.iter().enumerate() {
-        let inner = succ.iter().any(|&y| part[y as usize] == part[x]);
-        if !inner {
+        if !succ.iter().any(|&y| part[y as usize] == part[x]) {
             continue;
         }
         let from = &local.states[x];
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(from));
         for (input, action) in alone.steps(from) {
-            let Some((y, sends)) = alone.step(from, input, action) else {
+            if !alone.step(from, input, action, scratch, &mut sends) {
                 continue;
-            };
-            let to = local.keys[&local_key(&y, j)] as usize;
+            }
+            let to = local.keys[&local_key(&scratch.out, j)] as usize;
             if part[to] == part[x] {
                 let consumed = input.map(|k| (j as u8, alone.inputs[k].0, alone.inputs[k].1));
-                local.self_loops.push((consumed, sends));
+                local.self_loops.push((consumed, sends.clone()));
             }
         }
     }
-    Some(local)
 }
 
 /// The strongly connected component of every node of the graph `succ` (Kosaraju's two
@@ -435,7 +512,7 @@ fn acyclic(locals: &[Local], delivery: Delivery) -> bool {
 /// The dead sets of one node's exploration: an input is live in a local state when some
 /// local state reachable from it delivers it as a step.
 #[allow(clippy::needless_range_loop)] // two rows of `live` at once, by index
-fn table(local: Local, inputs: &BTreeSet<(u8, Msg)>) -> Table {
+fn table(local: Local, inputs: &[(u8, Msg)]) -> Table {
     let Local {
         keys,
         succ,
@@ -443,6 +520,9 @@ fn table(local: Local, inputs: &BTreeSet<(u8, Msg)>) -> Table {
         ..
     } = local;
     let words = inputs.len().div_ceil(64).max(1);
+    for row in &mut live {
+        row.resize(words, 0);
+    }
     // Liveness flows backwards along steps: to a fixpoint (states were numbered in
     // discovery order, so a pass from the last usually settles most of it).
     loop {
