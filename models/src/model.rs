@@ -82,6 +82,9 @@ pub struct PaxosModel {
     /// network as it steps: those the receiver will ignore in every state it can still
     /// reach. The model's own steps are unchanged. See [`PaxosModel::prune_dead`].
     pub dead_pruned: bool,
+    /// What the exhaustive engine computed once about this model and reuses in every search
+    /// of it (the dead-message analysis): opaque here, the engine's own type.
+    pub engine_cache: std::sync::OnceLock<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl PaxosModel {
@@ -123,6 +126,7 @@ impl PaxosModel {
             mode,
             drops,
             dead_pruned: false,
+            engine_cache: std::sync::OnceLock::new(),
         }
     }
 

@@ -306,7 +306,7 @@ pub struct Engine<'m> {
     stray_send: AtomicBool,
     /// Dead-message pruning, when asked for and possible in this world ([`super::dead`]):
     /// every step then takes the messages its node will ignore for good off the network.
-    pub dead: Option<Dead>,
+    pub dead: Option<std::sync::Arc<Dead>>,
     /// Why dead-message pruning was asked for but set aside.
     pub dead_aside: Option<String>,
 }
@@ -335,9 +335,18 @@ impl<'m> Engine<'m> {
             Engine::new(model)
         };
         if dead {
-            match Dead::analyse(&Engine::new(model)) {
-                Ok(d) => engine.dead = Some(d),
-                Err(why) => engine.dead_aside = Some(why),
+            // Once per model: the safety search, the traces found again and the graph part
+            // all search the same model.
+            type Analysis = Result<std::sync::Arc<Dead>, String>;
+            let cached = model.engine_cache.get_or_init(|| {
+                let analysis: Analysis =
+                    Dead::analyse(&Engine::new(model)).map(std::sync::Arc::new);
+                std::sync::Arc::new(analysis)
+            });
+            match cached.downcast_ref::<Analysis>() {
+                Some(Ok(d)) => engine.dead = Some(std::sync::Arc::clone(d)),
+                Some(Err(why)) => engine.dead_aside = Some(why.clone()),
+                None => unreachable!("only the engine fills the model's engine cache"),
             }
         }
         engine
