@@ -33,7 +33,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use paxos_models::model::{Action, Mode};
-use paxos_models::{Delivery, Msg, Timer};
+use paxos_models::node::Storage;
+use paxos_models::{Delivery, Msg, NodeState, Timer};
 use stateright::actor::{ActorModelAction, Id};
 use stateright::Model;
 
@@ -43,15 +44,33 @@ use super::world::{Engine, Flight, World};
 /// Most local states of all nodes' lone explorations together; past it, no pruning.
 pub const LOCAL_STATES_MAX: usize = 400_000;
 
-/// The fingerprint of node `j`'s local state in `w`: its state, storage, retry timer and
-/// whether it is crashed (everything of the world its handlers read).
-pub fn local_key(w: &World, j: usize) -> u64 {
-    fingerprint(&(
+/// Node `j`'s local state in `w`: its state, storage, retry timer and whether it is
+/// crashed (everything of the world its handlers read).
+fn local_part(w: &World, j: usize) -> (&NodeState, &Option<Storage>, bool, bool) {
+    (
         &w.nodes[j],
         &w.storages[j],
         w.timers & (1 << j) != 0,
         w.crashed & (1 << j) != 0,
-    ))
+    )
+}
+
+/// The fingerprint of node `j`'s local state in `w` ([`local_part`]).
+pub fn local_key(w: &World, j: usize) -> u64 {
+    fingerprint(&local_part(w, j))
+}
+
+/// Records that node `dst` may be sent `msg` by `src`, numbering it if new.
+fn learn(
+    known: &mut [BTreeSet<(u8, Msg)>],
+    inputs: &mut [Vec<(u8, Msg)>],
+    dst: u8,
+    src: u8,
+    msg: Msg,
+) {
+    if known[dst as usize].insert((src, msg)) {
+        inputs[dst as usize].push((src, msg));
+    }
 }
 
 /// One node's table: which of the messages it may be sent are dead in which local state.
@@ -103,11 +122,7 @@ impl Local {
         let key = local_key(w, j);
         if let Some(&i) = self.keys.get(&key) {
             // Two local states with one fingerprint would share a row: refuse.
-            let old = &self.states[i as usize];
-            let same = old.nodes[j] == w.nodes[j]
-                && old.storages[j] == w.storages[j]
-                && (old.timers ^ w.timers) & (1 << j) == 0
-                && (old.crashed ^ w.crashed) & (1 << j) == 0;
+            let same = local_part(&self.states[i as usize], j) == local_part(w, j);
             return same.then_some(i);
         }
         if self.states.len() >= budget {
@@ -148,9 +163,7 @@ impl Dead {
         let mut known: Vec<BTreeSet<(u8, Msg)>> = vec![BTreeSet::new(); n];
         for w in &inits {
             for f in &w.net {
-                if known[f.dst as usize].insert((f.src, f.msg)) {
-                    inputs[f.dst as usize].push((f.src, f.msg));
-                }
+                learn(&mut known, &mut inputs, f.dst, f.src, f.msg);
             }
         }
         let may_crash = |j: usize| {
@@ -195,9 +208,7 @@ impl Dead {
                 progress |= explore(&alone, &mut locals[j], &mut sent, budget)
                     .ok_or_else(|| too_many(j))?;
                 for (dst, src, msg) in sent {
-                    if known[dst as usize].insert((src, msg)) {
-                        inputs[dst as usize].push((src, msg));
-                    }
+                    learn(&mut known, &mut inputs, dst, src, msg);
                 }
             }
             if !progress {
