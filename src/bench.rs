@@ -206,13 +206,13 @@ fn engines(out: &mut impl Write, scenarios: &[String]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The dueling worlds (`bench/scenarios/dueling*.toml`: two proposers with two ballots
+/// The dueling worlds (`scenarios/dueling*.toml`: two proposers with two ballots
 /// each): the safety search of correct Paxos with every reduction on two threads, bounded
 /// at `states_max` unique states (`complete=false` when the bound stopped it), and with
 /// dead-message pruning alone and symmetry alone for comparison.
 fn dueling(out: &mut impl Write, states_max: usize) -> Result<(), CliError> {
     for name in ["dueling", "dueling-two-learners", "dueling-crash-restart"] {
-        let scenario = Scenario::load(&format!("bench/scenarios/{name}.toml"))?;
+        let scenario = Scenario::load(name)?;
         let bound = Some(states_max);
         reduced_runs(
             out,
@@ -290,12 +290,12 @@ fn spin_side_by_side(
         )?;
         return Ok(());
     }
-    let mut worlds = vec![("classic", "classic".to_string())];
+    let mut worlds = vec!["classic"];
     if dueling {
-        worlds.push(("dueling", "bench/scenarios/dueling.toml".to_string()));
+        worlds.push("dueling");
     }
-    for (name, file) in worlds {
-        let scenario = Scenario::load(&file)?;
+    for name in worlds {
+        let scenario = Scenario::load(name)?;
         let model = spin::promela(&scenario.cluster, name);
         let dir =
             std::env::temp_dir().join(format!("paxos-lab-spin-{}-{name}", std::process::id()));

@@ -141,7 +141,7 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_values_t = ["classic".to_string(), "three-proposers".to_string()])]
     pub engines: Vec<String>,
     /// Also run the safety search of correct Paxos in the dueling worlds
-    /// (bench/scenarios/dueling*.toml: two proposers with two ballots each) with every
+    /// (scenarios/dueling*.toml: two proposers with two ballots each) with every
     /// reduction, with dead-message pruning alone and with symmetry alone, on two threads
     /// (several minutes).
     #[arg(long)]

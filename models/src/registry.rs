@@ -99,6 +99,7 @@ pub static VARIANTS: &[Variant] = &[
     variants::replica_applies_out_of_order::VARIANT,
     variants::restart_forgets_promise::VARIANT,
     variants::restart_reannounces_accepted::VARIANT,
+    variants::retry_skips_prepare::VARIANT,
     variants::shared_ballots::VARIANT,
     variants::skip_phase_one::VARIANT,
     variants::thrifty_prepare::VARIANT,

@@ -60,6 +60,7 @@ pub const VARIANT: Variant = Variant {
         "learner-crash",
         "lossy-duplicating",
         "three-proposers",
+        "dueling",
     ],
     declared: true,
 };

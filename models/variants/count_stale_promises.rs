@@ -5,7 +5,8 @@
 //! for its current ballot (it checks who sent the promise, not which ballot it is for).
 //!
 //! # Violates
-//! `conflict-resolution` (on `proposer-restart`: it needs a proposer with two ballots).
+//! `conflict-resolution` (on `proposer-restart` and `dueling`: it needs a proposer with two
+//! ballots, started by a restart or by the retry timer).
 //!
 //! # Why
 //! A promise for ballot 1 says nothing about ballot 3: the acceptor may have accepted a
@@ -16,7 +17,8 @@
 //! 14 steps on `proposer-restart`: a1 and a2 promise ballot 1 (their promises stay in
 //! flight), then promise ballot 2 and accept p2's `Accept(b=2, "blue")`: "blue" is chosen.
 //! p1 crashes, restarts with ballot 3, and counts the two stale promises for ballot 1, which
-//! report nothing: it proposes its own "red" in ballot 3, which a1 and a2 accept.
+//! report nothing: it proposes its own "red" in ballot 3, which a1 and a2 accept. 13 steps
+//! on `dueling`, the same story with p1's retry timer in place of the crash and restart.
 //!
 //! # Reference
 //! Lamport, *Paxos Made Simple* (2001), section 2.2: the proposer needs responses to its
@@ -52,7 +54,7 @@ pub const VARIANT: Variant = Variant {
     rules: &CountStalePromises,
     violates: &[PropertyName::ConflictResolution],
     source: include_str!("count_stale_promises.rs"),
-    exposed_by: &["proposer-restart"],
+    exposed_by: &["proposer-restart", "dueling"],
     scenarios: &[
         "classic",
         "crash-restart",
@@ -60,6 +62,7 @@ pub const VARIANT: Variant = Variant {
         "learner-crash",
         "lossy-duplicating",
         "proposer-restart",
+        "dueling",
     ],
     declared: true,
 };

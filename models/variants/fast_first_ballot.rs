@@ -66,6 +66,7 @@ pub const VARIANT: Variant = Variant {
         "lossy-duplicating",
         "three-proposers",
         "proposer-restart",
+        "dueling",
     ],
     declared: true,
 };

@@ -44,6 +44,13 @@ pub const VARIANT: Variant = Variant {
     violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("ignore_promised_value.rs"),
     exposed_by: &["classic"],
-    scenarios: crate::registry::SMALL_WORLDS,
+    scenarios: &[
+        "classic",
+        "crash-restart",
+        "four-acceptors",
+        "learner-crash",
+        "lossy-duplicating",
+        "dueling",
+    ],
     declared: true,
 };

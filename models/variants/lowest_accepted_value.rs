@@ -50,6 +50,7 @@ pub const VARIANT: Variant = Variant {
         "learner-crash",
         "lossy-duplicating",
         "three-proposers",
+        "dueling",
     ],
     declared: true,
 };

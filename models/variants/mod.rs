@@ -34,6 +34,7 @@ pub mod replica_applies_first_vote;
 pub mod replica_applies_out_of_order;
 pub mod restart_forgets_promise;
 pub mod restart_reannounces_accepted;
+pub mod retry_skips_prepare;
 pub mod shared_ballots;
 pub mod skip_phase_one;
 pub mod thrifty_prepare;

@@ -17,8 +17,8 @@ fn pin(variant: &str, scenario: &str, expected: &[(PropertyName, usize)]) {
         v.exposed_by[0], scenario,
         "{variant}: its smallest scenario comes first"
     );
-    // The store worlds are checked as `check` checks them, with every reduction.
-    let outcome = if scenario.starts_with("kv-store") {
+    // The store and retry worlds are checked as `check` checks them, with every reduction.
+    let outcome = if scenario.starts_with("kv-store") || scenario.starts_with("dueling") {
         super::run_reduced(scenario, v.rules)
     } else {
         run(scenario, v.rules)
@@ -84,6 +84,7 @@ pins! {
     leader_local_read: "leader-local-read" on "kv-store-one-slot" => [(Linearizability, 18)];
     leader_skips_reproposal: "leader-skips-reproposal" on "kv-store-one-slot" => [(ConflictResolution, 16), (LogCoherence, 18)];
     replica_applies_first_vote: "replica-applies-first-vote" on "kv-store-one-slot" => [(LogCoherence, 16)];
+    retry_skips_prepare: "retry-skips-prepare" on "dueling" => [(ConflictResolution, 13)];
 }
 
 // The pins whose worlds take a minute or more each in the test profile: the slow suite.

@@ -217,7 +217,7 @@ fn a_counterexample_found_with_pruning_replays_on_the_reference_model() {
 /// fault-tolerance graph part inside its one search, pruned.
 #[test]
 fn the_dueling_world_is_verified_whole_in_one_pruned_search() {
-    let w = paxos_lab::scenario::Scenario::load("bench/scenarios/dueling.toml").unwrap();
+    let w = paxos_lab::scenario::Scenario::load("dueling").unwrap();
     let all = CheckCfg {
         por: true,
         ..pruned(true)

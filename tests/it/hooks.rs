@@ -188,37 +188,14 @@ fn a_broken_handler_is_found_by_check_for_every_handler_hook() {
     ] {
         assert_eq!(first_violation(world, rules), Some(property), "{hook}");
     }
-    // on_retry needs a second ballot: two proposers with two each, stopped at the first
-    // violation (the whole world is millions of states).
-    let retries = Scenario::parse(
-        "retries",
-        "retries.toml",
-        "description = \"Two proposers, two ballots each.\"\nproposers = 2\nacceptors = 3\nlearners = 1\nvalues = [\"red\", \"blue\"]\nballots_max = 2\n",
-    )
-    .unwrap();
+    // on_retry needs a second ballot: `dueling` gives each of two proposers two, on a
+    // retry timer.
+    let retries = scenario("dueling");
     assert_eq!(
         first_violation(&retries, &RetryWithoutPhase1),
         Some(PropertyName::ConflictResolution),
         "on_retry"
     );
-}
-
-#[test]
-fn the_handler_defaults_are_correct_paxos_in_a_world_with_retries() {
-    // Bounded to 14 steps: every path of that length in the two-ballot world
-    // keeps the safety properties under the defaults.
-    let retries = Scenario::parse(
-        "retries",
-        "retries.toml",
-        "description = \"Two proposers, two ballots each.\"\nproposers = 2\nacceptors = 3\nlearners = 1\nvalues = [\"red\", \"blue\"]\nballots_max = 2\n",
-    )
-    .unwrap();
-    let mut c = cfg(Strategy::Bfs, true, 2);
-    c.opts.depth_max = Some(14);
-    let outcome = check::check(&retries, &paxos_models::Correct, &c, &mut |_, _| {});
-    assert!(outcome.verdicts[..3]
-        .iter()
-        .all(|v| matches!(v.verdict, Verdict::Inconclusive)));
 }
 
 /// Copies the files a build needs (the manifests, `src/`, `models/`, `scenarios/`,

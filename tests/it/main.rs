@@ -42,13 +42,12 @@ pub fn paxos_lab(args: &[&str]) -> std::process::Output {
         .expect("paxos-lab runs")
 }
 
-/// A fresh directory holding a copy of `scenarios/` and `bench/scenarios/`, as a clone of the
-/// repository has.
+/// A fresh directory holding a copy of `scenarios/`, as a clone of the repository has.
 pub fn workdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("paxos-lab-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    // The scenarios a clone holds: the bundled ones and the benchmark worlds.
-    for sub in ["scenarios", "bench/scenarios"] {
+    // The scenarios a clone holds.
+    for sub in ["scenarios"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
         let own = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(sub);
         for e in std::fs::read_dir(own).unwrap() {

@@ -19,7 +19,7 @@ const MODELS: [(&str, &str, &str); 2] = [
     ),
     (
         "dueling",
-        "bench/scenarios/dueling.toml",
+        "scenarios/dueling.toml",
         "bench/spin/dueling.pml",
     ),
 ];
