@@ -237,6 +237,7 @@ fn engine_search(
     stop_when_wanting: bool,
 ) -> (Search, bool, Option<bool>) {
     let engine = Engine::for_search(model, por);
+    let props_asked = props;
     // The engine's own copies of the properties asked for, by name, in the order asked.
     let all = engine.properties();
     let props: Vec<Property<Engine>> = props
@@ -278,6 +279,21 @@ fn engine_search(
         judge: cuts.is_some().then_some(&judge),
     };
     let mut search = bfs::search(&engine, &engine, &props, &red, opts, progress);
+    if engine.dead_escaped() {
+        // A node left out of the dead-message analysis sent what it did not foresee: the
+        // pruning may have been unsound from there on, and the model's every search now
+        // runs without it, this one first.
+        return engine_search(
+            model,
+            symmetry,
+            por,
+            props_asked,
+            opts,
+            progress,
+            cuts,
+            stop_when_wanting,
+        );
+    }
     // Paths as the reference model numbers its actions (pruning lists fewer deliveries).
     for d in search.discoveries.iter_mut().flatten() {
         d.1 = engine.reference_path(d.0, &d.1);
@@ -453,11 +469,24 @@ pub fn check(
     cfg: &CheckCfg,
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> Outcome {
-    let started = Instant::now();
     let model = PaxosModel::new(scenario.cluster.clone(), rules)
         .reduce_loss()
         .prune_dead(cfg.dead);
-    let props: Vec<Property<PaxosModel>> = safety_properties(&model)
+    check_model(scenario, &model, cfg, progress)
+}
+
+/// [`check`] on a model built from `scenario` (its loss reduced and its pruning as `cfg`
+/// asks): a test primes its dead-message analysis first
+/// ([`crate::engine::world::Engine::analyse_dead`]).
+pub fn check_model(
+    scenario: &Scenario,
+    model: &PaxosModel,
+    cfg: &CheckCfg,
+    progress: &mut dyn FnMut(&str, &Progress),
+) -> Outcome {
+    let started = Instant::now();
+    let rules = model.rules();
+    let props: Vec<Property<PaxosModel>> = safety_properties(model)
         .into_iter()
         .map(|(_, p)| p)
         .collect();
@@ -484,7 +513,7 @@ pub fn check(
     let cuts = early
         .as_ref()
         .filter(|(v, _)| matches!(v, Verdict::Holds))
-        .map(|_| reach::cuts_of(&model, scenario.cut_off_not_judged.is_none()));
+        .map(|_| reach::cuts_of(model, scenario.cut_off_not_judged.is_none()));
     let opts = SearchOpts {
         stop_when_all_found: true,
         states_max: left,
@@ -495,7 +524,7 @@ pub fn check(
     let (main, traces) = match cfg.strategy {
         Strategy::Bfs => {
             let (search, used, fine) = bfs_search(
-                &model,
+                model,
                 cfg.symmetry,
                 cfg.por,
                 &props,
@@ -510,7 +539,7 @@ pub fn check(
                 .iter()
                 .map(|d| {
                     d.as_ref()
-                        .map(|(init, path)| replay_indices(&model, *init, path))
+                        .map(|(init, path)| replay_indices(model, *init, path))
                 })
                 .collect();
             (search, traces)
@@ -573,13 +602,13 @@ pub fn check(
             },
             // A state failed: only the graph judges this space.
             (Some(false), _) => {
-                reach::by_graph(&model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress)
+                reach::by_graph(model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress)
             }
-            _ => stays_reachable(&model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress),
+            _ => stays_reachable(model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress),
         };
         ft = match &reach.search.discoveries[0] {
             Some((init, path)) => {
-                let mut trace = replay_indices(&model, *init, path);
+                let mut trace = replay_indices(model, *init, path);
                 if reach.cut != 0 {
                     trace
                         .events

@@ -775,6 +775,12 @@ pub fn explore_back(
             depth += 1;
         }
     }
+    if engine.dead_escaped() {
+        // A node left out of the dead-message analysis sent what it did not foresee: explore
+        // again, unpruned (see `crate::engine::dead`).
+        drop((g, edges));
+        return explore_back(model, symmetry, por, cut_off, opts, progress);
+    }
     let n = g.len;
     // The exploration is over: fingerprints and pending bytes are no longer needed.
     drop(std::mem::take(&mut g.ids));

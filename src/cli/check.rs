@@ -199,11 +199,25 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         DeadUse::Used {
             local_states,
             inputs,
+            left_out,
             ..
         } => {
+            let out = if *left_out == 0 {
+                String::new()
+            } else {
+                let nodes: Vec<String> = (0..16)
+                    .filter(|j| left_out & (1 << j) != 0)
+                    .map(|j| scenario.cluster.node_name(j))
+                    .collect();
+                format!(
+                    "; left out past {} local states, so never pruned, and each of its sends checked against the analysis: {}",
+                    crate::engine::dead::NODE_STATES_MAX,
+                    nodes.join(", ")
+                )
+            };
             let _ = writeln!(
                 text,
-                "dead messages: pruned (a message its receiver ignores in every state it can still reach; each node explored alone: {local_states} local states, {inputs} possible inputs)"
+                "dead messages: pruned (a message its receiver ignores in every state it can still reach; each node explored alone: {local_states} local states, {inputs} possible inputs{out})"
             );
         }
         DeadUse::Aside(why) => {
@@ -529,7 +543,7 @@ fn check_json(
         },
         "dead_message_pruning": match &m.dead {
             DeadUse::Off => serde_json::json!(null),
-            DeadUse::Used { local_states, inputs, acyclic } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic}),
+            DeadUse::Used { local_states, inputs, acyclic, left_out } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic, "left_out": (0..16).filter(|j| left_out & (1 << j) != 0).map(|j| scenario.cluster.node_name(j)).collect::<Vec<String>>()}),
             DeadUse::Aside(why) => serde_json::json!({"used": false, "why": why}),
         },
         "threads": cfg.opts.threads,

@@ -90,6 +90,8 @@ pub enum DeadUse {
         local_states: usize,
         inputs: usize,
         acyclic: bool,
+        /// The nodes (bitmask) left out of the analysis ([`dead::NODE_STATES_MAX`]).
+        left_out: u16,
     },
     /// Asked for, set aside for this reason.
     Aside(String),

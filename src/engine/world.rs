@@ -292,6 +292,9 @@ impl SymView for OnNet<'_> {
     }
 }
 
+/// What the model's engine cache holds: the dead-message analysis, or why there is none.
+type DeadAnalysis = Result<std::sync::Arc<Dead>, String>;
+
 /// The packed-state engine over one model: the same actions, the same successors, as
 /// `model` (see the module doc).
 pub struct Engine<'m> {
@@ -337,19 +340,34 @@ impl<'m> Engine<'m> {
         if dead {
             // Once per model: the safety search, the traces found again and the graph part
             // all search the same model.
-            type Analysis = Result<std::sync::Arc<Dead>, String>;
-            let cached = model.engine_cache.get_or_init(|| {
-                let analysis: Analysis =
-                    Dead::analyse(&Engine::new(model)).map(std::sync::Arc::new);
-                std::sync::Arc::new(analysis)
-            });
-            match cached.downcast_ref::<Analysis>() {
+            Engine::analyse_dead(model, super::dead::NODE_STATES_MAX);
+            let cached = model.engine_cache.get().expect("just analysed");
+            match cached.downcast_ref::<DeadAnalysis>() {
+                Some(Ok(d)) if d.escaped() => engine.dead_aside = Some(d.escape_reason()),
                 Some(Ok(d)) => engine.dead = Some(std::sync::Arc::clone(d)),
                 Some(Err(why)) => engine.dead_aside = Some(why.clone()),
                 None => unreachable!("only the engine fills the model's engine cache"),
             }
         }
         engine
+    }
+
+    /// Runs the dead-message analysis of `model` ([`Dead::analyse_capped`]) into the cache
+    /// the model holds for the engine, unless it is there already: the searches of the model
+    /// then prune with it. Tests lower `node_states_max` to leave nodes out.
+    pub fn analyse_dead(model: &PaxosModel, node_states_max: usize) {
+        model.engine_cache.get_or_init(|| {
+            let analysis: DeadAnalysis =
+                Dead::analyse_capped(&Engine::new(model), node_states_max).map(std::sync::Arc::new);
+            std::sync::Arc::new(analysis)
+        });
+    }
+
+    /// Whether a node left out of the dead-message analysis sent a message it did not
+    /// foresee ([`Dead::escaped`]): the search must be run again, and
+    /// [`Engine::for_search`] then gives an engine without pruning.
+    pub fn dead_escaped(&self) -> bool {
+        self.dead.as_ref().is_some_and(|d| d.escaped())
     }
 
     /// What became of dead-message pruning in this engine.
@@ -359,6 +377,7 @@ impl<'m> Engine<'m> {
                 local_states: d.local_states,
                 inputs: d.inputs,
                 acyclic: d.acyclic,
+                left_out: d.left_out,
             },
             (None, Some(why)) => super::DeadUse::Aside(why.clone()),
             (None, None) => super::DeadUse::Off,
@@ -475,6 +494,9 @@ impl<'m> Engine<'m> {
                         }
                     }
                     if let Some(dead) = self.dead.as_ref().filter(|_| dst != i) {
+                        if dead.left_out != 0 {
+                            dead.sent(i, dst, &msg);
+                        }
                         let key = *keys[dst].get_or_insert_with(|| local_key(w, dst));
                         if dead.is_dead(dst, key, i as u8, &msg) {
                             continue;

@@ -232,3 +232,83 @@ fn the_dueling_world_is_verified_whole_in_one_pruned_search() {
     );
     assert!(o.stays.as_ref().is_some_and(|g| g.in_safety_search));
 }
+
+/// Checks `variant` in `world` with every reduction, its dead-message analysis capped at
+/// `cap` local states per node, on `threads` threads.
+fn capped(world: &str, variant: &str, cap: usize, threads: usize) -> check::Outcome {
+    let w = scenario(world);
+    let model = PaxosModel::new(w.cluster.clone(), rules(variant))
+        .reduce_loss()
+        .prune_dead(true);
+    Engine::analyse_dead(&model, cap);
+    let all = CheckCfg {
+        por: true,
+        ..pruned(true)
+    };
+    let all = CheckCfg {
+        opts: check::SearchOpts {
+            threads,
+            ..all.opts
+        },
+        ..all
+    };
+    check::check_model(&w, &model, &all, &mut |_, _| {})
+}
+
+/// A node whose lone exploration passes the cap is left out (here classic's learners, 66
+/// local states each, under a cap of 10): no message to it is pruned, every path is no
+/// longer proven finite, and the verdicts and shortest lengths stay the full analysis's.
+#[test]
+fn a_node_left_out_of_the_analysis_keeps_every_verdict() {
+    let cfg = scenario("classic").cluster;
+    let learners = (0..cfg.learners).fold(0u16, |m, i| m | 1 << cfg.id_of(Role::Learner, i));
+    for variant in [
+        "paxos",
+        "recount-learner",
+        "learner-doubts-on-conflict",
+        "ignore-promised-value",
+    ] {
+        let full = capped("classic", variant, usize::MAX, 2);
+        let out = capped("classic", variant, 10, 2);
+        assert_eq!(summary(&full), summary(&out), "{variant}");
+        assert!(
+            matches!(out.main.dead, DeadUse::Used { left_out, acyclic: false, .. } if left_out == learners),
+            "{variant}: {:?}",
+            out.main.dead
+        );
+    }
+}
+
+/// A left-out node that sends what its exploration never reached (store proposers cut at
+/// 10 local states, before they lead) escapes the analysis: the search runs again without
+/// pruning and says why, with the verdicts of an unpruned check, whatever the thread count.
+#[test]
+fn a_send_the_analysis_did_not_foresee_makes_the_search_run_again_unpruned() {
+    let w = scenario("kv-store-one-slot");
+    let r = rules("ack-before-commit");
+    let unpruned = check::check(
+        &w,
+        r,
+        &CheckCfg {
+            por: true,
+            ..cfg(Strategy::Bfs, true, 2)
+        },
+        &mut |_, _| {},
+    );
+    let one = capped("kv-store-one-slot", "ack-before-commit", 10, 1);
+    let two = capped("kv-store-one-slot", "ack-before-commit", 10, 2);
+    assert_eq!(summary(&one), summary(&unpruned));
+    assert_eq!(summary(&two), summary(&unpruned));
+    assert_eq!(
+        (one.main.unique, one.main.depth),
+        (unpruned.main.unique, unpruned.main.depth)
+    );
+    assert_eq!(
+        (two.main.unique, &two.main.dead),
+        (one.main.unique, &one.main.dead)
+    );
+    match &one.main.dead {
+        DeadUse::Aside(why) => assert!(why.contains("left out") && why.contains("p1"), "{why}"),
+        other => panic!("not set aside: {other:?}"),
+    }
+}
