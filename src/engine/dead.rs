@@ -125,12 +125,50 @@ pub struct Dead {
     left_out_names: Vec<String>,
 }
 
-/// One node's lone exploration: its local states (as worlds holding them), the steps
-/// between them, and under which inputs each is a step.
+/// Node `j`'s own part of a world ([`local_part`], owned): what its lone exploration keeps
+/// per local state, a tenth of a world or less.
+#[derive(Clone)]
+struct Part {
+    node: NodeState,
+    storage: Option<Storage>,
+    timer: bool,
+    crashed: bool,
+}
+
+impl Part {
+    fn of(w: &World, j: usize) -> Part {
+        let (node, storage, timer, crashed) = local_part(w, j);
+        Part {
+            node: node.clone(),
+            storage: storage.clone(),
+            timer,
+            crashed,
+        }
+    }
+
+    fn as_tuple(&self) -> (&NodeState, &Option<Storage>, bool, bool) {
+        (&self.node, &self.storage, self.timer, self.crashed)
+    }
+
+    /// Writes this part into node `j`'s place in `w`.
+    fn put(&self, w: &mut World, j: usize) {
+        w.nodes[j].clone_from(&self.node);
+        w.storages[j].clone_from(&self.storage);
+        w.timers = (w.timers & !(1 << j)) | (self.timer as u16) << j;
+        w.crashed = (w.crashed & !(1 << j)) | (self.crashed as u16) << j;
+    }
+}
+
+/// One node's lone exploration: its local states, the steps between them, and under which
+/// inputs each is a step.
 #[derive(Default)]
 struct Local {
     keys: HashMap<u64, u32>,
-    states: Vec<World>,
+    /// The world every step starts from, node `j`'s part then written into it: the first
+    /// world added, its network emptied (the other nodes' parts and the harness's record are
+    /// read by no handler of node `j`; the record would only grow, so it stays the first's).
+    template: Option<World>,
+    states: Vec<Part>,
     succ: Vec<Vec<u32>>,
     /// Per state, a bit per input (in input order): delivering it is a step there.
     live: Vec<Vec<u64>>,
@@ -150,7 +188,7 @@ impl Local {
         let key = local_key(w, j);
         if let Some(&i) = self.keys.get(&key) {
             // Two local states with one fingerprint would share a row: refuse.
-            let same = local_part(&self.states[i as usize], j) == local_part(w, j);
+            let same = self.states[i as usize].as_tuple() == local_part(w, j);
             return same.then_some(i);
         }
         if self.states.len() >= budget {
@@ -158,12 +196,12 @@ impl Local {
         }
         let i = self.states.len() as u32;
         self.keys.insert(key, i);
-        let mut w = w.clone();
-        // The harness's record is not the node's (and would only grow): keep the first's.
-        if let Some(first) = self.states.first() {
-            w.obs.clone_from(&first.obs);
+        if self.template.is_none() {
+            let mut t = w.clone();
+            t.net.clear();
+            self.template = Some(t);
         }
-        self.states.push(w);
+        self.states.push(Part::of(w, j));
         self.succ.push(Vec::new());
         self.live.push(Vec::new());
         self.tried.push((0, false));
@@ -371,15 +409,15 @@ struct Alone<'a> {
 
 impl Alone<'_> {
     /// The steps node `j` may try in local state `x`.
-    fn steps(&self, x: &World) -> Vec<(Option<usize>, Action)> {
-        let (j, id) = (self.j, Id::from(self.j));
+    fn steps(&self, x: &Part) -> Vec<(Option<usize>, Action)> {
+        let id = Id::from(self.j);
         let mut steps = Vec::new();
-        if x.crashed & (1 << j) == 0 {
+        if !x.crashed {
             for (k, &(src, msg)) in self.inputs.iter().enumerate() {
                 let src = Id::from(src as usize);
                 steps.push((Some(k), ActorModelAction::Deliver { src, dst: id, msg }));
             }
-            if x.timers & (1 << j) != 0 {
+            if x.timer {
                 steps.push((None, ActorModelAction::Timeout(id, Timer::Retry)));
             }
             if self.may_crash {
@@ -391,12 +429,12 @@ impl Alone<'_> {
         steps
     }
 
-    /// Node `j`'s step from `x` (the world's step function on a world holding only what
-    /// the step reads) into `scratch.out`, its network emptied, with the messages sent in
-    /// `sends`, one per copy; false when it is no step.
+    /// Node `j`'s step from `x` (the world's step function on the template world holding
+    /// `x`) into `scratch.out`, its network emptied, with the messages sent in `sends`, one
+    /// per copy; false when it is no step.
     fn step(
         &self,
-        x: &World,
+        x: &Part,
         input: Option<usize>,
         action: Action,
         scratch: &mut Scratch,
@@ -404,7 +442,8 @@ impl Alone<'_> {
     ) -> bool {
         use super::bfs::StepInto;
         let j = self.j as u8;
-        scratch.from.clone_from(x);
+        x.put(&mut scratch.from, self.j);
+        scratch.from.net.clear();
         if let Some(k) = input {
             let (src, msg) = self.inputs[k];
             scratch.from.net.push(Flight {
@@ -466,7 +505,8 @@ fn explore(alone: &Alone, local: &mut Local, sent: &mut Vec<Key>, budget: usize)
         progress = true;
         local.tried[next] = (alone.inputs.len(), true);
         let x = local.states[next].clone();
-        let scratch = scratch.get_or_insert_with(|| Scratch::new(&x));
+        let template = local.template.as_ref().expect("an init state was added");
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(template));
         let steps = alone.steps(&x);
         for (input, action) in steps {
             match input {
@@ -508,7 +548,8 @@ fn inner_steps(alone: &Alone, local: &mut Local) {
             continue;
         }
         let from = &local.states[x];
-        let scratch = scratch.get_or_insert_with(|| Scratch::new(from));
+        let template = local.template.as_ref().expect("an init state was added");
+        let scratch = scratch.get_or_insert_with(|| Scratch::new(template));
         for (input, action) in alone.steps(from) {
             if !alone.step(from, input, action, scratch, &mut sends) {
                 continue;
