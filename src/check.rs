@@ -236,6 +236,12 @@ fn engine_search(
     cuts: Option<&(Vec<u16>, Vec<u16>)>,
     stop_when_wanting: bool,
 ) -> (Search, bool, Option<bool>) {
+    if model.dead_pruned && opts.stop_when_any_found {
+        // A search that stops at its first violation is mostly small: a node whose lone
+        // exploration would cost more than the search (a learner's 65,538 local states, a
+        // store replica's 264,966) is left out early (the model's later searches share it).
+        Engine::analyse_dead(model, FIRST_VIOLATION_NODE_STATES_MAX);
+    }
     let engine = Engine::for_search(model, por);
     let props_asked = props;
     // The engine's own copies of the properties asked for, by name, in the order asked.
@@ -302,6 +308,10 @@ fn engine_search(
     let fine = cuts.map(|_| !wanting.load(AtomicOrdering::Relaxed));
     (search, engine.stray_send(), fine)
 }
+
+/// The bound on one node's lone exploration (see [`crate::engine::dead::NODE_STATES_MAX`])
+/// in a search that stops at its first violation.
+pub const FIRST_VIOLATION_NODE_STATES_MAX: usize = 4_096;
 
 /// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
 /// on and sound for the model's rules, and with partial-order reduction when `por` is on.
