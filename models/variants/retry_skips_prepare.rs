@@ -7,7 +7,8 @@
 //!
 //! # Violates
 //! `conflict-resolution` (on `dueling`: it needs a retry, so a world with two ballots per
-//! proposer and a retry timer).
+//! proposer and a retry timer), and `coherence` where two learners can decide apart
+//! (`dueling-two-learners`, 17 steps).
 //!
 //! # Why
 //! A value the proposer sent in an old ballot says nothing about what was chosen since:
@@ -65,9 +66,16 @@ pub const VARIANT: Variant = Variant {
     name: "retry-skips-prepare",
     summary: "a proposer that reached phase 2 retries straight in phase 2, with no Prepare",
     rules: &RetrySkipsPrepare,
-    violates: &[PropertyName::ConflictResolution],
+    violates: &[PropertyName::ConflictResolution, PropertyName::Coherence],
     source: include_str!("retry_skips_prepare.rs"),
-    exposed_by: &["dueling"],
-    scenarios: &["classic", "crash-restart", "dueling", "proposer-restart"],
+    exposed_by: &["dueling", "dueling-two-learners"],
+    scenarios: &[
+        "classic",
+        "crash-restart",
+        "proposer-restart",
+        "dueling",
+        "dueling-two-learners",
+        "dueling-crash-restart",
+    ],
     declared: true,
 };
