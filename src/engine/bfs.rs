@@ -14,7 +14,10 @@ use super::pack::Pack;
 use super::{fingerprint, Progress, Search, SearchOpts};
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
-const BLOCK: usize = 4096;
+/// Every part's successors are held until the block is merged, so the scratch buffers
+/// grow with it: 2,048 holds 1.3 MB of them on classic (3.4 bytes a state there), 4,096
+/// held 2.7 MB, for 1-3% more speed.
+const BLOCK: usize = 2048;
 
 /// Fingerprints are already hashes: hash them as themselves.
 #[derive(Default)]
