@@ -185,15 +185,30 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     let m = &outcome.main;
     let witness_states: u64 = outcome.witnesses.iter().map(|(_, s)| s.unique).sum();
     let _ = writeln!(text);
-    let _ = writeln!(
-        text,
-        "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
-        m.states,
-        m.unique,
-        m.depth,
-        m.seconds,
-        m.states as f64 / m.seconds.max(1e-9)
-    );
+    // The witnesses run first where the safety search judges the graph part: when they
+    // spend the whole bound, the safety search stops at its initial states, and its counts
+    // say nothing of the world.
+    let spent = cfg
+        .opts
+        .states_max
+        .is_some_and(|max| witness_states >= max as u64);
+    if spent && !m.complete && m.depth == 0 {
+        let _ = writeln!(
+            text,
+            "safety search: stopped at its initial states: the fault-tolerance witnesses below used up --states-max {}",
+            args.states_max
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "states={} unique={} depth={} seconds={:.2} states/s={:.0}",
+            m.states,
+            m.unique,
+            m.depth,
+            m.seconds,
+            m.states as f64 / m.seconds.max(1e-9)
+        );
+    }
     match &m.dead {
         DeadUse::Off => {}
         DeadUse::Used {

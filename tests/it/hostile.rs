@@ -231,12 +231,22 @@ fn bounds_bound_the_whole_run() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     assert!(text(&o.stdout).contains("unique=389176"));
     // The state bound holds for the safety search and the fault-tolerance searches together,
-    // to within one block of states (4096 expanded states and their successors).
+    // to within one block of states (2048 expanded states and their successors).
     let o = run_in(&dir, &["check", "--states-max", "1000", "--json"]);
     assert_eq!(o.status.code(), Some(3));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(doc["unique"].as_u64().unwrap() < 1000 + 4096 * 8, "{doc}");
     assert_eq!(doc["verdicts"][3]["verdict"], "inconclusive");
+    // When the witnesses (run first here) spend the whole bound, the text says so instead of
+    // counting a safety search that stopped at its initial states.
+    let o = run_in(&dir, &["check", "--states-max", "300"]);
+    assert_eq!(o.status.code(), Some(3));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("safety search: stopped at its initial states: the fault-tolerance witnesses below used up --states-max 300"),
+        "{out}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("states=")), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
