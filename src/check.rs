@@ -760,9 +760,15 @@ fn fault_tolerance(
             }
             break;
         }
-        // No dead-message pruning here: a witness search stops at its first decision, a
-        // few thousand states at most, less than the lone explorations would cost.
-        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down });
+        // A witness search stops at its first decision, mostly within a few thousand
+        // states: pruned as a search that stops at its first violation is (a learner or
+        // replica left out early), since where no decision is reachable it runs on through
+        // the whole world.
+        let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
+            .prune_dead(check.dead);
+        if check.dead {
+            Engine::analyse_dead(&model, FIRST_VIOLATION_NODE_STATES_MAX);
+        }
         let props: Vec<Property<PaxosModel>> = model
             .properties()
             .into_iter()
