@@ -215,19 +215,15 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             local_states,
             inputs,
             left_out,
+            node_states_max,
             ..
         } => {
-            let out = if *left_out == 0 {
+            let out = if left_out.is_empty() {
                 String::new()
             } else {
-                let nodes: Vec<String> = (0..16)
-                    .filter(|j| left_out & (1 << j) != 0)
-                    .map(|j| scenario.cluster.node_name(j))
-                    .collect();
                 format!(
-                    "; left out past {} local states, so never pruned, and each of its sends checked against the analysis: {}",
-                    crate::engine::dead::NODE_STATES_MAX,
-                    nodes.join(", ")
+                    "; left out past {node_states_max} local states, so never pruned, and each of its sends checked against the analysis: {}",
+                    left_out.join(", ")
                 )
             };
             let _ = writeln!(
@@ -558,7 +554,7 @@ fn check_json(
         },
         "dead_message_pruning": match &m.dead {
             DeadUse::Off => serde_json::json!(null),
-            DeadUse::Used { local_states, inputs, acyclic, left_out } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic, "left_out": (0..16).filter(|j| left_out & (1 << j) != 0).map(|j| scenario.cluster.node_name(j)).collect::<Vec<String>>()}),
+            DeadUse::Used { local_states, inputs, acyclic, left_out, .. } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic, "left_out": left_out}),
             DeadUse::Aside(why) => serde_json::json!({"used": false, "why": why}),
         },
         "threads": cfg.opts.threads,

@@ -121,8 +121,8 @@ pub struct Dead {
     pub node_states_max: usize,
     /// Set when a left-out node sent a message its receiver's exploration never tried.
     escaped: AtomicBool,
-    /// The left-out nodes' names (`l1`), for [`Dead::escape_reason`].
-    left_out_names: Vec<String>,
+    /// The left-out nodes' names (`l1`), for what the search reports.
+    pub left_out_names: Vec<String>,
 }
 
 /// Node `j`'s own part of a world ([`local_part`], owned): what its lone exploration keeps

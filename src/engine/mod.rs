@@ -90,8 +90,10 @@ pub enum DeadUse {
         local_states: usize,
         inputs: usize,
         acyclic: bool,
-        /// The nodes (bitmask) left out of the analysis ([`dead::NODE_STATES_MAX`]).
-        left_out: u16,
+        /// The nodes left out of the analysis, by name (`l1`), and the bound on one node's
+        /// local states that left them out ([`dead::NODE_STATES_MAX`] unless lowered).
+        left_out: Vec<String>,
+        node_states_max: usize,
     },
     /// Asked for, set aside for this reason.
     Aside(String),
