@@ -1,6 +1,9 @@
 //! The safety search of correct Paxos alone, or (`graph` after the bound) the
 //! fault-tolerance graph alone, for profiling the engine
 //! (`cargo run --release --example safety -- classic none 1 [states-max] [graph]`).
+//! `VARIANT=<name>` searches that variant instead of correct Paxos; `FIRST=1` stops at the
+//! first violation with symmetry and dead messages pruned, as `bench`'s first-violation
+//! cells do (the reduction argument is then ignored).
 
 use paxos_lab::check::{self, CheckCfg, Reduction};
 use paxos_lab::scenario::Scenario;
@@ -19,7 +22,19 @@ fn main() {
         .and_then(|t| t.parse().ok())
         .filter(|&m: &usize| m > 0);
     let scenario = Scenario::load(name).expect("a scenario");
-    let cfg = CheckCfg::bfs(reduction, threads, states_max);
+    let mut cfg = CheckCfg::bfs(reduction, threads, states_max);
+    if std::env::var("FIRST").is_ok_and(|f| f == "1") {
+        cfg.opts.stop_when_any_found = true;
+        (cfg.symmetry, cfg.por, cfg.dead) = (true, false, true);
+    }
+    let rules: &'static dyn paxos_models::Rules = match std::env::var("VARIANT") {
+        Ok(name) => {
+            paxos_models::registry::variant(&name)
+                .expect("a variant")
+                .rules
+        }
+        Err(_) => &paxos_models::Correct,
+    };
     let s = if args.get(5).is_some_and(|a| a == "graph") {
         let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct)
             .reduce_loss();
@@ -38,7 +53,7 @@ fn main() {
         );
         reach.search
     } else {
-        check::safety_search(&scenario, &paxos_models::Correct, &cfg)
+        check::safety_search(&scenario, rules, &cfg)
     };
     println!(
         "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0} bytes_per_state={}",

@@ -33,7 +33,7 @@ pub enum Mode {
 
 /// What the outside world has seen, recorded by the harness after every step. It survives
 /// crashes: a node that restarts cannot take back what it was seen to decide.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Obs {
     /// Crashes so far in this run (the budget is `crashes_max`).
     pub crashes: u8,
@@ -49,6 +49,30 @@ pub struct Obs {
     /// A store world's record, per slot and per client (`None` in a single-decree world,
     /// whose record is the fields above).
     pub log: Option<Box<LogObs>>,
+}
+
+impl Clone for Obs {
+    fn clone(&self) -> Obs {
+        Obs {
+            crashes: self.crashes,
+            proposed: self.proposed,
+            first_decision: self.first_decision.clone(),
+            decided_ever: self.decided_ever.clone(),
+            accepted: self.accepted.clone(),
+            log: self.log.clone(),
+        }
+    }
+
+    /// Field by field, into the buffers `self` has (a store world's record stays in its
+    /// box): the engine copies observations back into one scratch world per successor.
+    fn clone_from(&mut self, source: &Obs) {
+        self.crashes = source.crashes;
+        self.proposed = source.proposed;
+        self.first_decision.clone_from(&source.first_decision);
+        self.decided_ever.clone_from(&source.decided_ever);
+        self.accepted.clone_from(&source.accepted);
+        self.log.clone_from(&source.log);
+    }
 }
 
 impl Obs {

@@ -673,7 +673,7 @@ impl Node {
 pub type Event = (Cmd, Option<u8>);
 
 /// What the outside world saw of a store, recorded by the harness after every step.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct LogObs {
     /// Per node and slot: the first command it was seen to decide there.
     pub first: PerNode<[Option<Cmd>; SLOTS_MAX]>,
@@ -686,6 +686,27 @@ pub struct LogObs {
     pub applied: PerNode<Few<(u8, Cmd)>>,
     /// The clients' invocations and returns, in the order they happened.
     pub history: Few<Event>,
+}
+
+impl Clone for LogObs {
+    fn clone(&self) -> LogObs {
+        LogObs {
+            first: self.first.clone(),
+            ever: self.ever.clone(),
+            accepted: self.accepted.clone(),
+            applied: self.applied.clone(),
+            history: self.history.clone(),
+        }
+    }
+
+    /// Field by field, into the buffers `self` has (see `Obs::clone_from`).
+    fn clone_from(&mut self, source: &LogObs) {
+        self.first.clone_from(&source.first);
+        self.ever.clone_from(&source.ever);
+        self.accepted.clone_from(&source.accepted);
+        self.applied.clone_from(&source.applied);
+        self.history.clone_from(&source.history);
+    }
 }
 
 impl LogObs {

@@ -78,7 +78,27 @@ pub trait StepInto: Model {
             None => false,
         }
     }
+
+    /// [`StepInto::step_into`] for an `out` that may still hold what the last call left
+    /// in it, as `*dirty` says: [`DIRTY_ALL`] when `out` holds anything (it is then
+    /// overwritten whole), else a mark this method set after a step of the same `state`
+    /// (the model's own: what that step changed, to put back). A search expands one state's
+    /// actions in a row, so a model can copy back only what the last step changed instead of
+    /// the whole state per successor. The default ignores the mark.
+    fn step_into_again(
+        &self,
+        state: &Self::State,
+        action: Self::Action,
+        out: &mut Self::State,
+        dirty: &mut usize,
+    ) -> bool {
+        let _ = dirty;
+        self.step_into(state, action, out)
+    }
 }
+
+/// [`StepInto::step_into_again`]'s mark for a scratch state that holds anything.
+pub const DIRTY_ALL: usize = usize::MAX;
 
 /// The reference model steps as stateright does.
 impl StepInto for paxos_models::PaxosModel {}
@@ -442,13 +462,14 @@ where
             // A stubborn successor already stepped (they come in action order) is taken as
             // it is; every other action is stepped now, into the scratch state.
             let mut kept = 0;
+            let mut dirty = DIRTY_ALL;
             for (a, action) in actions.drain(..).enumerate() {
                 if held.get(kept).is_some_and(|&(k, _)| k == a) {
                     take(a, Some(held[kept].1), &stubborn[kept]);
                     kept += 1;
                 } else {
                     let into = scratch_state.get_or_insert_with(|| state.clone());
-                    if model.step_into(&state, action, into) {
+                    if model.step_into_again(&state, action, into, &mut dirty) {
                         take(a, None, into);
                     }
                 }

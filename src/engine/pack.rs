@@ -363,6 +363,24 @@ fn stored_as(node: &NodeState) -> Option<Storage> {
     })
 }
 
+/// Whether `storage` is exactly what [`stored_as`] gives for `node`, without building it
+/// (a store replica's would be a boxed copy): asked for every node of every state packed.
+fn keeps_exactly(storage: &Option<Storage>, node: &NodeState) -> bool {
+    match (storage, node) {
+        (Some(Storage::Proposer { round }), NodeState::Proposer(p)) => *round == p.round,
+        (Some(Storage::Acceptor(s)), NodeState::Acceptor(a)) => s == a,
+        (Some(Storage::Learner { decided }), NodeState::Learner(l)) => *decided == l.decided,
+        (Some(Storage::Replica { held }), NodeState::Replica(r)) => *held == r.held,
+        (Some(Storage::Proposer { round }), NodeState::Leader(l)) => *round == l.round,
+        (Some(Storage::LogAcceptor(s)), NodeState::LogAcceptor(a)) => s == a,
+        (Some(Storage::StoreReplica(s)), NodeState::StoreReplica(r)) => {
+            s.votes.is_empty()
+                && (s.chosen, &s.applied, s.kv, s.done) == (r.chosen, &r.applied, r.kv, r.done)
+        }
+        _ => false,
+    }
+}
+
 /// The reference state packs as its world: one byte format for both engines.
 impl Pack<PaxosState> for PaxosModel {
     fn pack_into(&self, state: &PaxosState, out: &mut Vec<u8>) {
@@ -448,7 +466,7 @@ impl Pack<World> for Engine<'_> {
         out8.bits(w.timers as u32, n);
         out8.bits(w.crashed as u32, n);
         for (s, node) in w.storages.iter().zip(&w.nodes) {
-            if s.is_some() && *s == stored_as(node) {
+            if keeps_exactly(s, node) {
                 // What a node keeps is usually exactly its state: one byte says so.
                 out8.u8(5);
                 continue;

@@ -177,6 +177,18 @@ impl World {
         }
     }
 
+    /// Makes `self`, which is `w` stepped by one step of node `i` ([`Engine::node_of`]),
+    /// `w` again: only what that step may have changed is copied back (node `i`'s state and
+    /// storage, the network, timers, crashes and observations), not every node.
+    fn put_back(&mut self, w: &World, i: usize) {
+        self.nodes[i].clone_from(&w.nodes[i]);
+        self.storages[i].clone_from(&w.storages[i]);
+        self.net.clone_from(&w.net);
+        self.timers = w.timers;
+        self.crashed = w.crashed;
+        self.obs.clone_from(&w.obs);
+    }
+
     fn find(&self, src: u8, dst: u8, msg: &Msg) -> Option<usize> {
         // On an ordered network the first match in its flow is the oldest: the head.
         self.net
@@ -618,12 +630,7 @@ impl Engine<'_> {
         let node = Self::node_of(&action);
         self.apply(w, action, || {
             if let Some(i) = last {
-                out.nodes[i].clone_from(&w.nodes[i]);
-                out.storages[i].clone_from(&w.storages[i]);
-                out.net.clone_from(&w.net);
-                out.timers = w.timers;
-                out.crashed = w.crashed;
-                out.obs.clone_from(&w.obs);
+                out.put_back(w, i);
             }
             out
         })
@@ -650,6 +657,32 @@ impl super::bfs::StepInto for Engine<'_> {
             out.clone_from(w);
             out
         })
+    }
+
+    /// The mark is the node the last step belonged to ([`Engine::step_again`]): only its
+    /// state and storage, the network, timers, crashes and observations are copied back,
+    /// not every node (on classic, unreduced, copies took 16% of the run).
+    fn step_into_again(
+        &self,
+        w: &World,
+        action: Action,
+        out: &mut World,
+        dirty: &mut usize,
+    ) -> bool {
+        let last = *dirty;
+        let node = Self::node_of(&action);
+        let stepped = self.apply(w, action, || {
+            if last == super::bfs::DIRTY_ALL {
+                out.clone_from(w);
+            } else {
+                out.put_back(w, last);
+            }
+            out
+        });
+        if stepped {
+            *dirty = node;
+        }
+        stepped
     }
 }
 

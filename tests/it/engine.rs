@@ -347,7 +347,7 @@ fn canonical_fingerprint_is_the_same_for_every_renaming() {
 /// The engine's frontier holds packed states, and fingerprints a state by its bytes:
 /// unpacking gives back exactly the state that was packed, which packs to the same bytes,
 /// on every state of several worlds (crashes and restarts, duplication, an ordered lossy
-/// network with retries, replication protocols).
+/// network with retries, replication protocols, a store whose replicas crash and restart).
 #[test]
 fn packed_frontier_states_unpack_to_the_same_state() {
     use paxos_lab::engine::pack::Pack;
@@ -374,6 +374,8 @@ fn packed_frontier_states_unpack_to_the_same_state() {
         (scenario("classic"), "last-writer-wins"),
         (scenario("crash-restart"), "naive-replication"),
         (ordered, "paxos"),
+        // Store replicas keep a boxed copy of their durable state.
+        (scenario("kv-store-crash-restart"), "paxos"),
     ];
     for (world, variant) in worlds {
         let model = PaxosModel::new(
