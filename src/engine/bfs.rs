@@ -388,11 +388,12 @@ where
         }
     };
     let mut judged_actions = Vec::new();
+    let mut marks = super::pack::Marks::new();
     for (packed, node) in level.states(range) {
         if *rejected {
             break;
         }
-        let state = packer.unpack(packed);
+        let state = packer.unpack_marked(packed, &mut marks);
         actions.clear();
         model.actions(&state, &mut actions);
         taken.clear();
@@ -402,7 +403,8 @@ where
         // Takes successor `next` by action `a`, its fingerprint `fp` if already known: new
         // ones are packed into the arena (without symmetry, packed once, the fingerprint
         // hashed from the arena's bytes) and their properties evaluated.
-        let mut take = |a: usize, fp: Option<u64>, next: &M::State| {
+        // `mark`: the mark the step into `next` left (see `Pack::pack_step_into`).
+        let mut take = |a: usize, fp: Option<u64>, next: &M::State, mark: usize| {
             generated += 1;
             any_successor = true;
             let start = arena.len();
@@ -410,7 +412,7 @@ where
                 (Some(fp), _) => fp,
                 (None, Some(c)) => c(next),
                 (None, None) => {
-                    packer.pack_into(next, arena);
+                    packer.pack_step_into(next, packed, &marks, mark, arena);
                     fingerprint(&arena[start..])
                 }
             };
@@ -451,7 +453,7 @@ where
                     *fully_expanded += 1;
                 } else {
                     for (&(a, fp), next) in held.iter().zip(&stubborn) {
-                        take(a, Some(fp), next);
+                        take(a, Some(fp), next, DIRTY_ALL);
                     }
                     held.clear();
                 }
@@ -465,12 +467,12 @@ where
             let mut dirty = DIRTY_ALL;
             for (a, action) in actions.drain(..).enumerate() {
                 if held.get(kept).is_some_and(|&(k, _)| k == a) {
-                    take(a, Some(held[kept].1), &stubborn[kept]);
+                    take(a, Some(held[kept].1), &stubborn[kept], DIRTY_ALL);
                     kept += 1;
                 } else {
                     let into = scratch_state.get_or_insert_with(|| state.clone());
                     if model.step_into_again(&state, action, into, &mut dirty) {
-                        take(a, None, into);
+                        take(a, None, into, dirty);
                     }
                 }
             }

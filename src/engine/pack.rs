@@ -21,12 +21,41 @@ use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, Paxos
 
 use super::world::{Engine, Flight, World};
 
+/// Offsets into a packed state, as [`Pack::unpack_marked`] records them for
+/// [`Pack::pack_step_into`]: what a packer needs to copy the parts of a state a step did
+/// not change from the state's own bytes.
+pub type Marks = smallvec::SmallVec<[u32; 33]>;
+
 /// States the engine can hold as bytes.
 pub trait Pack<S>: Sync {
     /// Appends `state`'s packed bytes to `out`.
     fn pack_into(&self, state: &S, out: &mut Vec<u8>);
     /// The state packed as `bytes` (exactly the bytes `pack_into` appended).
     fn unpack(&self, bytes: &[u8]) -> S;
+
+    /// [`Pack::unpack`], recording in `marks` where the parts of `bytes` are. The default
+    /// records nothing.
+    fn unpack_marked(&self, bytes: &[u8], marks: &mut Marks) -> S {
+        marks.clear();
+        self.unpack(bytes)
+    }
+
+    /// Appends the packed bytes of `next` to `out`: exactly what `pack_into` appends.
+    /// `next` is the state packed as `parent` (unpacked with `marks`) stepped by one step
+    /// that [`StepInto::step_into_again`](super::bfs::StepInto::step_into_again) marked
+    /// `mark`, so a packer may copy what that step did not change from `parent`. The
+    /// default packs `next` whole.
+    fn pack_step_into(
+        &self,
+        next: &S,
+        parent: &[u8],
+        marks: &Marks,
+        mark: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let _ = (parent, marks, mark);
+        self.pack_into(next, out)
+    }
 }
 
 /// A byte writer.
@@ -192,6 +221,109 @@ impl W {
         } else {
             self.u8(s);
             self.u8(d);
+        }
+    }
+    /// Writes one node's state.
+    fn node(&mut self, node: &NodeState) {
+        let out8 = self;
+        match node {
+            NodeState::Proposer(p) => {
+                out8.u8(p.round);
+                out8.u8(p.ballot.0);
+                match &p.phase {
+                    None => out8.u8(0),
+                    Some(Phase::Preparing { promised, reported }) => {
+                        out8.u8(1);
+                        out8.u16(*promised);
+                        out8.var(reported.len());
+                        for &(b, v) in reported {
+                            out8.u8(b.0);
+                            out8.u8(v);
+                        }
+                    }
+                    Some(Phase::Accepting { v }) => {
+                        out8.u8(2);
+                        out8.u8(*v);
+                    }
+                }
+            }
+            NodeState::Acceptor(a) => out8.acceptor(a),
+            NodeState::Learner(l) => {
+                out8.opt(l.decided);
+                out8.var(l.votes.len());
+                for v in &l.votes {
+                    // Acceptor and value are below 16 (at most 9 of each): one byte.
+                    debug_assert!(v.acceptor < 16 && v.v < 16);
+                    out8.u8(v.b.0);
+                    out8.u8(v.acceptor << 4 | v.v);
+                }
+            }
+            NodeState::Replica(r) => out8.opt(r.held),
+            NodeState::Leader(l) => {
+                out8.u8(l.round);
+                out8.u8(l.ballot.0);
+                match &l.lead {
+                    Lead::Retired => out8.u8(0),
+                    Lead::Preparing { promised, reported } => {
+                        out8.u8(1);
+                        out8.u16(*promised);
+                        out8.slot_votes(reported);
+                    }
+                    Lead::Leading => out8.u8(2),
+                }
+                out8.u8(l.heard);
+                out8.slots(&l.log);
+            }
+            NodeState::LogAcceptor(a) => out8.log_acceptor(a),
+            NodeState::StoreReplica(r) => out8.store_replica(r),
+            NodeState::Client(c) => {
+                out8.u8(c.next);
+                out8.opt(c.waiting);
+                match c.last {
+                    None => out8.u8(0),
+                    Some((cmd, r)) => {
+                        out8.u8(1);
+                        out8.u8(cmd);
+                        out8.u8(r);
+                    }
+                }
+            }
+        }
+    }
+    /// Writes what node `node` keeps in storage.
+    fn storage(&mut self, s: &Option<Storage>, node: &NodeState) {
+        let out8 = self;
+        if keeps_exactly(s, node) {
+            // What a node keeps is usually exactly its state: one byte says so.
+            out8.u8(5);
+            return;
+        }
+        match s {
+            None => out8.u8(0),
+            Some(Storage::Proposer { round }) => {
+                out8.u8(1);
+                out8.u8(*round);
+            }
+            Some(Storage::Acceptor(a)) => {
+                out8.u8(2);
+                out8.acceptor(a);
+            }
+            Some(Storage::Learner { decided }) => {
+                out8.u8(3);
+                out8.opt(*decided);
+            }
+            Some(Storage::Replica { held }) => {
+                out8.u8(4);
+                out8.opt(*held);
+            }
+            Some(Storage::LogAcceptor(a)) => {
+                out8.u8(6);
+                out8.log_acceptor(a);
+            }
+            Some(Storage::StoreReplica(r)) => {
+                out8.u8(7);
+                out8.store_replica(r);
+            }
         }
     }
     fn acceptor(&mut self, a: &AcceptorState) {
@@ -399,106 +531,72 @@ impl Pack<World> for Engine<'_> {
         let n = w.nodes.len();
         let mut out8 = W(std::mem::take(out));
         for node in &w.nodes {
-            match node {
-                NodeState::Proposer(p) => {
-                    out8.u8(p.round);
-                    out8.u8(p.ballot.0);
-                    match &p.phase {
-                        None => out8.u8(0),
-                        Some(Phase::Preparing { promised, reported }) => {
-                            out8.u8(1);
-                            out8.u16(*promised);
-                            out8.var(reported.len());
-                            for &(b, v) in reported {
-                                out8.u8(b.0);
-                                out8.u8(v);
-                            }
-                        }
-                        Some(Phase::Accepting { v }) => {
-                            out8.u8(2);
-                            out8.u8(*v);
-                        }
-                    }
-                }
-                NodeState::Acceptor(a) => out8.acceptor(a),
-                NodeState::Learner(l) => {
-                    out8.opt(l.decided);
-                    out8.var(l.votes.len());
-                    for v in &l.votes {
-                        // Acceptor and value are below 16 (at most 9 of each): one byte.
-                        debug_assert!(v.acceptor < 16 && v.v < 16);
-                        out8.u8(v.b.0);
-                        out8.u8(v.acceptor << 4 | v.v);
-                    }
-                }
-                NodeState::Replica(r) => out8.opt(r.held),
-                NodeState::Leader(l) => {
-                    out8.u8(l.round);
-                    out8.u8(l.ballot.0);
-                    match &l.lead {
-                        Lead::Retired => out8.u8(0),
-                        Lead::Preparing { promised, reported } => {
-                            out8.u8(1);
-                            out8.u16(*promised);
-                            out8.slot_votes(reported);
-                        }
-                        Lead::Leading => out8.u8(2),
-                    }
-                    out8.u8(l.heard);
-                    out8.slots(&l.log);
-                }
-                NodeState::LogAcceptor(a) => out8.log_acceptor(a),
-                NodeState::StoreReplica(r) => out8.store_replica(r),
-                NodeState::Client(c) => {
-                    out8.u8(c.next);
-                    out8.opt(c.waiting);
-                    match c.last {
-                        None => out8.u8(0),
-                        Some((cmd, r)) => {
-                            out8.u8(1);
-                            out8.u8(cmd);
-                            out8.u8(r);
-                        }
-                    }
-                }
-            }
+            out8.node(node);
         }
         out8.bits(w.timers as u32, n);
         out8.bits(w.crashed as u32, n);
         for (s, node) in w.storages.iter().zip(&w.nodes) {
-            if keeps_exactly(s, node) {
-                // What a node keeps is usually exactly its state: one byte says so.
-                out8.u8(5);
-                continue;
-            }
-            match s {
-                None => out8.u8(0),
-                Some(Storage::Proposer { round }) => {
-                    out8.u8(1);
-                    out8.u8(*round);
-                }
-                Some(Storage::Acceptor(a)) => {
-                    out8.u8(2);
-                    out8.acceptor(a);
-                }
-                Some(Storage::Learner { decided }) => {
-                    out8.u8(3);
-                    out8.opt(*decided);
-                }
-                Some(Storage::Replica { held }) => {
-                    out8.u8(4);
-                    out8.opt(*held);
-                }
-                Some(Storage::LogAcceptor(a)) => {
-                    out8.u8(6);
-                    out8.log_acceptor(a);
-                }
-                Some(Storage::StoreReplica(r)) => {
-                    out8.u8(7);
-                    out8.store_replica(r);
-                }
-            }
+            out8.storage(s, node);
         }
+        self.pack_net_obs(w, &mut out8);
+        *out = out8.0;
+    }
+
+    /// Marks: where each node's part ends (n), where storages start (1), where each
+    /// node's storage ends (n).
+    fn unpack_marked(&self, bytes: &[u8], marks: &mut Marks) -> World {
+        self.unpack_into_marks(bytes, Some(marks))
+    }
+
+    /// A step of node `i` changes node `i`'s state and storage, timers, crashes, the
+    /// network and the observations ([`Engine::node_of`]): every other node's state and
+    /// storage is copied from `parent`'s bytes (on classic, unreduced, packing was a
+    /// quarter of the run).
+    fn pack_step_into(
+        &self,
+        next: &World,
+        parent: &[u8],
+        marks: &Marks,
+        i: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let n = next.nodes.len();
+        if i >= n || marks.len() != 2 * n + 1 {
+            return self.pack_into(next, out);
+        }
+        let at = |k: usize| marks[k] as usize;
+        let start = out.len();
+        let mut out8 = W(std::mem::take(out));
+        let node_start = if i == 0 { 0 } else { at(i - 1) };
+        out8.0.extend_from_slice(&parent[..node_start]);
+        out8.node(&next.nodes[i]);
+        out8.0.extend_from_slice(&parent[at(i)..at(n - 1)]);
+        out8.bits(next.timers as u32, n);
+        out8.bits(next.crashed as u32, n);
+        out8.0.extend_from_slice(&parent[at(n)..at(n + i)]);
+        out8.storage(&next.storages[i], &next.nodes[i]);
+        out8.0.extend_from_slice(&parent[at(n + i + 1)..at(2 * n)]);
+        self.pack_net_obs(next, &mut out8);
+        *out = out8.0;
+        debug_assert!(
+            {
+                let mut whole = Vec::new();
+                self.pack_into(next, &mut whole);
+                whole == out[start..]
+            },
+            "a step packed from its parent's bytes packs as the state itself"
+        );
+    }
+
+    fn unpack(&self, packed: &[u8]) -> World {
+        self.unpack_into_marks(packed, None)
+    }
+}
+
+impl Engine<'_> {
+    /// Writes `w`'s network and observations, the last parts of its packed bytes.
+    fn pack_net_obs(&self, w: &World, out8: &mut W) {
+        let n = w.nodes.len();
         // The world's network is already in its one order: no sort.
         let counted = self.model.cfg().delivery == paxos_models::Delivery::Unordered;
         out8.var(w.net.len());
@@ -530,10 +628,13 @@ impl Pack<World> for Engine<'_> {
         if let Some(log) = &obs.log {
             out8.log_obs(log, n);
         }
-        *out = out8.0;
     }
 
-    fn unpack(&self, packed: &[u8]) -> World {
+    /// [`Pack::unpack`], recording the marks of [`Pack::unpack_marked`] when asked.
+    fn unpack_into_marks(&self, packed: &[u8], mut marks: Option<&mut Marks>) -> World {
+        if let Some(m) = marks.as_deref_mut() {
+            m.clear();
+        }
         let cfg = self.model.cfg();
         let n = cfg.node_count();
         let mut r = R(packed, 0);
@@ -545,7 +646,7 @@ impl Pack<World> for Engine<'_> {
         let nodes: PerNode<NodeState> = (0..n)
             .map(|i| {
                 let (role, _) = cfg.role_of(i);
-                match role {
+                let node = match role {
                     Role::Proposer if store => {
                         let round = r.u8();
                         let ballot = Ballot(r.u8());
@@ -615,21 +716,34 @@ impl Pack<World> for Engine<'_> {
                             .collect();
                         NodeState::Learner(LearnerState { votes, decided })
                     }
+                };
+                if let Some(m) = marks.as_deref_mut() {
+                    m.push(r.1 as u32);
                 }
+                node
             })
             .collect();
         let timers = r.bits(n) as u16;
         let crashed = r.bits(n) as u16;
+        if let Some(m) = marks.as_deref_mut() {
+            m.push(r.1 as u32);
+        }
         let storages: PerNode<Option<Storage>> = (0..n)
-            .map(|i| match r.u8() {
-                0 => None,
-                5 => stored_as(&nodes[i]),
-                1 => Some(Storage::Proposer { round: r.u8() }),
-                2 => Some(Storage::Acceptor(r.acceptor())),
-                3 => Some(Storage::Learner { decided: r.opt() }),
-                4 => Some(Storage::Replica { held: r.opt() }),
-                6 => Some(Storage::LogAcceptor(r.log_acceptor())),
-                _ => Some(Storage::StoreReplica(Box::new(r.store_replica()))),
+            .map(|i| {
+                let storage = match r.u8() {
+                    0 => None,
+                    5 => stored_as(&nodes[i]),
+                    1 => Some(Storage::Proposer { round: r.u8() }),
+                    2 => Some(Storage::Acceptor(r.acceptor())),
+                    3 => Some(Storage::Learner { decided: r.opt() }),
+                    4 => Some(Storage::Replica { held: r.opt() }),
+                    6 => Some(Storage::LogAcceptor(r.log_acceptor())),
+                    _ => Some(Storage::StoreReplica(Box::new(r.store_replica()))),
+                };
+                if let Some(m) = marks.as_deref_mut() {
+                    m.push(r.1 as u32);
+                }
+                storage
             })
             .collect();
         let counted = cfg.delivery == paxos_models::Delivery::Unordered;
