@@ -62,13 +62,16 @@ pub trait Pack<S>: Sync {
 struct W(Vec<u8>);
 
 impl W {
+    #[inline]
     fn u8(&mut self, x: u8) {
         self.0.push(x);
     }
+    #[inline]
     fn u16(&mut self, x: u16) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
     /// LEB128: seven bits a byte, low first; counts are almost always one byte.
+    #[inline]
     fn var(&mut self, mut x: usize) {
         while x >= 0x80 {
             self.u8((x as u8) | 0x80);
@@ -77,15 +80,18 @@ impl W {
         self.u8(x as u8);
     }
     /// A bitmask over `n` nodes, in ceil(n / 8) bytes.
+    #[inline]
     fn bits(&mut self, mask: u32, n: usize) {
         for i in 0..n.div_ceil(8) {
             self.u8((mask >> (8 * i)) as u8);
         }
     }
     /// `None` as 0, `Some(v)` as v + 1 (values and ballots are far below 255).
+    #[inline]
     fn opt(&mut self, x: Option<u8>) {
         self.u8(x.map_or(0, |v| v + 1));
     }
+    #[inline]
     fn pair(&mut self, p: Option<(Ballot, u8)>) {
         match p {
             None => self.u8(0),
@@ -98,6 +104,7 @@ impl W {
     }
     /// A message's kind in the top 3 bits of its first byte and its ballot (or value) in
     /// the low 5, spilling to a second byte from 31 up: most messages take 1 or 2 bytes.
+    #[inline]
     fn head(&mut self, tag: u8, x: u8) {
         if x < 31 {
             self.u8(tag << 5 | x);
@@ -106,6 +113,7 @@ impl W {
             self.u8(x);
         }
     }
+    #[inline]
     fn msg(&mut self, m: &Msg) {
         match *m {
             Msg::Prepare { b } => self.head(0, b.0),
@@ -215,6 +223,7 @@ impl W {
         }
     }
     /// A message's sender and receiver: one byte for clusters of up to 16 nodes.
+    #[inline]
     fn ends(&mut self, s: u8, d: u8, n: usize) {
         if n <= 16 {
             self.u8(s << 4 | d);
@@ -326,6 +335,7 @@ impl W {
             }
         }
     }
+    #[inline]
     fn acceptor(&mut self, a: &AcceptorState) {
         self.u8(a.promised.0);
         self.pair(a.accepted);
