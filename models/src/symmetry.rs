@@ -243,10 +243,12 @@ struct Renaming {
     acc: Small<usize>,
     /// The messages in flight ([`SymView::flight_items`]).
     items: FlightItems,
-    /// Per acceptor (old index), the digest of its state.
-    acc_states: Small<u64>,
-    /// Per learner (old index), the order-free sum of its votes with acceptors renamed.
-    lrn_votes: Small<u64>,
+    /// Per acceptor (old index), its signature: a digest of everything about it (its
+    /// state, storage, crash, timer, what it was seen to do, its messages, the votes and
+    /// promises naming it), with nothing named but proposers.
+    acc_sigs: Small<u64>,
+    /// Per learner (old index), its signature likewise, acceptors in it already renamed.
+    lrn_sigs: Small<u64>,
 }
 
 /// A store world's record with node ids renamed by `perm` and acceptor sets by `acc`.
@@ -298,11 +300,10 @@ impl PaxosModel {
             perm,
             acc,
             items,
-            acc_states,
-            lrn_votes,
+            acc_sigs,
+            lrn_sigs,
         } = self.renaming(state);
         let cfg = self.cfg();
-        let (p, a) = (cfg.proposers, cfg.acceptors);
         let n = perm.len();
         let mut inv: Small<usize> = smallvec::smallvec![0usize; n];
         for (old, &new) in perm.iter().enumerate() {
@@ -313,13 +314,20 @@ impl PaxosModel {
         for &old in &inv {
             // Every slot holds one role in every state (the renaming keeps roles), so a
             // node's part is read the same way in every state of the model.
-            match state.node(old) {
-                // Acceptors name no acceptor: their digest, computed for the renaming.
-                NodeState::Acceptor(_) => acc_states[old - p].hash(&mut h),
-                // A learner's votes, acceptors renamed, as the order-free sum the renaming
-                // computed, and its decision.
-                NodeState::Learner(ls) => (lrn_votes[old - p - a], &ls.decided).hash(&mut h),
-                node => hash_renamed(node, &acc, &mut h),
+            match cfg.role_of(old) {
+                // An acceptor's or a learner's signature is a digest of everything about
+                // it, name-independent (acceptors in a learner renamed already): hashing
+                // it stands for hashing those parts again (in a store world, half of the
+                // canonicalisation was hashing them twice).
+                (Role::Acceptor, i) => {
+                    acc_sigs[i].hash(&mut h);
+                    continue;
+                }
+                (Role::Learner, j) => {
+                    lrn_sigs[j].hash(&mut h);
+                    continue;
+                }
+                _ => hash_renamed(state.node(old), &acc, &mut h),
             }
             (
                 state.crashed(old),
@@ -391,16 +399,21 @@ impl PaxosModel {
                 _ => {}
             }
         }
-        let acc_states: Small<u64> = (0..a).map(|i| digest(state.node(p + i))).collect();
         let acc_keys: Small<(u64, usize)> = (0..a)
             .map(|i| {
                 let id = p + i;
                 let mut sig = Signature::new()
                     .add(&state.crashed(id))
-                    .add(&acc_states[i])
+                    .add(state.node(id))
                     .add(state.storage(id))
+                    .add(&state.timer_set(id))
+                    .add(&obs.first_decision[id])
+                    .add(&obs.decided_ever[id])
                     .add(&acc_net[i])
                     .add(&acc_votes[i]);
+                if let Some(log) = &obs.log {
+                    sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
+                }
                 // obs.accepted is sorted by (ballot, value): a name-independent order.
                 for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
                     sig = sig.add(&(e.0, e.1));
@@ -450,17 +463,17 @@ impl PaxosModel {
                     lrn_net[d - learner_base].wrapping_add(mix(h, (acc_id(s) as u64) << 1));
             }
         }
-        let mut lrn_votes: Small<u64> = smallvec::smallvec![0u64; l];
         let learner_keys: Small<(u64, usize)> = (0..l)
             .map(|j| {
                 let id = learner_base + j;
-                let sig = Signature::new().add(&state.crashed(id));
+                let sig = Signature::new()
+                    .add(&state.crashed(id))
+                    .add(&state.timer_set(id));
                 let sig = match state.node(id) {
                     NodeState::Learner(st) => {
                         let votes = st.votes.iter().fold(0u64, |sum, v| {
                             sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
                         });
-                        lrn_votes[j] = votes;
                         sig.add(&st.decided).add(&votes)
                     }
                     NodeState::StoreReplica(r) => {
@@ -500,8 +513,8 @@ impl PaxosModel {
             perm,
             acc,
             items,
-            acc_states,
-            lrn_votes,
+            acc_sigs: acc_keys.iter().map(|&(sig, _)| sig).collect(),
+            lrn_sigs: learner_keys.iter().map(|&(sig, _)| sig).collect(),
         }
     }
 
