@@ -129,6 +129,40 @@ pub enum Storage {
 }
 
 impl NodeState {
+    /// The storage this node would hold if it kept exactly its current state (`None` for a
+    /// node that keeps nothing).
+    pub fn stored_as(&self) -> Option<Storage> {
+        Some(match self {
+            NodeState::Proposer(p) => Storage::Proposer { round: p.round },
+            NodeState::Acceptor(a) => Storage::Acceptor(*a),
+            NodeState::Learner(l) => Storage::Learner { decided: l.decided },
+            NodeState::Replica(r) => Storage::Replica { held: r.held },
+            NodeState::Leader(l) => Storage::Proposer { round: l.round },
+            NodeState::LogAcceptor(a) => Storage::LogAcceptor(*a),
+            NodeState::StoreReplica(r) => Storage::StoreReplica(Box::new(r.durable())),
+            NodeState::Client(_) => return None,
+        })
+    }
+
+    /// Whether `storage` is `Some` and exactly [`NodeState::stored_as`], without building
+    /// it (a store replica's would be a boxed copy): packing and the symmetry reduction
+    /// ask it for every node of every state, and write one byte when it holds.
+    pub fn keeps_exactly(&self, storage: &Option<Storage>) -> bool {
+        match (storage, self) {
+            (Some(Storage::Proposer { round }), NodeState::Proposer(p)) => *round == p.round,
+            (Some(Storage::Acceptor(s)), NodeState::Acceptor(a)) => s == a,
+            (Some(Storage::Learner { decided }), NodeState::Learner(l)) => *decided == l.decided,
+            (Some(Storage::Replica { held }), NodeState::Replica(r)) => *held == r.held,
+            (Some(Storage::Proposer { round }), NodeState::Leader(l)) => *round == l.round,
+            (Some(Storage::LogAcceptor(s)), NodeState::LogAcceptor(a)) => s == a,
+            (Some(Storage::StoreReplica(s)), NodeState::StoreReplica(r)) => {
+                s.votes.is_empty()
+                    && (s.chosen, &s.applied, s.kv, s.done) == (r.chosen, &r.applied, r.kv, r.done)
+            }
+            _ => false,
+        }
+    }
+
     /// What this node has decided, if anything. The harness reads this after every step.
     pub fn decision(&self) -> Option<Value> {
         match self {

@@ -166,6 +166,23 @@ impl Signature {
     }
 }
 
+/// A node's storage as the reduction hashes it, next to the node's state: one byte when
+/// it is exactly that state ([`NodeState::keeps_exactly`], the usual case), else a tag and
+/// the storage. Two different storages of one state hash differently, as before, and a
+/// store replica's is not hashed whole a second time.
+struct Kept<'a>(&'a Option<Storage>, &'a NodeState);
+
+impl Hash for Kept<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        if self.1.keeps_exactly(self.0) {
+            h.write_u8(1);
+        } else {
+            h.write_u8(0);
+            self.0.hash(h);
+        }
+    }
+}
+
 /// `node` with acceptor indices inside it renamed by `acc` (old index -> new index), or
 /// `None` when nothing in it names an acceptor: a preparing proposer's promise set, a
 /// learner's votes.
@@ -331,7 +348,7 @@ impl PaxosModel {
             }
             (
                 state.crashed(old),
-                state.storage(old),
+                Kept(state.storage(old), state.node(old)),
                 state.timer_set(old),
                 obs.first_decision[old],
                 obs.decided_ever[old],
@@ -405,7 +422,7 @@ impl PaxosModel {
                 let mut sig = Signature::new()
                     .add(&state.crashed(id))
                     .add(state.node(id))
-                    .add(state.storage(id))
+                    .add(&Kept(state.storage(id), state.node(id)))
                     .add(&state.timer_set(id))
                     .add(&obs.first_decision[id])
                     .add(&obs.decided_ever[id])
@@ -489,7 +506,7 @@ impl PaxosModel {
                     node => unreachable!("node {id} is a learner, not {node:?}"),
                 };
                 let mut sig = sig
-                    .add(state.storage(id))
+                    .add(&Kept(state.storage(id), state.node(id)))
                     .add(&obs.first_decision[id])
                     .add(&obs.decided_ever[id])
                     .add(&lrn_net[j]);

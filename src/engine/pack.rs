@@ -302,7 +302,7 @@ impl W {
     /// Writes what node `node` keeps in storage.
     fn storage(&mut self, s: &Option<Storage>, node: &NodeState) {
         let out8 = self;
-        if keeps_exactly(s, node) {
+        if node.keeps_exactly(s) {
             // What a node keeps is usually exactly its state: one byte says so.
             out8.u8(5);
             return;
@@ -488,38 +488,6 @@ impl R<'_> {
             promised: Ballot(self.u8()),
             accepted: self.pair(),
         }
-    }
-}
-
-/// The storage a node would hold if it kept exactly its current state.
-fn stored_as(node: &NodeState) -> Option<Storage> {
-    Some(match node {
-        NodeState::Proposer(p) => Storage::Proposer { round: p.round },
-        NodeState::Acceptor(a) => Storage::Acceptor(*a),
-        NodeState::Learner(l) => Storage::Learner { decided: l.decided },
-        NodeState::Replica(r) => Storage::Replica { held: r.held },
-        NodeState::Leader(l) => Storage::Proposer { round: l.round },
-        NodeState::LogAcceptor(a) => Storage::LogAcceptor(*a),
-        NodeState::StoreReplica(r) => Storage::StoreReplica(Box::new(r.durable())),
-        NodeState::Client(_) => return None,
-    })
-}
-
-/// Whether `storage` is exactly what [`stored_as`] gives for `node`, without building it
-/// (a store replica's would be a boxed copy): asked for every node of every state packed.
-fn keeps_exactly(storage: &Option<Storage>, node: &NodeState) -> bool {
-    match (storage, node) {
-        (Some(Storage::Proposer { round }), NodeState::Proposer(p)) => *round == p.round,
-        (Some(Storage::Acceptor(s)), NodeState::Acceptor(a)) => s == a,
-        (Some(Storage::Learner { decided }), NodeState::Learner(l)) => *decided == l.decided,
-        (Some(Storage::Replica { held }), NodeState::Replica(r)) => *held == r.held,
-        (Some(Storage::Proposer { round }), NodeState::Leader(l)) => *round == l.round,
-        (Some(Storage::LogAcceptor(s)), NodeState::LogAcceptor(a)) => s == a,
-        (Some(Storage::StoreReplica(s)), NodeState::StoreReplica(r)) => {
-            s.votes.is_empty()
-                && (s.chosen, &s.applied, s.kv, s.done) == (r.chosen, &r.applied, r.kv, r.done)
-        }
-        _ => false,
     }
 }
 
@@ -742,7 +710,7 @@ impl Engine<'_> {
             .map(|i| {
                 let storage = match r.u8() {
                     0 => None,
-                    5 => stored_as(&nodes[i]),
+                    5 => nodes[i].stored_as(),
                     1 => Some(Storage::Proposer { round: r.u8() }),
                     2 => Some(Storage::Acceptor(r.acceptor())),
                     3 => Some(Storage::Learner { decided: r.opt() }),
