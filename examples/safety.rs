@@ -35,9 +35,9 @@ fn main() {
         }
         Err(_) => &paxos_models::Correct,
     };
+    let started = std::time::Instant::now();
     let s = if args.get(5).is_some_and(|a| a == "graph") {
-        let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), &paxos_models::Correct)
-            .reduce_loss();
+        let model = paxos_models::PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss();
         let reach = check::reach::stays_reachable(
             &model,
             cfg.symmetry,
@@ -55,8 +55,9 @@ fn main() {
     } else {
         check::safety_search(&scenario, rules, &cfg)
     };
+    let wall = started.elapsed().as_secs_f64();
     println!(
-        "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0} bytes_per_state={}",
+        "unique={} states={} depth={} complete={} seconds={:.2} unique_per_s={:.0} bytes_per_state={} wall={wall:.3}",
         s.unique,
         s.states,
         s.depth,

@@ -295,6 +295,8 @@ struct Part {
     fully_expanded: u64,
     /// Whether any state had an action (for the depth bound).
     any_action: bool,
+    /// Keys already computed, by the state's own fingerprint.
+    memo: crate::engine::Memo<Key>,
 }
 
 /// Expands graph states; shared by the threads of a block.
@@ -307,13 +309,15 @@ struct Expander<'a> {
 }
 
 impl Expander<'_> {
-    fn key(&self, s: &World, buf: &mut Vec<u8>) -> Key {
+    fn key(&self, s: &World, buf: &mut Vec<u8>, memo: &mut crate::engine::Memo<Key>) -> Key {
+        buf.clear();
+        self.engine.pack_into(s, buf);
         if self.symmetric {
-            let (fp, acc) = self.engine.canonical(s);
-            (fp, acc.into_iter().map(|x| x as u8).collect())
+            memo.class(buf, || {
+                let (fp, acc) = self.engine.canonical(s);
+                (fp, acc.into_iter().map(|x| x as u8).collect())
+            })
         } else {
-            buf.clear();
-            self.engine.pack_into(s, buf);
             (fingerprint(&buf[..]), self.identity.clone())
         }
     }
@@ -353,7 +357,7 @@ impl Expander<'_> {
             let mut full = true;
             if let Some(p) = &engine.por {
                 p.successors_for_cuts(engine, &state, &actions, self.cut_nodes, &mut |a, w| {
-                    let k = self.key(&w, &mut buf);
+                    let k = self.key(&w, &mut buf, &mut part.memo);
                     stubborn.push((a, w, k))
                 });
                 full = stubborn
@@ -391,13 +395,14 @@ impl Expander<'_> {
                 // The stubborn successors already stepped (in action order) are taken as
                 // they are; every other action is stepped now, in action order.
                 let mut kept = stubborn.drain(..).peekable();
+                let mut dirty = crate::engine::bfs::DIRTY_ALL;
                 for (a, action) in actions.iter().enumerate() {
                     if let Some((_, succ, k)) = kept.next_if(|(k, _, _)| *k == a) {
                         take(&mut part, a, &succ, k);
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
-                        if engine.step_into(&state, action.clone(), into) {
-                            let k = self.key(into, &mut buf);
+                        if engine.step_into_again(&state, action.clone(), into, &mut dirty) {
+                            let k = self.key(into, &mut buf, &mut part.memo);
                             take(&mut part, a, into, k);
                         }
                     }
@@ -667,7 +672,7 @@ pub fn explore_back(
     let mut buf = Vec::new();
     for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
-        let (k, renaming) = expander.key(&s, &mut buf);
+        let (k, renaming) = expander.key(&s, &mut buf, &mut crate::engine::Memo::default());
         if !g.ids.contains_key(&k) {
             buf.clear();
             engine.pack_into(&s, &mut buf);

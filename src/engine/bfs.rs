@@ -326,48 +326,12 @@ struct Scratch {
     held: Vec<(usize, u64)>,
     /// A state's packed bytes, for its fingerprint.
     bytes: Vec<u8>,
-    /// Symmetry classes already computed, by the state's own fingerprint (see [`Memo`]).
-    memo: Memo,
+    /// Symmetry classes already computed, by the state's own fingerprint (see [`super::Memo`]).
+    memo: super::Memo<u64>,
     /// The steps taken from the state being expanded, for the judge.
     taken: Vec<(usize, bool)>,
     /// Whether the judge found a state wanting.
     rejected: bool,
-}
-
-/// Entries of a part's [`Memo`] (16 bytes each: 128 KiB).
-const MEMO: usize = 1 << 13;
-
-/// The class fingerprints a part computed last, by the fingerprint of the state's own
-/// packed bytes, in a direct-mapped table: many successors are the very state another
-/// successor was (two deliveries to different nodes in either order), and packing and
-/// hashing one costs a fraction of canonicalising it (in a store world a quarter to a
-/// third of the run). It only remembers a pure function of the state, so what it holds,
-/// which depends on the order parts ran, never changes a result.
-#[derive(Default)]
-struct Memo(Vec<(u64, u64)>);
-
-impl Memo {
-    /// The class fingerprint of the state packed as `packed`, `class(state)` if not known.
-    fn class(&mut self, packed: &[u8], class: impl FnOnce() -> u64) -> u64 {
-        if self.0.is_empty() {
-            self.0 = vec![(0, 0); MEMO];
-        }
-        let own = fingerprint(packed);
-        // 0 marks an empty entry: a state whose own fingerprint is 0 is not remembered.
-        let slot = &mut self.0[(own as usize) & (MEMO - 1)];
-        if own != 0 && slot.0 == own {
-            return slot.1;
-        }
-        let fp = class();
-        if own != 0 {
-            *slot = (own, fp);
-        }
-        fp
-    }
-
-    fn memory(&self) -> usize {
-        self.0.capacity() * std::mem::size_of::<(u64, u64)>()
-    }
 }
 
 /// Expands the states `range` of `level`. `next_level` holds the fingerprints of the level
