@@ -68,3 +68,7 @@ fn main() {
             .map_or("-".into(), |b| (b / s.unique.max(1)).to_string())
     );
 }
+
+/// The allocator the CLI runs on (`src/main.rs`), so profiles measure what it does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
