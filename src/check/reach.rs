@@ -309,6 +309,7 @@ struct Expander<'a> {
 }
 
 impl Expander<'_> {
+    /// `s`'s key (its class and renaming with symmetry); leaves `s`'s packed bytes in `buf`.
     fn key(&self, s: &World, buf: &mut Vec<u8>, memo: &mut crate::engine::Memo<Key>) -> Key {
         buf.clear();
         self.engine.pack_into(s, buf);
@@ -670,12 +671,12 @@ pub fn explore_back(
     let mut complete = true;
     let mut fully_expanded = 0u64;
     let mut buf = Vec::new();
+    let mut memo = crate::engine::Memo::default();
     for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
-        let (k, renaming) = expander.key(&s, &mut buf, &mut crate::engine::Memo::default());
+        // `key` leaves the state's packed bytes in `buf`.
+        let (k, renaming) = expander.key(&s, &mut buf, &mut memo);
         if !g.ids.contains_key(&k) {
-            buf.clear();
-            engine.pack_into(&s, &mut buf);
             g.push_root(&engine, &s, &buf, i, k, &renaming);
         }
     }

@@ -114,8 +114,8 @@ pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
 /// Entries of a part's [`Memo`] (128 KiB of them in a safety search).
 const MEMO: usize = 1 << 13;
 
-/// The class fingerprints (with the graph's renamings) a part computed last, by the fingerprint of the state's own
-/// packed bytes, in a direct-mapped table: many successors are the very state another
+/// The class fingerprints (with the graph's renamings) a part computed last, by the
+/// fingerprint of the state's own packed bytes, in a direct-mapped table: many successors are the very state another
 /// successor was (two deliveries to different nodes in either order), and packing and
 /// hashing one costs a fraction of canonicalising it (in a store world a quarter to a
 /// third of the run). It only remembers a pure function of the state, so what it holds,
@@ -123,7 +123,8 @@ const MEMO: usize = 1 << 13;
 pub struct Memo<V>(Vec<(u64, V)>);
 
 impl<V: Clone + Default> Memo<V> {
-    /// The class fingerprint of the state packed as `packed`, `class(state)` if not known.
+    /// The class fingerprint (or key) of the state packed as `packed`, `class()` if not
+    /// remembered.
     pub fn class(&mut self, packed: &[u8], class: impl FnOnce() -> V) -> V {
         if self.0.is_empty() {
             self.0 = vec![(0, V::default()); MEMO];

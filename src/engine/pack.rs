@@ -234,66 +234,65 @@ impl W {
     }
     /// Writes one node's state.
     fn node(&mut self, node: &NodeState) {
-        let out8 = self;
         match node {
             NodeState::Proposer(p) => {
-                out8.u8(p.round);
-                out8.u8(p.ballot.0);
+                self.u8(p.round);
+                self.u8(p.ballot.0);
                 match &p.phase {
-                    None => out8.u8(0),
+                    None => self.u8(0),
                     Some(Phase::Preparing { promised, reported }) => {
-                        out8.u8(1);
-                        out8.u16(*promised);
-                        out8.var(reported.len());
+                        self.u8(1);
+                        self.u16(*promised);
+                        self.var(reported.len());
                         for &(b, v) in reported {
-                            out8.u8(b.0);
-                            out8.u8(v);
+                            self.u8(b.0);
+                            self.u8(v);
                         }
                     }
                     Some(Phase::Accepting { v }) => {
-                        out8.u8(2);
-                        out8.u8(*v);
+                        self.u8(2);
+                        self.u8(*v);
                     }
                 }
             }
-            NodeState::Acceptor(a) => out8.acceptor(a),
+            NodeState::Acceptor(a) => self.acceptor(a),
             NodeState::Learner(l) => {
-                out8.opt(l.decided);
-                out8.var(l.votes.len());
+                self.opt(l.decided);
+                self.var(l.votes.len());
                 for v in &l.votes {
                     // Acceptor and value are below 16 (at most 9 of each): one byte.
                     debug_assert!(v.acceptor < 16 && v.v < 16);
-                    out8.u8(v.b.0);
-                    out8.u8(v.acceptor << 4 | v.v);
+                    self.u8(v.b.0);
+                    self.u8(v.acceptor << 4 | v.v);
                 }
             }
-            NodeState::Replica(r) => out8.opt(r.held),
+            NodeState::Replica(r) => self.opt(r.held),
             NodeState::Leader(l) => {
-                out8.u8(l.round);
-                out8.u8(l.ballot.0);
+                self.u8(l.round);
+                self.u8(l.ballot.0);
                 match &l.lead {
-                    Lead::Retired => out8.u8(0),
+                    Lead::Retired => self.u8(0),
                     Lead::Preparing { promised, reported } => {
-                        out8.u8(1);
-                        out8.u16(*promised);
-                        out8.slot_votes(reported);
+                        self.u8(1);
+                        self.u16(*promised);
+                        self.slot_votes(reported);
                     }
-                    Lead::Leading => out8.u8(2),
+                    Lead::Leading => self.u8(2),
                 }
-                out8.u8(l.heard);
-                out8.slots(&l.log);
+                self.u8(l.heard);
+                self.slots(&l.log);
             }
-            NodeState::LogAcceptor(a) => out8.log_acceptor(a),
-            NodeState::StoreReplica(r) => out8.store_replica(r),
+            NodeState::LogAcceptor(a) => self.log_acceptor(a),
+            NodeState::StoreReplica(r) => self.store_replica(r),
             NodeState::Client(c) => {
-                out8.u8(c.next);
-                out8.opt(c.waiting);
+                self.u8(c.next);
+                self.opt(c.waiting);
                 match c.last {
-                    None => out8.u8(0),
+                    None => self.u8(0),
                     Some((cmd, r)) => {
-                        out8.u8(1);
-                        out8.u8(cmd);
-                        out8.u8(r);
+                        self.u8(1);
+                        self.u8(cmd);
+                        self.u8(r);
                     }
                 }
             }
@@ -301,37 +300,36 @@ impl W {
     }
     /// Writes what node `node` keeps in storage.
     fn storage(&mut self, s: &Option<Storage>, node: &NodeState) {
-        let out8 = self;
         if node.keeps_exactly(s) {
             // What a node keeps is usually exactly its state: one byte says so.
-            out8.u8(5);
+            self.u8(5);
             return;
         }
         match s {
-            None => out8.u8(0),
+            None => self.u8(0),
             Some(Storage::Proposer { round }) => {
-                out8.u8(1);
-                out8.u8(*round);
+                self.u8(1);
+                self.u8(*round);
             }
             Some(Storage::Acceptor(a)) => {
-                out8.u8(2);
-                out8.acceptor(a);
+                self.u8(2);
+                self.acceptor(a);
             }
             Some(Storage::Learner { decided }) => {
-                out8.u8(3);
-                out8.opt(*decided);
+                self.u8(3);
+                self.opt(*decided);
             }
             Some(Storage::Replica { held }) => {
-                out8.u8(4);
-                out8.opt(*held);
+                self.u8(4);
+                self.opt(*held);
             }
             Some(Storage::LogAcceptor(a)) => {
-                out8.u8(6);
-                out8.log_acceptor(a);
+                self.u8(6);
+                self.log_acceptor(a);
             }
             Some(Storage::StoreReplica(r)) => {
-                out8.u8(7);
-                out8.store_replica(r);
+                self.u8(7);
+                self.store_replica(r);
             }
         }
     }

@@ -669,16 +669,11 @@ impl super::bfs::StepInto for Engine<'_> {
         out: &mut World,
         dirty: &mut usize,
     ) -> bool {
-        let last = *dirty;
         let node = Self::node_of(&action);
-        let stepped = self.apply(w, action, || {
-            if last == super::bfs::DIRTY_ALL {
-                out.clone_from(w);
-            } else {
-                out.put_back(w, last);
-            }
-            out
-        });
+        let stepped = match *dirty {
+            super::bfs::DIRTY_ALL => self.step_into(w, action, out),
+            last => self.step_again(w, action, out, Some(last)).is_some(),
+        };
         if stepped {
             *dirty = node;
         }
