@@ -3,7 +3,8 @@
 //! (`cargo run --release --example safety -- classic none 1 [states-max] [graph]`).
 //! `VARIANT=<name>` searches that variant instead of correct Paxos; `FIRST=1` stops at the
 //! first violation with symmetry and dead messages pruned, as `bench`'s first-violation
-//! cells do (the reduction argument is then ignored).
+//! cells do (the reduction argument is then ignored); with it, `SYM=0` turns symmetry off
+//! and `DEPTH=<d>` bounds the depth.
 
 use paxos_lab::check::{self, CheckCfg, Reduction};
 use paxos_lab::scenario::Scenario;
@@ -25,7 +26,9 @@ fn main() {
     let mut cfg = CheckCfg::bfs(reduction, threads, states_max);
     if std::env::var("FIRST").is_ok_and(|f| f == "1") {
         cfg.opts.stop_when_any_found = true;
-        (cfg.symmetry, cfg.por, cfg.dead) = (true, false, true);
+        cfg.opts.depth_max = std::env::var("DEPTH").ok().map(|d| d.parse().unwrap());
+        (cfg.symmetry, cfg.por, cfg.dead) =
+            (std::env::var("SYM").map_or(true, |s| s == "1"), false, true);
     }
     let rules: &'static dyn paxos_models::Rules = match std::env::var("VARIANT") {
         Ok(name) => {

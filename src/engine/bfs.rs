@@ -4,40 +4,19 @@
 //! states are split over threads, and the successors are merged back in block order, so
 //! every count and every discovery is the same whatever the thread count.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::Hash;
 use std::time::Instant;
 
 use stateright::{Expectation, Model, Property};
 
 use super::pack::Pack;
-use super::{fingerprint, Progress, Search, SearchOpts};
+use super::{fingerprint, FpSet, Progress, Search, SearchOpts};
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
 /// Every part's successors are held until the block is merged, so the scratch buffers
 /// grow with it: 2,048 holds 1.3 MB of them on classic (3.4 bytes a state there), 4,096
 /// held 2.7 MB, for 1-3% more speed.
 const BLOCK: usize = 2048;
-
-/// Fingerprints are already hashes: hash them as themselves.
-#[derive(Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type FpSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
 
 /// A successor found while expanding a block; its packed bytes are in the part's arena.
 struct Succ {

@@ -51,8 +51,8 @@ use paxos_models::{Delivery, Msg, NodeState, Timer};
 use stateright::actor::{ActorModelAction, Id};
 use stateright::Model;
 
-use super::fingerprint;
 use super::world::{Engine, Flight, World};
+use super::{fingerprint, FpMap};
 
 /// Most local states of all nodes' lone explorations together; past it, no pruning.
 pub const LOCAL_STATES_MAX: usize = 400_000;
@@ -96,9 +96,9 @@ fn learn(
 /// One node's table: which of the messages it may be sent are dead in which local state.
 struct Table {
     /// (sender, message) -> bit.
-    inputs: HashMap<(u8, Msg), u32>,
+    inputs: HashMap<(u8, Msg), u32, ahash::RandomState>,
     /// Local state ([`local_key`]) -> its row.
-    rows: HashMap<u64, u32>,
+    rows: FpMap<u32>,
     /// 64-bit words a row takes.
     words: usize,
     /// Row after row: bit set = dead in that local state.
@@ -163,7 +163,7 @@ impl Part {
 /// inputs each is a step.
 #[derive(Default)]
 struct Local {
-    keys: HashMap<u64, u32>,
+    keys: FpMap<u32>,
     /// The world every step starts from, node `j`'s part then written into it: the first
     /// world added, its network emptied (the other nodes' parts and the harness's record are
     /// read by no handler of node `j`; the record would only grow, so it stays the first's).
@@ -673,16 +673,13 @@ fn acyclic(locals: &[Local], delivery: Delivery) -> bool {
 /// local state reachable from it delivers it as a step.
 #[allow(clippy::needless_range_loop)] // two rows of `live` at once, by index
 fn table(local: Local, inputs: &[(u8, Msg)], left_out: bool) -> Table {
-    let inputs_map = inputs
-        .iter()
-        .enumerate()
-        .map(|(k, &m)| (m, k as u32))
-        .collect();
+    let mut inputs_map = HashMap::with_capacity_and_hasher(inputs.len(), super::seeded());
+    inputs_map.extend(inputs.iter().enumerate().map(|(k, &m)| (m, k as u32)));
     if left_out {
         // Only its inputs are asked for (what the others may send it): nothing is dead.
         return Table {
             inputs: inputs_map,
-            rows: HashMap::new(),
+            rows: FpMap::default(),
             words: 0,
             dead: Vec::new(),
         };

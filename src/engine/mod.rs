@@ -10,7 +10,8 @@ pub mod pack;
 pub mod por;
 pub mod world;
 
-use std::hash::Hash;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// Bounds and threads for one search.
 #[derive(Clone, Debug)]
@@ -102,14 +103,42 @@ pub enum DeadUse {
 /// The 64-bit fingerprint of a state: aHash with fixed seeds, as stateright's own, the same
 /// in every process (SipHash cost twice as much and dedups no better).
 pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
+    seeded().hash_one(value)
+}
+
+/// aHash with the fingerprint's fixed seeds, for the engine's hash maps.
+pub fn seeded() -> ahash::RandomState {
     ahash::RandomState::with_seeds(
         0x243f_6a88_85a3_08d3,
         0x1319_8a2e_0370_7344,
         0xa409_3822_299f_31d0,
         0x082e_fa98_ec4e_6c89,
     )
-    .hash_one(value)
 }
+
+/// Fingerprints are already hashes: hash them as themselves.
+#[derive(Default)]
+pub struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A set of fingerprints.
+pub type FpSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+
+/// A map keyed by fingerprints.
+pub type FpMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 /// Entries of a part's [`Memo`] (128 KiB of them in a safety search).
 const MEMO: usize = 1 << 13;
