@@ -76,14 +76,22 @@ impl Clone for Obs {
 }
 
 impl Obs {
-    fn record_accept(&mut self, b: Ballot, v: Value, acceptor: usize) {
+    /// Records that `acceptor` accepted (b, v); whether that is news.
+    fn record_accept(&mut self, b: Ballot, v: Value, acceptor: usize) -> bool {
         let bit = 1u16 << acceptor;
         match self
             .accepted
             .binary_search_by(|&(b2, v2, _)| (b2, v2).cmp(&(b, v)))
         {
-            Ok(at) => self.accepted[at].2 |= bit,
-            Err(at) => self.accepted.insert(at, (b, v, bit)),
+            Ok(at) => {
+                let was = self.accepted[at].2;
+                self.accepted[at].2 |= bit;
+                was & bit == 0
+            }
+            Err(at) => {
+                self.accepted.insert(at, (b, v, bit));
+                true
+            }
         }
     }
 }
@@ -244,22 +252,25 @@ impl PaxosModel {
 
     /// Brings `obs` up to date with node `i` now in state `node`. Observing a node twice in
     /// one state records nothing new, so an engine may observe every node a step touched.
-    pub fn observe_node(&self, i: usize, node: &NodeState, obs: &mut Obs) {
+    /// Returns whether `obs` changed (an engine then knows most steps leave it as it was).
+    pub fn observe_node(&self, i: usize, node: &NodeState, obs: &mut Obs) -> bool {
         if let Some(log) = &mut obs.log {
             let (_, index) = self.cfg().role_of(i);
-            log.observe(i, index, node);
-            return;
+            return log.observe(i, index, node);
         }
+        let mut changed = false;
         if let Some(v) = node.decision() {
+            changed |= obs.first_decision[i].is_none() || obs.decided_ever[i] & 1 << v == 0;
             obs.first_decision[i].get_or_insert(v);
             obs.decided_ever[i] |= 1 << v;
         }
         let (role, index) = self.cfg().role_of(i);
         if role == Role::Acceptor {
             if let Some((b, v)) = node.accepted() {
-                obs.record_accept(b, v, index);
+                changed |= obs.record_accept(b, v, index);
             }
         }
+        changed
     }
 }
 

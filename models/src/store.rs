@@ -721,12 +721,15 @@ impl LogObs {
     }
 
     /// Brings the record up to date with node `i` (of role `role`, index `index`) now in
-    /// state `node`.
-    pub fn observe(&mut self, i: usize, index: usize, node: &NodeState) {
+    /// state `node`; whether it changed.
+    pub fn observe(&mut self, i: usize, index: usize, node: &NodeState) -> bool {
+        let mut changed = false;
         match node {
             NodeState::StoreReplica(r) => {
                 for (slot, cmd) in r.chosen.iter().enumerate() {
                     if let Some(cmd) = *cmd {
+                        changed |=
+                            self.first[i][slot].is_none() || self.ever[i][slot] & 1 << cmd == 0;
                         self.first[i][slot].get_or_insert(cmd);
                         self.ever[i][slot] |= 1 << cmd;
                     }
@@ -734,6 +737,7 @@ impl LogObs {
                 let seen = &mut self.applied[i];
                 if r.applied.len() > seen.len() && r.applied.starts_with(seen) {
                     seen.extend_from_slice(&r.applied[seen.len()..]);
+                    changed = true;
                 }
             }
             NodeState::LogAcceptor(a) => {
@@ -745,8 +749,14 @@ impl LogObs {
                             .accepted
                             .binary_search_by(|&(s, b2, c, _)| (s, b2, c).cmp(&key))
                         {
-                            Ok(at) => self.accepted[at].3 |= bit,
-                            Err(at) => self.accepted.insert(at, (key.0, key.1, key.2, bit)),
+                            Ok(at) => {
+                                changed |= self.accepted[at].3 & bit == 0;
+                                self.accepted[at].3 |= bit;
+                            }
+                            Err(at) => {
+                                self.accepted.insert(at, (key.0, key.1, key.2, bit));
+                                changed = true;
+                            }
                         }
                     }
                 }
@@ -755,16 +765,19 @@ impl LogObs {
                 if let Some(cmd) = c.waiting {
                     if !self.history.contains(&(cmd, None)) {
                         self.history.push((cmd, None));
+                        changed = true;
                     }
                 }
                 if let Some((cmd, result)) = c.last {
                     if !self.history.iter().any(|&(c2, r)| c2 == cmd && r.is_some()) {
                         self.history.push((cmd, Some(result)));
+                        changed = true;
                     }
                 }
             }
             _ => {}
         }
+        changed
     }
 
     /// The commands chosen in `slot`: accepted by `quorum` acceptors in one ballot.

@@ -19,12 +19,12 @@ use paxos_models::store::{
 use paxos_models::types::{Few, PerNode};
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
 
-use super::world::{Engine, Flight, World};
+use super::world::{Engine, Flight, World, MARK_NODE, OBS_KEPT};
 
 /// Offsets into a packed state, as [`Pack::unpack_marked`] records them for
 /// [`Pack::pack_step_into`]: what a packer needs to copy the parts of a state a step did
 /// not change from the state's own bytes.
-pub type Marks = smallvec::SmallVec<[u32; 33]>;
+pub type Marks = smallvec::SmallVec<[u32; 34]>;
 
 /// States the engine can hold as bytes.
 pub trait Pack<S>: Sync {
@@ -519,7 +519,7 @@ impl Pack<World> for Engine<'_> {
     }
 
     /// Marks: where each node's part ends (n), where storages start (1), where each
-    /// node's storage ends (n).
+    /// node's storage ends (n), where the observations start (1).
     fn unpack_marked(&self, bytes: &[u8], marks: &mut Marks) -> World {
         self.unpack_into_marks(bytes, Some(marks))
     }
@@ -527,17 +527,19 @@ impl Pack<World> for Engine<'_> {
     /// A step of node `i` changes node `i`'s state and storage, timers, crashes, the
     /// network and the observations ([`Engine::node_of`]): every other node's state and
     /// storage is copied from `parent`'s bytes (on classic, unreduced, packing was a
-    /// quarter of the run).
+    /// quarter of the run), and so are the observations when the mark says the step
+    /// observed nothing new ([`Engine::mark`]).
     fn pack_step_into(
         &self,
         next: &World,
         parent: &[u8],
         marks: &Marks,
-        i: usize,
+        mark: usize,
         out: &mut Vec<u8>,
     ) {
         let n = next.nodes.len();
-        if i >= n || marks.len() != 2 * n + 1 {
+        let i = mark & MARK_NODE;
+        if i >= n || marks.len() != 2 * n + 2 {
             return self.pack_into(next, out);
         }
         let at = |k: usize| marks[k] as usize;
@@ -552,7 +554,12 @@ impl Pack<World> for Engine<'_> {
         out8.0.extend_from_slice(&parent[at(n)..at(n + i)]);
         out8.storage(&next.storages[i], &next.nodes[i]);
         out8.0.extend_from_slice(&parent[at(n + i + 1)..at(2 * n)]);
-        self.pack_net_obs(next, &mut out8);
+        self.pack_net(next, &mut out8);
+        if mark & OBS_KEPT != 0 {
+            out8.0.extend_from_slice(&parent[at(2 * n + 1)..]);
+        } else {
+            self.pack_obs(next, &mut out8);
+        }
         *out = out8.0;
         debug_assert!(
             {
@@ -572,6 +579,12 @@ impl Pack<World> for Engine<'_> {
 impl Engine<'_> {
     /// Writes `w`'s network and observations, the last parts of its packed bytes.
     fn pack_net_obs(&self, w: &World, out8: &mut W) {
+        self.pack_net(w, out8);
+        self.pack_obs(w, out8);
+    }
+
+    /// Writes `w`'s network.
+    fn pack_net(&self, w: &World, out8: &mut W) {
         let n = w.nodes.len();
         // The world's network is already in its one order: no sort.
         let counted = self.model.cfg().delivery == paxos_models::Delivery::Unordered;
@@ -583,6 +596,11 @@ impl Engine<'_> {
                 out8.var(f.copies as usize);
             }
         }
+    }
+
+    /// Writes `w`'s observations, the last part of its packed bytes.
+    fn pack_obs(&self, w: &World, out8: &mut W) {
+        let n = w.nodes.len();
         let obs = &w.obs;
         out8.u8(obs.crashes);
         out8.u16(obs.proposed);
@@ -737,6 +755,9 @@ impl Engine<'_> {
                 }
             })
             .collect();
+        if let Some(m) = marks {
+            m.push(r.1 as u32);
+        }
         let crashes = r.u8();
         let proposed = r.u16();
         let mut first_decision = PerNode::new();

@@ -32,6 +32,13 @@ use stateright::actor::{
 };
 use stateright::{Model, Property};
 
+/// In a step's mark ([`Engine::mark`]): the step observed nothing new (most steps), so
+/// its world's observations are its parent's.
+pub const OBS_KEPT: usize = 1 << 16;
+
+/// In a step's mark: the node the step belongs to ([`Engine::node_of`]).
+pub const MARK_NODE: usize = OBS_KEPT - 1;
+
 /// Messages in flight from `src` to `dst` with payload `msg`: `copies` of them on a
 /// non-duplicating network, one entry per message (`copies == 1`) otherwise.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -180,13 +187,22 @@ impl World {
     /// Makes `self`, which is `w` stepped by one step of node `i` ([`Engine::node_of`]),
     /// `w` again: only what that step may have changed is copied back (node `i`'s state and
     /// storage, the network, timers, crashes and observations), not every node.
-    fn put_back(&mut self, w: &World, i: usize) {
+    /// Makes `self`, which is `w` stepped by the step that left `mark` ([`Engine::mark`]),
+    /// `w` again.
+    fn put_back(&mut self, w: &World, mark: usize) {
+        let i = mark & MARK_NODE;
         self.nodes[i].clone_from(&w.nodes[i]);
         self.storages[i].clone_from(&w.storages[i]);
         self.net.clone_from(&w.net);
         self.timers = w.timers;
         self.crashed = w.crashed;
-        self.obs.clone_from(&w.obs);
+        if mark & OBS_KEPT == 0 {
+            self.obs.clone_from(&w.obs);
+        }
+        debug_assert!(
+            self.obs == w.obs,
+            "a step marked OBS_KEPT observed nothing new"
+        );
     }
 
     fn find(&self, src: u8, dst: u8, msg: &Msg) -> Option<usize> {
@@ -493,8 +509,15 @@ impl<'m> Engine<'m> {
     }
 
     /// Carries out node `i`'s commands on `w`, as stateright's `process_commands` does;
-    /// `was_silent`: node `i` was [`Engine::silent`] before this step.
-    fn process(&self, i: usize, out: Out<paxos_models::Node>, w: &mut World, was_silent: bool) {
+    /// `was_silent`: node `i` was [`Engine::silent`] before this step. Returns whether the
+    /// harness observed anything new.
+    fn process(
+        &self,
+        i: usize,
+        out: Out<paxos_models::Node>,
+        w: &mut World,
+        was_silent: bool,
+    ) -> bool {
         // Receivers' local states, for the dead-message test (they do not change here).
         let mut keys = [None::<u64>; 16];
         for c in out {
@@ -523,8 +546,9 @@ impl<'m> Engine<'m> {
                 Command::ChooseRandom(..) => unreachable!("Paxos nodes make no random choices"),
             }
         }
-        self.model.observe_node(i, &w.nodes[i], &mut w.obs);
+        let observed = self.model.observe_node(i, &w.nodes[i], &mut w.obs);
         self.prune_to(w, i);
+        observed
     }
 
     /// Whether node `i` of `w` is [`Engine::silent`] (asked only with the reduction on).
@@ -541,25 +565,31 @@ impl<'m> Engine<'m> {
 
 impl Engine<'_> {
     /// Steps `w` by `action` into the world `fresh` returns (a copy of `w`, asked for only
-    /// when the step is one); false when the action is no step from `w`.
-    fn apply<'o>(&self, w: &World, action: Action, fresh: impl FnOnce() -> &'o mut World) -> bool {
+    /// when the step is one); `None` when the action is no step from `w`, else whether the
+    /// step changed the observations.
+    fn apply<'o>(
+        &self,
+        w: &World,
+        action: Action,
+        fresh: impl FnOnce() -> &'o mut World,
+    ) -> Option<bool> {
         match action {
             ActorModelAction::Drop(e) => {
                 let next = fresh();
                 let (src, dst) = (usize::from(e.src) as u8, usize::from(e.dst) as u8);
                 next.take(src, dst, &e.msg);
-                true
+                Some(false)
             }
             ActorModelAction::Deliver { src, dst, msg } => {
                 let i = usize::from(dst);
                 if i >= w.nodes.len() || w.crashed & (1 << i) != 0 {
-                    return false;
+                    return None;
                 }
                 let mut state = Cow::Borrowed(&w.nodes[i]);
                 let mut out = Out::new();
                 self.actor(i).on_msg(dst, &mut state, src, msg, &mut out);
                 if is_no_op(&state, &out) && self.delivery != Delivery::Ordered {
-                    return false;
+                    return None;
                 }
                 let next = fresh();
                 if self.delivery != Delivery::UnorderedDuplicating {
@@ -568,8 +598,7 @@ impl Engine<'_> {
                 if let Cow::Owned(s) = state {
                     next.nodes[i] = s;
                 }
-                self.process(i, out, next, self.was_silent(w, i));
-                true
+                Some(self.process(i, out, next, self.was_silent(w, i)))
             }
             ActorModelAction::Timeout(id, timer) => {
                 let i = usize::from(id);
@@ -577,15 +606,14 @@ impl Engine<'_> {
                 let mut out = Out::new();
                 self.actor(i).on_timeout(id, &mut state, &timer, &mut out);
                 if is_no_op_with_timer(&state, &out, &timer) {
-                    return false;
+                    return None;
                 }
                 let next = fresh();
                 next.timers &= !(1 << i);
                 if let Cow::Owned(s) = state {
                     next.nodes[i] = s;
                 }
-                self.process(i, out, next, self.was_silent(w, i));
-                true
+                Some(self.process(i, out, next, self.was_silent(w, i)))
             }
             ActorModelAction::Crash(id) => {
                 let i = usize::from(id);
@@ -594,7 +622,7 @@ impl Engine<'_> {
                 next.crashed |= 1 << i;
                 next.obs.crashes += 1;
                 self.prune_to(next, i);
-                true
+                Some(true)
             }
             ActorModelAction::Recover(id) => {
                 let i = usize::from(id);
@@ -604,8 +632,7 @@ impl Engine<'_> {
                 let next = fresh();
                 next.nodes[i] = state;
                 next.crashed &= !(1 << i);
-                self.process(i, out, next, self.was_silent(w, i));
-                true
+                Some(self.process(i, out, next, self.was_silent(w, i)))
             }
             ActorModelAction::SelectRandom { .. } => {
                 unreachable!("Paxos nodes make no random choices")
@@ -616,10 +643,10 @@ impl Engine<'_> {
 
 impl Engine<'_> {
     /// [`StepInto::step_into`](super::bfs::StepInto::step_into) for a scratch world `out`
-    /// that already holds `w`, or `w` stepped by one earlier step of node `last` (see
-    /// [`Engine::node_of`]): only what that step may have changed is put back first (node
-    /// `last`'s state and storage, the network, timers, crashes and observations), not the
-    /// whole world. Returns the node this step belongs to when it is a step.
+    /// that already holds `w`, or `w` stepped by one earlier step that left the mark `last`
+    /// ([`Engine::mark`]): only what that step may have changed is put back first (its
+    /// node's state and storage, the network, timers, crashes, and the observations if it
+    /// observed anything), not the whole world. Returns this step's mark when it is a step.
     pub fn step_again(
         &self,
         w: &World,
@@ -629,12 +656,23 @@ impl Engine<'_> {
     ) -> Option<usize> {
         let node = Self::node_of(&action);
         self.apply(w, action, || {
-            if let Some(i) = last {
-                out.put_back(w, i);
+            if let Some(mark) = last {
+                out.put_back(w, mark);
             }
             out
         })
-        .then_some(node)
+        .map(|observed| Self::mark(node, observed))
+    }
+
+    /// A step's mark: the node it belongs to, and [`OBS_KEPT`] unless it `observed`
+    /// anything new. What a scratch world needs put back after the step, and which parts
+    /// of the successor's packed bytes are its parent's.
+    pub fn mark(node: usize, observed: bool) -> usize {
+        if observed {
+            node
+        } else {
+            node | OBS_KEPT
+        }
     }
 
     /// The node a step belongs to, the only node whose state or storage it changes: a
@@ -657,11 +695,12 @@ impl super::bfs::StepInto for Engine<'_> {
             out.clone_from(w);
             out
         })
+        .is_some()
     }
 
-    /// The mark is the node the last step belonged to ([`Engine::step_again`]): only its
-    /// state and storage, the network, timers, crashes and observations are copied back,
-    /// not every node (on classic, unreduced, copies took 16% of the run).
+    /// The mark is the last step's ([`Engine::mark`]): only its node's state and storage,
+    /// the network, timers, crashes and (if it observed anything) the observations are
+    /// copied back, not every node (on classic, unreduced, copies took 16% of the run).
     fn step_into_again(
         &self,
         w: &World,
@@ -670,14 +709,18 @@ impl super::bfs::StepInto for Engine<'_> {
         dirty: &mut usize,
     ) -> bool {
         let node = Self::node_of(&action);
-        let stepped = match *dirty {
-            super::bfs::DIRTY_ALL => self.step_into(w, action, out),
-            last => self.step_again(w, action, out, Some(last)).is_some(),
-        };
-        if stepped {
-            *dirty = node;
+        let last = *dirty;
+        let observed = self.apply(w, action, || {
+            match last {
+                super::bfs::DIRTY_ALL => out.clone_from(w),
+                mark => out.put_back(w, mark),
+            }
+            out
+        });
+        if let Some(observed) = observed {
+            *dirty = Self::mark(node, observed);
         }
-        stepped
+        observed.is_some()
     }
 }
 
