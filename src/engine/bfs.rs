@@ -30,8 +30,13 @@ struct Succ {
     start: u32,
 }
 
-fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State) -> u32 {
+/// The properties `state` hits (bit `i`: `props[i]` is violated there, for an always
+/// property, or satisfied, for a sometimes one), leaving out those in `skip`.
+fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State, skip: u32) -> u32 {
     props.iter().enumerate().fold(0, |acc, (i, p)| {
+        if skip & (1 << i) != 0 {
+            return acc;
+        }
         let holds = (p.condition)(model, state);
         let hit = match p.expectation {
             Expectation::Always => !holds,
@@ -73,6 +78,23 @@ pub trait StepInto: Model {
     ) -> bool {
         let _ = dirty;
         self.step_into(state, action, out)
+    }
+
+    /// The properties of `props` (bit `i` for `props[i]`) whose verdict a step that left
+    /// a mark [`StepInto::keeps_verdicts`] accepts never changes: they read only what such
+    /// a step leaves as it was. The default: none.
+    fn verdicts_kept(&self, props: &[Property<Self>]) -> u32 {
+        let _ = props;
+        0
+    }
+
+    /// Whether the step that left `mark` (see [`StepInto::step_into_again`]) keeps the
+    /// verdicts of [`StepInto::verdicts_kept`]. A search then does not evaluate them on
+    /// the successor: its parent hit none that is not found yet (it would have been found
+    /// when the parent was reached), and so neither does the successor.
+    fn keeps_verdicts(&self, mark: usize) -> bool {
+        let _ = mark;
+        false
     }
 }
 
@@ -376,6 +398,7 @@ where
     };
     let mut judged_actions = Vec::new();
     let mut marks = super::pack::Marks::new();
+    let kept = model.verdicts_kept(props);
     for (packed, node) in level.states(range) {
         if *rejected {
             break;
@@ -417,11 +440,17 @@ where
             if arena.len() == start {
                 packer.pack_into(next, arena);
             }
+            let skip = if model.keeps_verdicts(mark) { kept } else { 0 };
+            debug_assert_eq!(
+                hits(model, props, next, !skip),
+                hits(model, props, &state, !skip),
+                "a step that keeps verdicts keeps them"
+            );
             out.push(Succ {
                 fp,
                 parent: node,
                 action: a as u32,
-                hits: hits(model, props, next),
+                hits: hits(model, props, next, skip),
                 start: start as u32,
             });
         };
@@ -532,7 +561,7 @@ where
         }
         let node = nodes.len() as u32;
         nodes.push((u32::MAX, i as u32));
-        let h = hits(model, props, &init);
+        let h = hits(model, props, &init, 0);
         record(&mut discoveries, h, node);
         debug_assert_eq!(node, frontier.first_node + frontier.len() as u32);
         frontier.push(&packed, &mut arenas);

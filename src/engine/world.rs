@@ -36,6 +36,16 @@ use stateright::{Model, Property};
 /// its world's observations are its parent's.
 pub const OBS_KEPT: usize = 1 << 16;
 
+/// The properties ([`Engine`]'s) that read only the observations: a step that observed
+/// nothing new keeps their verdicts.
+const OBS_ONLY: [&str; 5] = [
+    "coherence",
+    "conflict-resolution",
+    "log-coherence",
+    "linearizability",
+    "decision-reachable",
+];
+
 /// In a step's mark: the node the step belongs to ([`Engine::node_of`]).
 pub const MARK_NODE: usize = OBS_KEPT - 1;
 
@@ -722,6 +732,21 @@ impl super::bfs::StepInto for Engine<'_> {
         }
         observed.is_some()
     }
+
+    /// Every property but no-takebacks reads only the observations (no-takebacks also
+    /// reads what each node holds now, which a step that observes nothing may change).
+    fn verdicts_kept(&self, props: &[Property<Self>]) -> u32 {
+        props
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| OBS_ONLY.contains(&p.name))
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+
+    /// A step that observed nothing new ([`OBS_KEPT`]) leaves the observations as they were.
+    fn keeps_verdicts(&self, mark: usize) -> bool {
+        mark != super::bfs::DIRTY_ALL && mark & OBS_KEPT != 0
+    }
 }
 
 impl Model for Engine<'_> {
@@ -776,6 +801,8 @@ impl Model for Engine<'_> {
         next
     }
 
+    /// The properties are a function of the observations alone but for no-takebacks
+    /// ([`OBS_ONLY`], read by [`StepInto::verdicts_kept`](super::bfs::StepInto)).
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::always("coherence", |_, w: &World| properties::coherence(&w.obs)),
