@@ -26,7 +26,8 @@ pub enum To {
 /// retry timer. The node applies them after the handler returns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Effects {
-    pub sends: Vec<(To, Msg)>,
+    /// Inline up to six (a broadcast is one entry): no allocation per step.
+    pub sends: Few<(To, Msg)>,
     pub save: Option<Storage>,
     pub retry: bool,
 }
