@@ -68,9 +68,9 @@ impl Clone for Obs {
     fn clone_from(&mut self, source: &Obs) {
         self.crashes = source.crashes;
         self.proposed = source.proposed;
-        self.first_decision.clone_from(&source.first_decision);
-        self.decided_ever.clone_from(&source.decided_ever);
-        self.accepted.clone_from(&source.accepted);
+        crate::types::copy_from(&mut self.first_decision, &source.first_decision);
+        crate::types::copy_from(&mut self.decided_ever, &source.decided_ever);
+        crate::types::copy_from(&mut self.accepted, &source.accepted);
         self.log.clone_from(&source.log);
     }
 }

@@ -701,11 +701,18 @@ impl Clone for LogObs {
 
     /// Field by field, into the buffers `self` has (see `Obs::clone_from`).
     fn clone_from(&mut self, source: &LogObs) {
-        self.first.clone_from(&source.first);
-        self.ever.clone_from(&source.ever);
-        self.accepted.clone_from(&source.accepted);
-        self.applied.clone_from(&source.applied);
-        self.history.clone_from(&source.history);
+        use crate::types::copy_from;
+        copy_from(&mut self.first, &source.first);
+        copy_from(&mut self.ever, &source.ever);
+        copy_from(&mut self.accepted, &source.accepted);
+        if self.applied.len() == source.applied.len() {
+            for (to, from) in self.applied.iter_mut().zip(&source.applied) {
+                copy_from(to, from);
+            }
+        } else {
+            self.applied.clone_from(&source.applied);
+        }
+        copy_from(&mut self.history, &source.history);
     }
 }
 

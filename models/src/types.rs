@@ -13,6 +13,18 @@ pub type PerNode<T> = SmallVec<[T; 12]>;
 /// proposals acceptors accepted. Longer lists spill to the heap.
 pub type Few<T> = SmallVec<[T; 6]>;
 
+/// Makes `dst` a copy of `src` in the buffer `dst` has, with one `memcpy`: `clone_from`
+/// clones element by element (on a store world's search, copying its record back into the
+/// scratch world was 7% of the run).
+#[inline]
+pub fn copy_from<A: smallvec::Array>(dst: &mut SmallVec<A>, src: &SmallVec<A>)
+where
+    A::Item: Copy,
+{
+    dst.clear();
+    dst.extend_from_slice(src);
+}
+
 /// A value is an index into the scenario's `values` list (`0` is `values[0]`).
 pub type Value = u8;
 
