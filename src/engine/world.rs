@@ -106,7 +106,7 @@ impl Clone for World {
     fn clone_from(&mut self, source: &World) {
         self.nodes.clone_from(&source.nodes);
         self.storages.clone_from(&source.storages);
-        self.net.clone_from(&source.net);
+        paxos_models::types::copy_from(&mut self.net, &source.net);
         self.timers = source.timers;
         self.crashed = source.crashed;
         self.obs.clone_from(&source.obs);
@@ -203,7 +203,7 @@ impl World {
         let i = mark & MARK_NODE;
         self.nodes[i].clone_from(&w.nodes[i]);
         self.storages[i].clone_from(&w.storages[i]);
-        self.net.clone_from(&w.net);
+        paxos_models::types::copy_from(&mut self.net, &w.net);
         self.timers = w.timers;
         self.crashed = w.crashed;
         if mark & OBS_KEPT == 0 {
