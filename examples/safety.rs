@@ -70,6 +70,9 @@ fn main() {
         s.peak_bytes
             .map_or("-".into(), |b| (b / s.unique.max(1)).to_string())
     );
+    if std::env::var_os("LEVELS").is_some() {
+        println!("levels={:?}", s.levels);
+    }
 }
 
 /// The allocator the CLI runs on (`src/main.rs`), so profiles measure what it does.

@@ -428,6 +428,7 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                 symmetry: true,
                 por: false,
                 dead: true,
+                sleep: true,
                 opts: SearchOpts {
                     threads: 2,
                     depth_max: None,

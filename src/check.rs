@@ -113,6 +113,10 @@ pub struct CheckCfg {
     pub por: bool,
     /// Dead-message pruning (bfs only; skipped on ordered networks, see `engine::dead`).
     pub dead: bool,
+    /// The sleep reduction (bfs only; see `engine::bfs::Reductions::sleep`): in every
+    /// search that takes each state's every step and judges no state by its steps, which
+    /// is every search but a partial-order-reduced one and the fault-tolerance graph's.
+    pub sleep: bool,
     pub opts: SearchOpts,
 }
 
@@ -126,6 +130,7 @@ impl CheckCfg {
             symmetry: reduction.symmetry(),
             por: reduction.por(),
             dead: reduction.dead(),
+            sleep: reduction.sleep(),
             opts: SearchOpts {
                 threads,
                 depth_max: None,
@@ -168,7 +173,11 @@ pub enum Reduction {
     /// Dead-message pruning alone: messages their receiver will ignore for good are taken
     /// off the network.
     Dead,
-    /// Symmetry, partial-order reduction and dead-message pruning together.
+    /// The sleep reduction alone: a state skips the steps that commute with the step that
+    /// first reached it and rank above it; every state is still reached, at its least depth.
+    Sleep,
+    /// Symmetry, partial-order reduction, dead-message pruning and the sleep reduction
+    /// together (the sleep reduction where partial-order reduction is not used).
     All,
 }
 
@@ -185,12 +194,17 @@ impl Reduction {
         matches!(self, Reduction::Dead | Reduction::All)
     }
 
+    pub fn sleep(self) -> bool {
+        matches!(self, Reduction::Sleep | Reduction::All)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Reduction::None => "none",
             Reduction::Symmetry => "symmetry",
             Reduction::Por => "por",
             Reduction::Dead => "dead",
+            Reduction::Sleep => "sleep",
             Reduction::All => "all",
         }
     }
@@ -230,6 +244,7 @@ fn engine_search(
     model: &PaxosModel,
     symmetry: bool,
     por: bool,
+    sleep: bool,
     props: &[Property<PaxosModel>],
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
@@ -283,6 +298,8 @@ fn engine_search(
         canon,
         reduced,
         judge: cuts.is_some().then_some(&judge),
+        // Unsound with a reduced step function or a judge (see `Reductions::sleep`).
+        sleep: sleep && reduced.is_none() && cuts.is_none(),
     };
     let mut search = bfs::search(&engine, &engine, &props, &red, opts, progress);
     if engine.dead_escaped() {
@@ -293,6 +310,7 @@ fn engine_search(
             model,
             symmetry,
             por,
+            sleep,
             props_asked,
             opts,
             progress,
@@ -313,8 +331,9 @@ fn engine_search(
 /// in a search that stops at its first violation.
 pub const FIRST_VIOLATION_NODE_STATES_MAX: usize = 4_096;
 
-/// Our breadth-first engine on `model`, deduplicating by symmetry class when `symmetry` is
-/// on and sound for the model's rules, and with partial-order reduction when `por` is on.
+/// Our breadth-first engine on `model`, deduplicating by symmetry class when `cfg.symmetry`
+/// is on and sound for the model's rules, with partial-order reduction when `cfg.por` is
+/// on, and with the sleep reduction when `cfg.sleep` is on (in the searches it suits).
 /// A reduced search whose premise fails (a send outside `Rules::may_send`) is redone
 /// without the reduction; one that finds a violation is redone without it up to that
 /// depth, so that every trace is still a shortest one.
@@ -326,8 +345,7 @@ pub const FIRST_VIOLATION_NODE_STATES_MAX: usize = 4_096;
 /// whether every state passed (`None` when the search ran without the reduction).
 fn bfs_search(
     model: &PaxosModel,
-    symmetry: bool,
-    por: bool,
+    cfg: &CheckCfg,
     props: &[Property<PaxosModel>],
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
@@ -338,9 +356,19 @@ fn bfs_search(
                  opts: &SearchOpts,
                  progress: &mut dyn FnMut(&Progress),
                  cuts: Option<&(Vec<u16>, Vec<u16>)>| {
-        engine_search(model, symmetry, por, props, opts, progress, cuts, false)
+        engine_search(
+            model,
+            cfg.symmetry,
+            por,
+            cfg.sleep,
+            props,
+            opts,
+            progress,
+            cuts,
+            false,
+        )
     };
-    if !por {
+    if !cfg.por {
         return (
             plain(false, props, opts, progress, None).0,
             PorUse::Off,
@@ -405,6 +433,7 @@ pub fn reference_search(
         canon,
         reduced: None,
         judge: None,
+        sleep: false,
     };
     bfs::search(model, model, props, &red, opts, &mut |_| {})
 }
@@ -460,16 +489,7 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
         .into_iter()
         .map(|(_, p)| p)
         .collect();
-    bfs_search(
-        &model,
-        cfg.symmetry,
-        cfg.por,
-        &props,
-        &cfg.opts,
-        &mut |_| {},
-        None,
-    )
-    .0
+    bfs_search(&model, cfg, &props, &cfg.opts, &mut |_| {}, None).0
 }
 
 /// Runs the whole check of one variant in one scenario.
@@ -535,8 +555,7 @@ pub fn check_model(
         Strategy::Bfs => {
             let (search, used, fine) = bfs_search(
                 model,
-                cfg.symmetry,
-                cfg.por,
+                cfg,
                 &props,
                 &opts,
                 &mut |p| progress("safety", p),
@@ -724,6 +743,7 @@ fn collect(
         peak_bytes: None,
         fully_expanded: None,
         dead: crate::engine::DeadUse::Off,
+        levels: Vec::new(),
     };
     (search, traces)
 }
@@ -785,8 +805,7 @@ fn fault_tolerance(
             .collect();
         let (search, _, _) = bfs_search(
             &model,
-            check.symmetry,
-            check.por,
+            check,
             &props,
             &opts,
             &mut |p| progress("fault-tolerance", p),

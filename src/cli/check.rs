@@ -25,16 +25,16 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
     // By default every reduction our breadth-first engine has; --symmetry says only whether
     // symmetry is among them, and stateright's DFS has none of ours.
     let bfs = args.strategy == Strategy::Bfs;
-    let (symmetry, por, dead) = match args.reduction {
-        Some(r) => (r.symmetry(), r.por(), r.dead()),
-        None => (args.symmetry == OnOff::On, bfs, bfs),
+    let (symmetry, por, dead, sleep) = match args.reduction {
+        Some(r) => (r.symmetry(), r.por(), r.dead(), r.sleep()),
+        None => (args.symmetry == OnOff::On, bfs, bfs, bfs),
     };
-    if (por || dead) && !bfs {
+    if (por || dead || sleep) && !bfs {
         return Err(CliError::BadFlag {
             flag: "reduction",
-            problem:
-                "partial-order reduction and dead-message pruning are our breadth-first engine's"
-                    .into(),
+            problem: "partial-order reduction, dead-message pruning and the sleep reduction \
+                      are our breadth-first engine's"
+                .into(),
             fix: "use --strategy bfs, or --reduction none|symmetry with dfs".into(),
         });
     }
@@ -43,6 +43,7 @@ fn check_cfg(args: &CheckArgs) -> Result<CheckCfg, CliError> {
         symmetry,
         por,
         dead,
+        sleep,
         opts: SearchOpts {
             // stateright's DFS always runs on one thread (see `check::dfs`): say so
             // everywhere the settings are printed.
@@ -437,6 +438,9 @@ fn check_header(
     if cfg.dead {
         symmetry.push_str(", dead-message pruning on");
     }
+    if cfg.sleep {
+        symmetry.push_str(", sleep reduction on");
+    }
     writeln!(
         out,
         "  engine: {engine}, {symmetry}, {threads} thread{}",
@@ -546,6 +550,7 @@ fn check_json(
         "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
         "engine": engine_name(cfg.strategy),
         "symmetry": symmetric,
+        "sleep_reduction": cfg.sleep,
         "partial_order_reduction": match &outcome.por {
             check::PorUse::Off => serde_json::json!(null),
             check::PorUse::Used => serde_json::json!({"used": true}),

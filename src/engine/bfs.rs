@@ -96,6 +96,23 @@ pub trait StepInto: Model {
         let _ = mark;
         false
     }
+
+    /// A step's key for the sleep reduction (see [`Reductions::sleep`]): what
+    /// [`StepInto::sleeps`] needs to know of the step that first reached a state. Never 0
+    /// (0: reached by no step). The default: 1, a step that lets no other sleep.
+    fn sleep_key(&self, action: &Self::Action) -> u32 {
+        let _ = action;
+        1
+    }
+
+    /// Whether `action` may be left out of a state first reached by the step whose key is
+    /// `found_by` (see [`Reductions::sleep`]): the two steps commute from the parent, both
+    /// were possible there, and `found_by` ranks strictly below `action` in an order that,
+    /// with `symmetric`, a renaming of the symmetry reduction keeps. The default: never.
+    fn sleeps(&self, found_by: u32, action: &Self::Action, symmetric: bool) -> bool {
+        let _ = (found_by, action, symmetric);
+        false
+    }
 }
 
 /// [`StepInto::step_into_again`]'s mark for a scratch state that holds anything.
@@ -308,6 +325,19 @@ pub struct Reductions<'a, M: Model> {
     pub canon: Canon<'a, M::State>,
     pub reduced: Reduced<'a, M>,
     pub judge: Judge<'a, M>,
+    /// The sleep reduction, a reduction of steps, not of states: every state is still
+    /// reached, at its least depth, so every discovery is still a shortest path. A state
+    /// `q` first reached from `p` by step `a` does not take a step `c` that
+    /// [`StepInto::sleeps`] under `a`: `c` was possible at `p` and commutes with `a`, so
+    /// `q·c = p·c·a`, and `a` ranks below `c`. Why nothing is lost: take a state `x` of
+    /// least depth `d + 1`, and among the steps `(q, c)` from a state of depth `d` into it
+    /// (its class, with symmetry) one whose `c` ranks least. Were `c` left out at `q`, then
+    /// `p·c` (a successor of `p`, of depth `d - 1`) has depth `d` (not less: `x` would be
+    /// shallower), and its kept state `r` steps into `x` by `a` (renamed, rank kept): a
+    /// lower rank than `c`'s. So `c` is taken and `x` is reached at depth `d + 1`.
+    /// Unsound with a reduced step function (`p·c` need not be taken) and with a judge
+    /// (it reads the steps taken): the search refuses both.
+    pub sleep: bool,
 }
 
 /// Buffers one part of a block works in, reused from block to block: allocating them fresh
@@ -357,6 +387,7 @@ where
         canon,
         reduced,
         judge,
+        sleep,
     } = *red;
     scratch.out.clear();
     scratch.arena.clear();
@@ -403,6 +434,19 @@ where
         if *rejected {
             break;
         }
+        // With the sleep reduction a state's bytes end with the key of the step that first
+        // reached it.
+        let (packed, found_by) = match sleep {
+            true => {
+                let (state, key) = packed.split_at(packed.len() - 4);
+                (
+                    state,
+                    u32::from_le_bytes(key.try_into().expect("four bytes")),
+                )
+            }
+            false => (packed, 0),
+        };
+        let symmetric = canon.is_some();
         let state = packer.unpack_marked(packed, &mut marks);
         actions.clear();
         model.actions(&state, &mut actions);
@@ -414,7 +458,7 @@ where
         // ones are packed into the arena (without symmetry, packed once, the fingerprint
         // hashed from the arena's bytes) and their properties evaluated.
         // `mark`: the mark the step into `next` left (see `Pack::pack_step_into`).
-        let mut take = |a: usize, fp: Option<u64>, next: &M::State, mark: usize| {
+        let mut take = |a: usize, fp: Option<u64>, next: &M::State, mark: usize, key: u32| {
             generated += 1;
             any_successor = true;
             let start = arena.len();
@@ -439,6 +483,9 @@ where
             }
             if arena.len() == start {
                 packer.pack_into(next, arena);
+            }
+            if sleep {
+                arena.extend_from_slice(&key.to_le_bytes());
             }
             let skip = if model.keeps_verdicts(mark) { kept } else { 0 };
             debug_assert_eq!(
@@ -473,7 +520,7 @@ where
                     *fully_expanded += 1;
                 } else {
                     for (&(a, fp), next) in held.iter().zip(&stubborn) {
-                        take(a, Some(fp), next, DIRTY_ALL);
+                        take(a, Some(fp), next, DIRTY_ALL, 0);
                     }
                     held.clear();
                 }
@@ -487,12 +534,15 @@ where
             let mut dirty = DIRTY_ALL;
             for (a, action) in actions.drain(..).enumerate() {
                 if held.get(kept).is_some_and(|&(k, _)| k == a) {
-                    take(a, Some(held[kept].1), &stubborn[kept], DIRTY_ALL);
+                    take(a, Some(held[kept].1), &stubborn[kept], DIRTY_ALL, 0);
                     kept += 1;
+                } else if found_by != 0 && model.sleeps(found_by, &action, symmetric) {
+                    continue;
                 } else {
+                    let key = if sleep { model.sleep_key(&action) } else { 0 };
                     let into = scratch_state.get_or_insert_with(|| state.clone());
                     if model.step_into_again(&state, action, into, &mut dirty) {
-                        take(a, None, into, dirty);
+                        take(a, None, into, dirty, key);
                     }
                 }
             }
@@ -522,6 +572,10 @@ where
     P: Pack<M::State>,
 {
     assert!(props.len() <= 32, "at most 32 properties");
+    assert!(
+        !red.sleep || (red.reduced.is_none() && red.judge.is_none()),
+        "the sleep reduction takes every state's steps and no judge"
+    );
     let started = Instant::now();
     let mut last_report = started;
     let threads = opts.threads.max(1);
@@ -564,10 +618,15 @@ where
         let h = hits(model, props, &init, 0);
         record(&mut discoveries, h, node);
         debug_assert_eq!(node, frontier.first_node + frontier.len() as u32);
+        if red.sleep {
+            // Reached by no step.
+            packed.extend_from_slice(&0u32.to_le_bytes());
+        }
         frontier.push(&packed, &mut arenas);
     }
 
     let mut depth = 0usize;
+    let mut levels = vec![frontier.len() as u64];
     let found_enough = |d: &[Option<u32>]| {
         (opts.stop_when_all_found && d.iter().all(Option::is_some))
             || (opts.stop_when_any_found && d.iter().any(Option::is_some))
@@ -650,6 +709,7 @@ where
         }
         if next.len() > 0 {
             depth += 1;
+            levels.push(next.len() as u64);
         }
         // Both levels are alive at the end of a level: count them with the visited set,
         // the parent links and the scratch buffers.
@@ -688,6 +748,7 @@ where
         peak_bytes: Some(peak_bytes),
         fully_expanded: reduced.map(|_| fully_expanded),
         dead: super::DeadUse::Off,
+        levels,
     }
 }
 

@@ -76,6 +76,9 @@ pub struct Search {
     pub fully_expanded: Option<u64>,
     /// What became of dead-message pruning in this search.
     pub dead: DeadUse,
+    /// Unique states (classes, with symmetry) first reached at each depth, from the init
+    /// states' 0: our breadth-first engine's, empty for the others.
+    pub levels: Vec<u64>,
 }
 
 /// Dead-message pruning in one search ([`dead`]).

@@ -747,6 +747,67 @@ impl super::bfs::StepInto for Engine<'_> {
     fn keeps_verdicts(&self, mark: usize) -> bool {
         mark != super::bfs::DIRTY_ALL && mark & OBS_KEPT != 0
     }
+
+    /// A step's kind (bits 26-28), node (21-25), sender (16-20: a delivery's or a drop's,
+    /// else the node) and a 16-bit digest of its message, under bit 31.
+    fn sleep_key(&self, action: &Action) -> u32 {
+        let (kind, node, src, msg) = match action {
+            ActorModelAction::Deliver { src, dst, msg } => (1, *dst, *src, Some(msg)),
+            ActorModelAction::Drop(e) => (2, e.dst, e.src, Some(&e.msg)),
+            ActorModelAction::Timeout(id, _) => (3, *id, *id, None),
+            ActorModelAction::Crash(id) => (4, *id, *id, None),
+            ActorModelAction::Recover(id) => (5, *id, *id, None),
+            ActorModelAction::SelectRandom { .. } => return 1,
+        };
+        let digest = msg.map_or(0, |m| super::fingerprint(m) as u16);
+        1 << 31
+            | kind << 26
+            | (usize::from(node) as u32 & 31) << 21
+            | (usize::from(src) as u32 & 31) << 16
+            | digest as u32
+    }
+
+    /// Steps of two nodes commute from any state where both are possible (the partial-order
+    /// reduction's independence, [`super::por`]): each changes its own node's state,
+    /// storage and timer, takes messages addressed to its node (dead ones too) and adds
+    /// messages from it, and the observations it adds to are unions, except two store
+    /// clients' (the history is a sequence) and two faults (they share the budget). A step
+    /// `c` possible after `found_by` was possible before it when no message `found_by`
+    /// sent can be what `c` takes: `c` is not a delivery or drop from `found_by`'s node.
+    /// Ranks compare (kind, node, sender, message digest), nodes named by role alone
+    /// when `symmetric` and the role is one the symmetry renames (acceptors, learners).
+    fn sleeps(&self, found_by: u32, action: &Action, symmetric: bool) -> bool {
+        let key = self.sleep_key(action);
+        let field = |k: u32, at: u32| (k >> at) & 31;
+        let (kind_a, kind_c) = (field(found_by, 26) & 7, field(key, 26) & 7);
+        let (node_a, node_c) = (field(found_by, 21), field(key, 21));
+        if node_a == node_c
+            || (kind_a >= 4 && kind_c >= 4)
+            || (kind_c <= 2 && field(key, 16) == node_a)
+            || kind_a == 0
+            || kind_c == 0
+        {
+            return false;
+        }
+        let cfg = self.model.cfg();
+        let clients = |n: u32| cfg.role_of(n as usize).0 == paxos_models::cfg::Role::Client;
+        if clients(node_a) && clients(node_c) {
+            return false;
+        }
+        // A node's name in a rank: with symmetry, acceptors and learners by role alone.
+        let name = |n: u32| match cfg.role_of(n as usize).0 {
+            paxos_models::cfg::Role::Acceptor if symmetric => 32,
+            paxos_models::cfg::Role::Learner if symmetric => 33,
+            _ => n,
+        };
+        let rank = |k: u32| {
+            (field(k, 26) as u64) << 40
+                | (name(field(k, 21)) as u64) << 32
+                | (name(field(k, 16)) as u64) << 24
+                | (k & 0xffff) as u64
+        };
+        rank(found_by) < rank(key)
+    }
 }
 
 impl Model for Engine<'_> {

@@ -312,6 +312,7 @@ impl Explorer {
                 symmetry: true,
                 por: false,
                 dead: true,
+                sleep: true,
                 opts: crate::check::SearchOpts {
                     threads: 1,
                     depth_max: None,

@@ -20,6 +20,7 @@ mod registry;
 mod reports;
 mod shard;
 mod simulate;
+mod sleep;
 mod spin;
 mod store;
 mod variants;
@@ -124,6 +125,7 @@ pub fn cfg(strategy: Strategy, symmetry: bool, threads: usize) -> CheckCfg {
         symmetry,
         por: false,
         dead: false,
+        sleep: false,
         opts: SearchOpts {
             threads,
             depth_max: None,

@@ -17,6 +17,7 @@ fn reduced(reduction: Reduction, threads: usize) -> CheckCfg {
         symmetry: reduction.symmetry(),
         por: reduction.por(),
         dead: reduction.dead(),
+        sleep: reduction.sleep(),
         ..cfg(Strategy::Bfs, true, threads)
     }
 }
@@ -148,6 +149,7 @@ fn partial_order_reduction_keeps_every_safety_verdict_against_the_whole_space() 
             let whole = lengths(Reduction::None);
             assert_eq!(whole, lengths(Reduction::Por), "{} on {world}", v.name);
             assert_eq!(whole, lengths(Reduction::Dead), "{} on {world}", v.name);
+            assert_eq!(whole, lengths(Reduction::Sleep), "{} on {world}", v.name);
         }
     }
 }
@@ -410,7 +412,7 @@ fn every_reduction_keeps_every_safety_verdict_of_every_store_variant() {
         .filter(|v| v.name == "paxos" || v.scenarios.iter().any(|s| s.starts_with("kv-store")))
     {
         let whole = safety_lengths(&world, v.rules, Reduction::None);
-        for r in [Reduction::Symmetry, Reduction::All] {
+        for r in [Reduction::Symmetry, Reduction::Sleep, Reduction::All] {
             let got = safety_lengths(&world, v.rules, r);
             assert_eq!(whole, got, "{} with {}", v.name, r.name());
         }
