@@ -330,11 +330,14 @@ pub struct Reductions<'a, M: Model> {
     /// `q` first reached from `p` by step `a` does not take a step `c` that
     /// [`StepInto::sleeps`] under `a`: `c` was possible at `p` and commutes with `a`, so
     /// `q·c = p·c·a`, and `a` ranks below `c`. Why nothing is lost: take a state `x` of
-    /// least depth `d + 1`, and among the steps `(q, c)` from a state of depth `d` into it
-    /// (its class, with symmetry) one whose `c` ranks least. Were `c` left out at `q`, then
-    /// `p·c` (a successor of `p`, of depth `d - 1`) has depth `d` (not less: `x` would be
-    /// shallower), and its kept state `r` steps into `x` by `a` (renamed, rank kept): a
-    /// lower rank than `c`'s. So `c` is taken and `x` is reached at depth `d + 1`.
+    /// least depth `d + 1` (with symmetry, a class), and among the steps `(q, c)` from a
+    /// kept state `q` of depth `d` into it one whose `c` ranks least. Were `c` left out at
+    /// `q`, then `p·c` (a successor of `p`, of depth `d - 1`) has depth `d` (not less: `x`
+    /// would be shallower), so a state `r` of its class is kept at depth `d` (with
+    /// symmetry `r` is `p·c` renamed) and steps into `x` by `a` (renamed, its rank kept):
+    /// a lower rank than `c`'s. So `c` is taken and `x` is reached at depth `d + 1`. (With
+    /// symmetry the argument is on classes: a class that a signature tie gives two
+    /// fingerprints, see `paxos_models::symmetry`, is reached under one of them at least.)
     /// Unsound with a reduced step function (`p·c` need not be taken) and with a judge
     /// (it reads the steps taken): the search refuses both.
     pub sleep: bool,

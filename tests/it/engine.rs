@@ -302,7 +302,9 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 
 /// The symmetry reduction's fingerprint is a class invariant: renaming acceptors and
 /// learners in any way leaves it unchanged, on thousands of reachable states of worlds with
-/// crashes, duplication and four acceptors, under correct Paxos and a broken variant.
+/// crashes, duplication and four acceptors, under correct Paxos and a broken variant. (Not
+/// on every state: deeper, acceptors that tie on their signatures but stand differently
+/// towards two learners give a class two fingerprints; see `canonical_fingerprint`.)
 #[test]
 fn canonical_fingerprint_is_the_same_for_every_renaming() {
     for (world, variant) in [
