@@ -2,9 +2,9 @@
 //! fault-tolerance graph alone, for profiling the engine
 //! (`cargo run --release --example safety -- classic none 1 [states-max] [graph]`).
 //! `VARIANT=<name>` searches that variant instead of correct Paxos; `FIRST=1` stops at the
-//! first violation with symmetry and dead messages pruned, as `bench`'s first-violation
-//! cells do (the reduction argument is then ignored); with it, `SYM=0` turns symmetry off
-//! and `DEPTH=<d>` bounds the depth.
+//! first violation with symmetry, dead messages pruned and the sleep reduction, as `bench`'s
+//! first-violation cells do (the reduction argument is then ignored); with it, `SYM=0` turns
+//! symmetry off, `SLEEP=0` the sleep reduction, and `DEPTH=<d>` bounds the depth.
 
 use paxos_lab::check::{self, CheckCfg, Reduction};
 use paxos_lab::scenario::Scenario;
@@ -27,8 +27,12 @@ fn main() {
     if std::env::var("FIRST").is_ok_and(|f| f == "1") {
         cfg.opts.stop_when_any_found = true;
         cfg.opts.depth_max = std::env::var("DEPTH").ok().map(|d| d.parse().unwrap());
-        (cfg.symmetry, cfg.por, cfg.dead) =
-            (std::env::var("SYM").map_or(true, |s| s == "1"), false, true);
+        (cfg.symmetry, cfg.por, cfg.dead, cfg.sleep) = (
+            std::env::var("SYM").map_or(true, |s| s == "1"),
+            false,
+            true,
+            std::env::var("SLEEP").map_or(true, |s| s == "1"),
+        );
     }
     let rules: &'static dyn paxos_models::Rules = match std::env::var("VARIANT") {
         Ok(name) => {

@@ -772,29 +772,31 @@ impl super::bfs::StepInto for Engine<'_> {
     /// storage and timer, takes messages addressed to its node (dead ones too) and adds
     /// messages from it, and the observations it adds to are unions, except two store
     /// clients' (the history is a sequence) and two faults (they share the budget). A step
-    /// `c` possible after `found_by` was possible before it when no message `found_by`
-    /// sent can be what `c` takes: `c` is not a delivery or drop from `found_by`'s node.
-    /// Ranks compare (kind, node, sender, message digest), nodes named by role alone
-    /// when `symmetric` and the role is one the symmetry renames (acceptors, learners).
-    fn sleeps(&self, found_by: u32, action: &Action, symmetric: bool) -> bool {
-        let key = self.sleep_key(action);
+    /// `later` possible after `earlier` was possible before it when no message `earlier`
+    /// sent can be what `later` takes: `later` is not a delivery or drop from `earlier`'s
+    /// node.
+    fn moves_past(&self, earlier: u32, later: u32) -> bool {
         let field = |k: u32, at: u32| (k >> at) & 31;
-        let (kind_a, kind_c) = (field(found_by, 26) & 7, field(key, 26) & 7);
-        let (node_a, node_c) = (field(found_by, 21), field(key, 21));
+        let (kind_a, kind_c) = (field(earlier, 26) & 7, field(later, 26) & 7);
+        let (node_a, node_c) = (field(earlier, 21), field(later, 21));
         if node_a == node_c
             || (kind_a >= 4 && kind_c >= 4)
-            || (kind_c <= 2 && field(key, 16) == node_a)
+            || (kind_c <= 2 && field(later, 16) == node_a)
             || kind_a == 0
             || kind_c == 0
         {
             return false;
         }
         let cfg = self.model.cfg();
-        let clients = |n: u32| cfg.role_of(n as usize).0 == paxos_models::cfg::Role::Client;
-        if clients(node_a) && clients(node_c) {
-            return false;
-        }
-        // A node's name in a rank: with symmetry, acceptors and learners by role alone.
+        let client = |n: u32| cfg.role_of(n as usize).0 == paxos_models::cfg::Role::Client;
+        !(client(node_a) && client(node_c))
+    }
+
+    /// Ranks compare (kind, node, sender, message digest), nodes named by role alone when
+    /// `symmetric` and the role is one the symmetry renames (acceptors, learners).
+    fn ranks_below(&self, a: u32, c: u32, symmetric: bool) -> bool {
+        let cfg = self.model.cfg();
+        let field = |k: u32, at: u32| (k >> at) & 31;
         let name = |n: u32| match cfg.role_of(n as usize).0 {
             paxos_models::cfg::Role::Acceptor if symmetric => 32,
             paxos_models::cfg::Role::Learner if symmetric => 33,
@@ -806,7 +808,7 @@ impl super::bfs::StepInto for Engine<'_> {
                 | (name(field(k, 16)) as u64) << 24
                 | (k & 0xffff) as u64
         };
-        rank(found_by) < rank(key)
+        rank(a) < rank(c)
     }
 }
 
