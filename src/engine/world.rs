@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::dead::{local_key, Dead};
 use super::por::Por;
 
+use paxos_models::cfg::Role;
 use paxos_models::model::{Action, Mode};
 use paxos_models::node::Storage;
 use paxos_models::symmetry::{digest, SymView};
@@ -350,18 +351,39 @@ pub struct Engine<'m> {
     pub dead: Option<std::sync::Arc<Dead>>,
     /// Why dead-message pruning was asked for but set aside.
     pub dead_aside: Option<String>,
+    /// Per node, its name in the sleep reduction's ranks: its id, and under symmetry
+    /// (index 1) its role alone for acceptors and learners (32, 33).
+    sleep_names: [[u8; 32]; 2],
+    /// The store clients (bitmask): two clients' steps never commute.
+    clients: u32,
 }
 
 impl<'m> Engine<'m> {
     pub fn new(model: &'m PaxosModel) -> Engine<'m> {
+        let cfg = model.cfg();
+        let mut sleep_names = [[0u8; 32]; 2];
+        let mut clients = 0u32;
+        for i in 0..32 {
+            (sleep_names[0][i], sleep_names[1][i]) = (i as u8, i as u8);
+        }
+        for i in 0..cfg.node_count().min(32) {
+            match cfg.role_of(i).0 {
+                Role::Acceptor => sleep_names[1][i] = 32,
+                Role::Learner => sleep_names[1][i] = 33,
+                Role::Client => clients |= 1 << i,
+                Role::Proposer => {}
+            }
+        }
         Engine {
             model,
-            delivery: model.cfg().delivery,
+            delivery: cfg.delivery,
             max_crashes: model.inner.max_crashes,
             por: None,
             stray_send: AtomicBool::new(false),
             dead: None,
             dead_aside: None,
+            sleep_names,
+            clients,
         }
     }
 
@@ -787,28 +809,19 @@ impl super::bfs::StepInto for Engine<'_> {
         {
             return false;
         }
-        let cfg = self.model.cfg();
-        let client = |n: u32| cfg.role_of(n as usize).0 == paxos_models::cfg::Role::Client;
-        !(client(node_a) && client(node_c))
+        self.clients & (1 << node_a) == 0 || self.clients & (1 << node_c) == 0
     }
 
     /// Ranks compare (kind, node, sender, message digest), nodes named by role alone when
     /// `symmetric` and the role is one the symmetry renames (acceptors, learners).
     fn ranks_below(&self, a: u32, c: u32, symmetric: bool) -> bool {
-        let cfg = self.model.cfg();
-        let field = |k: u32, at: u32| (k >> at) & 31;
-        let name = |n: u32| match cfg.role_of(n as usize).0 {
-            paxos_models::cfg::Role::Acceptor if symmetric => 32,
-            paxos_models::cfg::Role::Learner if symmetric => 33,
-            _ => n,
-        };
+        let names = &self.sleep_names[symmetric as usize];
         let rank = |k: u32| {
-            (field(k, 26) as u64) << 40
-                | (name(field(k, 21)) as u64) << 32
-                | (name(field(k, 16)) as u64) << 24
-                | (k & 0xffff) as u64
+            ((k >> 26) & 7) << 24
+                | (names[((k >> 21) & 31) as usize] as u32) << 16
+                | (names[((k >> 16) & 31) as usize] as u32) << 8
         };
-        rank(a) < rank(c)
+        (rank(a), a & 0xffff) < (rank(c), c & 0xffff)
     }
 }
 

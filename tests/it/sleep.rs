@@ -1,5 +1,6 @@
 //! The sleep reduction (`--reduction sleep`, part of `all`): a state skips the steps that
-//! commute with the step that first reached it and rank above it. It skips steps, never
+//! commute with one of the last steps on the path that first reached it (and with every
+//! step after that one) and rank above it. It skips steps, never
 //! states: every state is reached, and at its least depth, so a search's level sizes are the
 //! same with and without it, and so are every verdict and every shortest length.
 
