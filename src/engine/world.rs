@@ -361,15 +361,13 @@ pub struct Engine<'m> {
 impl<'m> Engine<'m> {
     pub fn new(model: &'m PaxosModel) -> Engine<'m> {
         let cfg = model.cfg();
-        let mut sleep_names = [[0u8; 32]; 2];
+        let ids: [u8; 32] = std::array::from_fn(|i| i as u8);
+        let mut sleep_names = [ids; 2];
         let mut clients = 0u32;
-        for i in 0..32 {
-            (sleep_names[0][i], sleep_names[1][i]) = (i as u8, i as u8);
-        }
-        for i in 0..cfg.node_count().min(32) {
+        for (i, name) in sleep_names[1].iter_mut().enumerate().take(cfg.node_count()) {
             match cfg.role_of(i).0 {
-                Role::Acceptor => sleep_names[1][i] = 32,
-                Role::Learner => sleep_names[1][i] = 33,
+                Role::Acceptor => *name = 32,
+                Role::Learner => *name = 33,
                 Role::Client => clients |= 1 << i,
                 Role::Proposer => {}
             }
