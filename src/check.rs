@@ -173,8 +173,9 @@ pub enum Reduction {
     /// Dead-message pruning alone: messages their receiver will ignore for good are taken
     /// off the network.
     Dead,
-    /// The sleep reduction alone: a state skips the steps that commute with the step that
-    /// first reached it and rank above it; every state is still reached, at its least depth.
+    /// The sleep reduction alone: a state skips the steps that commute with one of the last
+    /// steps into it (and with those after that one) and rank above it; every state is still
+    /// reached, at its least depth.
     Sleep,
     /// Symmetry, partial-order reduction, dead-message pruning and the sleep reduction
     /// together (the sleep reduction where partial-order reduction is not used).

@@ -271,13 +271,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Strategy::Bfs)]
     pub strategy: Strategy,
     /// Symmetry reduction over interchangeable acceptors and learners (bfs only); off keeps
-    /// the other reductions (partial-order reduction and dead-message pruning).
+    /// the other reductions (partial-order reduction, dead-message pruning, the sleep
+    /// reduction).
     #[arg(long, value_enum, default_value_t = OnOff::On)]
     pub symmetry: OnOff,
     /// The reductions of the breadth-first search: none, symmetry (acceptors and learners),
     /// por (partial-order reduction: stubborn sets over nodes), dead (dead-message pruning:
-    /// messages their receiver will ignore for good leave the network) or all. Every one
-    /// keeps every verdict and the shortest counterexamples. Default: all (all but symmetry
+    /// messages their receiver will ignore for good leave the network), sleep (steps that
+    /// commute with a step just taken are skipped; every state is still reached) or all.
+    /// Every one keeps every verdict and the shortest counterexamples. Default: all (all but symmetry
     /// with --symmetry off).
     #[arg(long, value_enum, conflicts_with = "symmetry")]
     pub reduction: Option<crate::check::Reduction>,
