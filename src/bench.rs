@@ -326,33 +326,26 @@ fn spin_side_by_side(
             r.memory_mb.map_or("n/a".into(), |m| format!("{m:.0}")),
         )?;
         out.flush()?;
-        let ours = engine_run(
-            &scenario,
-            "paxos-lab-bfs",
-            1,
-            Reduction::None,
-            (!r.complete).then_some(r.states as usize),
-        );
-        writeln!(
-            out,
-            "{}",
-            engine_line("paxos-lab-bfs", name, 1, Reduction::None, &ours, "")
-        )?;
-        // With the sleep reduction: the same states, every one, by fewer steps.
-        let slept = engine_run(
-            &scenario,
-            "paxos-lab-bfs",
-            1,
-            Reduction::Sleep,
-            (!r.complete).then_some(r.states as usize),
-        );
-        writeln!(
-            out,
-            "{}",
-            engine_line("paxos-lab-bfs", name, 1, Reduction::Sleep, &slept, "")
-        )?;
+        // Unreduced, and with the sleep reduction: the same states, every one, by fewer
+        // steps.
+        let mut ours = Vec::new();
+        for reduction in [Reduction::None, Reduction::Sleep] {
+            let run = engine_run(
+                &scenario,
+                "paxos-lab-bfs",
+                1,
+                reduction,
+                (!r.complete).then_some(r.states as usize),
+            );
+            writeln!(
+                out,
+                "{}",
+                engine_line("paxos-lab-bfs", name, 1, reduction, &run, "")
+            )?;
+            ours.push((reduction, run));
+        }
         let per_cpu = |states: u64, c: Option<f64>| c.map(|c| states as f64 / c.max(1e-9));
-        for (reduction, run) in [(Reduction::None, &ours), (Reduction::Sleep, &slept)] {
+        for (reduction, run) in &ours {
             if let (Some(s), Some(o)) =
                 (per_cpu(r.states, cpu), per_cpu(run.unique, run.cpu_seconds))
             {

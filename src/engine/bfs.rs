@@ -456,6 +456,8 @@ where
     let mut judged_actions = Vec::new();
     let mut marks = super::pack::Marks::new();
     let kept = model.verdicts_kept(props);
+    // The sleep reduction's ranks name nodes as the symmetry renames them.
+    let symmetric = canon.is_some();
     for (packed, node) in level.states(range) {
         if *rejected {
             break;
@@ -484,7 +486,6 @@ where
                 movables += 1;
             }
         }
-        let symmetric = canon.is_some();
         let state = packer.unpack_marked(packed, &mut marks);
         actions.clear();
         model.actions(&state, &mut actions);

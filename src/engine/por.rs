@@ -61,6 +61,16 @@ pub struct Por {
     closures: Vec<[u16; 2]>,
 }
 
+/// The nodes (bitmask) whose steps append to one ordered record, so that no two of them
+/// commute: a store world's clients, whose invocations and returns make its history. Both
+/// the partial-order reduction's closures and the sleep reduction's independence read it.
+pub fn ordered_nodes(model: &PaxosModel) -> u16 {
+    let cfg = model.cfg();
+    (0..cfg.node_count())
+        .filter(|&i| cfg.role_of(i).0 == paxos_models::Role::Client)
+        .fold(0u16, |m, i| m | 1 << i)
+}
+
 impl Por {
     pub fn new(model: &PaxosModel) -> Por {
         let cfg = model.cfg();
@@ -77,9 +87,7 @@ impl Por {
         let crashable = (0..n)
             .filter(|&i| cfg.crashes_max > 0 && cfg.may_crash.contains(role(i)))
             .fold(0u16, |m, i| m | 1 << i);
-        let ordered = (0..n)
-            .filter(|&i| role(i) == paxos_models::Role::Client)
-            .fold(0u16, |m, i| m | 1 << i);
+        let ordered = ordered_nodes(model);
         let mut por = Por {
             senders,
             crashable,

@@ -354,8 +354,8 @@ pub struct Engine<'m> {
     /// Per node, its name in the sleep reduction's ranks: its id, and under symmetry
     /// (index 1) its role alone for acceptors and learners (32, 33).
     sleep_names: [[u8; 32]; 2],
-    /// The store clients (bitmask): two clients' steps never commute.
-    clients: u32,
+    /// The nodes whose steps never commute with one another ([`super::por::ordered_nodes`]).
+    ordered: u16,
 }
 
 impl<'m> Engine<'m> {
@@ -363,13 +363,11 @@ impl<'m> Engine<'m> {
         let cfg = model.cfg();
         let ids: [u8; 32] = std::array::from_fn(|i| i as u8);
         let mut sleep_names = [ids; 2];
-        let mut clients = 0u32;
         for (i, name) in sleep_names[1].iter_mut().enumerate().take(cfg.node_count()) {
             match cfg.role_of(i).0 {
                 Role::Acceptor => *name = 32,
                 Role::Learner => *name = 33,
-                Role::Client => clients |= 1 << i,
-                Role::Proposer => {}
+                Role::Client | Role::Proposer => {}
             }
         }
         Engine {
@@ -381,7 +379,7 @@ impl<'m> Engine<'m> {
             dead: None,
             dead_aside: None,
             sleep_names,
-            clients,
+            ordered: super::por::ordered_nodes(model),
         }
     }
 
@@ -807,7 +805,7 @@ impl super::bfs::StepInto for Engine<'_> {
         {
             return false;
         }
-        self.clients & (1 << node_a) == 0 || self.clients & (1 << node_c) == 0
+        self.ordered & (1 << node_a) == 0 || self.ordered & (1 << node_c) == 0
     }
 
     /// Ranks compare (kind, node, sender, message digest), nodes named by role alone when
