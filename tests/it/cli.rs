@@ -533,3 +533,40 @@ fn new_variant_writes_a_template_and_registers_it_in_order() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `bench`'s first-violation cells time runs that find something: every breadth-first cell
+/// (each a variant in a world it is meant to break) ends with a trace's length or with
+/// "unreachable", never with "-" (a cell for fault tolerance once timed a run that
+/// stopped before its graph part and found nothing).
+#[test]
+fn bench_times_every_first_violation_it_finds() {
+    let o = paxos_lab(&[
+        "bench",
+        "--runs",
+        "1",
+        "--engines",
+        "none",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let cells: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("bench=first-violation engine=check-bfs"))
+        .collect();
+    assert!(
+        cells.len() >= 30,
+        "a cell per catalog variant and world:\n{out}"
+    );
+    for cell in cells {
+        let shortest = cell
+            .split(' ')
+            .find_map(|w| w.strip_prefix("shortest_steps="))
+            .expect("a shortest_steps field");
+        assert!(
+            shortest == "unreachable" || shortest.parse::<usize>().is_ok_and(|n| n > 0),
+            "the run found nothing: {cell}"
+        );
+    }
+}
