@@ -453,9 +453,12 @@ impl Alone<'_> {
                 copies: 1,
             });
         }
+        // Only node j's part and the network differ from the last step's world, and only
+        // they (and the harness's record, if that step observed anything) are put back:
+        // copying the whole world per step was a third of the analysis.
         if !self
             .engine
-            .step_into(&scratch.from, action, &mut scratch.out)
+            .step_into_again(&scratch.from, action, &mut scratch.out, &mut scratch.dirty)
         {
             return false;
         }
@@ -476,6 +479,11 @@ impl Alone<'_> {
 struct Scratch {
     from: World,
     out: World,
+    /// What `out` needs put back to hold `from` again
+    /// ([`StepInto::step_into_again`](super::bfs::StepInto::step_into_again)): every step
+    /// is node j's, and between steps `from` changes only in node j's part and the network,
+    /// which is what a step's mark puts back.
+    dirty: usize,
 }
 
 impl Scratch {
@@ -483,6 +491,7 @@ impl Scratch {
         Scratch {
             from: like.clone(),
             out: like.clone(),
+            dirty: super::bfs::DIRTY_ALL,
         }
     }
 }
