@@ -455,6 +455,10 @@ where
     };
     let mut judged_actions = Vec::new();
     let mut marks = super::pack::Marks::new();
+    // The state expanded last, its bytes and marks.
+    let mut current: Option<M::State> = None;
+    let mut prev_packed: &[u8] = &[];
+    let mut prev_marks = super::pack::Marks::new();
     let kept = model.verdicts_kept(props);
     // The sleep reduction's ranks name nodes as the symmetry renames them.
     let symmetric = canon.is_some();
@@ -486,9 +490,19 @@ where
                 movables += 1;
             }
         }
-        let state = packer.unpack_marked(packed, &mut marks);
+        // Unpacked into the state before it, keeping what is the same.
+        let state = match current.as_mut() {
+            Some(prev) => {
+                std::mem::swap(&mut marks, &mut prev_marks);
+                packer.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
+                prev
+            }
+            None => current.insert(packer.unpack_marked(packed, &mut marks)),
+        };
+        let state = &*state;
+        prev_packed = packed;
         actions.clear();
-        model.actions(&state, &mut actions);
+        model.actions(state, &mut actions);
         taken.clear();
         if judge.is_some() {
             judged_actions.clone_from(&actions);
@@ -532,7 +546,7 @@ where
             let skip = if model.keeps_verdicts(mark) { kept } else { 0 };
             debug_assert_eq!(
                 hits(model, props, next, !skip),
-                hits(model, props, &state, !skip),
+                hits(model, props, state, !skip),
                 "a step that keeps verdicts keeps them"
             );
             out.push(Succ {
@@ -548,7 +562,7 @@ where
             Some(step) => {
                 held.clear();
                 let mut back = false;
-                step(&state, &actions, &mut |a, next| {
+                step(state, &actions, &mut |a, next| {
                     let fp = fp_of(next, bytes);
                     back |= seen.contains(&fp) && !next_level.contains(&fp);
                     // Held in the slots of earlier states' successors (no allocation).
@@ -587,14 +601,14 @@ where
                         continue;
                     }
                     let into = scratch_state.get_or_insert_with(|| state.clone());
-                    if model.step_into_again(&state, action, into, &mut dirty) {
+                    if model.step_into_again(state, action, into, &mut dirty) {
                         take(a, None, into, dirty, key);
                     }
                 }
             }
         }
         if let Some(judge) = judge {
-            *rejected |= !judge(&state, &judged_actions, taken);
+            *rejected |= !judge(state, &judged_actions, taken);
         }
     }
     (scratch, generated, any_successor)

@@ -18,6 +18,7 @@ use paxos_models::store::{
 };
 use paxos_models::types::{Few, PerNode};
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
+use smallvec::SmallVec;
 
 use super::world::{Engine, Flight, World, MARK_NODE, OBS_KEPT};
 
@@ -38,6 +39,21 @@ pub trait Pack<S>: Sync {
     fn unpack_marked(&self, bytes: &[u8], marks: &mut Marks) -> S {
         marks.clear();
         self.unpack(bytes)
+    }
+
+    /// [`Pack::unpack_marked`] into `into`, which holds the state packed as `prev` (unpacked
+    /// with `prev_marks`): a packer may keep the parts of `into` whose bytes are the same.
+    /// The default unpacks whole.
+    fn unpack_again(
+        &self,
+        bytes: &[u8],
+        marks: &mut Marks,
+        into: &mut S,
+        prev: &[u8],
+        prev_marks: &Marks,
+    ) {
+        let _ = (prev, prev_marks);
+        *into = self.unpack_marked(bytes, marks);
     }
 
     /// Appends the packed bytes of `next` to `out`: exactly what `pack_into` appends.
@@ -524,6 +540,73 @@ impl Pack<World> for Engine<'_> {
         self.unpack_into_marks(bytes, Some(marks))
     }
 
+    /// Consecutive states of a level are mostly siblings, the same in all but a node or two:
+    /// a node (and its storage) whose bytes are the previous state's is kept, not decoded
+    /// again. The encoding is self-delimiting, so bytes that begin with the previous
+    /// state's encoding of a node decode to that node and end where it ended.
+    fn unpack_again(
+        &self,
+        packed: &[u8],
+        marks: &mut Marks,
+        into: &mut World,
+        prev: &[u8],
+        prev_marks: &Marks,
+    ) {
+        let n = into.nodes.len();
+        if prev_marks.len() != 2 * n + 2 {
+            *into = self.unpack_into_marks(packed, Some(marks));
+            return;
+        }
+        marks.clear();
+        let kinds = self.kinds();
+        let mut r = R(packed, 0);
+        let part = |k: usize| {
+            let start = if k == 0 {
+                0
+            } else {
+                prev_marks[k - 1] as usize
+            };
+            &prev[start..prev_marks[k] as usize]
+        };
+        let mut kept = 0u32;
+        for i in 0..n {
+            let old = part(i);
+            if packed[r.1..].starts_with(old) {
+                r.1 += old.len();
+                kept |= 1 << i;
+            } else {
+                into.nodes[i] = self.node_from(&mut r, i, kinds);
+            }
+            marks.push(r.1 as u32);
+        }
+        into.timers = r.bits(n) as u16;
+        into.crashed = r.bits(n) as u16;
+        marks.push(r.1 as u32);
+        for i in 0..n {
+            // A storage tagged as its node's own state is kept only with its node.
+            let old = part(n + 1 + i);
+            if kept & (1 << i) != 0 && packed[r.1..].starts_with(old) {
+                r.1 += old.len();
+            } else {
+                into.storages[i] = self.storage_from(&mut r, &into.nodes[i]);
+            }
+            marks.push(r.1 as u32);
+        }
+        self.net_into(&mut r, n, &mut into.net);
+        marks.push(r.1 as u32);
+        // The observations end the bytes: kept when the rest is the same.
+        if packed[r.1..] != prev[prev_marks[2 * n + 1] as usize..] {
+            into.obs = self.obs_from(&mut r, n, kinds.0);
+        } else {
+            r.1 = packed.len();
+        }
+        debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
+        debug_assert!(
+            *into == self.unpack(packed),
+            "a state unpacked again is the state unpacked whole"
+        );
+    }
+
     /// A step of node `i` changes node `i`'s state and storage, timers, crashes, the
     /// network and the observations ([`Engine::node_of`]): every other node's state and
     /// storage is copied from `parent`'s bytes (on classic, unreduced, packing was a
@@ -624,6 +707,107 @@ impl Engine<'_> {
         }
     }
 
+    /// Whether the nodes are a store's, and whether they replicate (the protocol decides
+    /// how a node is packed).
+    fn kinds(&self) -> (bool, bool) {
+        let replica = !matches!(
+            self.model.rules().protocol(),
+            paxos_models::replication::Protocol::Paxos
+        );
+        (self.model.cfg().is_store(), replica)
+    }
+
+    /// Node `i`'s state, read from `r`.
+    fn node_from(&self, r: &mut R, i: usize, (store, replica): (bool, bool)) -> NodeState {
+        let cfg = self.model.cfg();
+        let (role, _) = cfg.role_of(i);
+        match role {
+            Role::Proposer if store => {
+                let round = r.u8();
+                let ballot = Ballot(r.u8());
+                let lead = match r.u8() {
+                    0 => Lead::Retired,
+                    1 => Lead::Preparing {
+                        promised: r.u16(),
+                        reported: r.slot_votes(),
+                    },
+                    _ => Lead::Leading,
+                };
+                NodeState::Leader(LeaderState {
+                    round,
+                    ballot,
+                    lead,
+                    heard: r.u8(),
+                    log: r.slots(),
+                })
+            }
+            Role::Acceptor if store => NodeState::LogAcceptor(r.log_acceptor()),
+            Role::Learner if store => NodeState::StoreReplica(Box::new(r.store_replica())),
+            Role::Client => {
+                let next = r.u8();
+                let waiting = r.opt();
+                let last = (r.u8() == 1).then(|| (r.u8(), r.u8()));
+                NodeState::Client(ClientState {
+                    next,
+                    waiting,
+                    last,
+                })
+            }
+            Role::Proposer => {
+                let round = r.u8();
+                let ballot = Ballot(r.u8());
+                let phase = match r.u8() {
+                    0 => None,
+                    1 => {
+                        let promised = r.u16();
+                        let len = r.var();
+                        let reported: Few<(Ballot, u8)> =
+                            (0..len).map(|_| (Ballot(r.u8()), r.u8())).collect();
+                        Some(Phase::Preparing { promised, reported })
+                    }
+                    _ => Some(Phase::Accepting { v: r.u8() }),
+                };
+                NodeState::Proposer(ProposerState {
+                    round,
+                    ballot,
+                    phase,
+                })
+            }
+            _ if replica => NodeState::Replica(ReplicaState { held: r.opt() }),
+            Role::Acceptor => NodeState::Acceptor(r.acceptor()),
+            Role::Learner => {
+                let decided = r.opt();
+                let len = r.var();
+                let votes: Few<Vote> = (0..len)
+                    .map(|_| {
+                        let b = Ballot(r.u8());
+                        let av = r.u8();
+                        Vote {
+                            b,
+                            acceptor: av >> 4,
+                            v: av & 15,
+                        }
+                    })
+                    .collect();
+                NodeState::Learner(LearnerState { votes, decided })
+            }
+        }
+    }
+
+    /// A node's storage, read from `r`: the node's own state stands for it when tagged so.
+    fn storage_from(&self, r: &mut R, node: &NodeState) -> Option<Storage> {
+        match r.u8() {
+            0 => None,
+            5 => node.stored_as(),
+            1 => Some(Storage::Proposer { round: r.u8() }),
+            2 => Some(Storage::Acceptor(r.acceptor())),
+            3 => Some(Storage::Learner { decided: r.opt() }),
+            4 => Some(Storage::Replica { held: r.opt() }),
+            6 => Some(Storage::LogAcceptor(r.log_acceptor())),
+            _ => Some(Storage::StoreReplica(Box::new(r.store_replica()))),
+        }
+    }
+
     /// [`Pack::unpack`], recording the marks of [`Pack::unpack_marked`] when asked.
     fn unpack_into_marks(&self, packed: &[u8], mut marks: Option<&mut Marks>) -> World {
         if let Some(m) = marks.as_deref_mut() {
@@ -632,85 +816,10 @@ impl Engine<'_> {
         let cfg = self.model.cfg();
         let n = cfg.node_count();
         let mut r = R(packed, 0);
-        let replica = !matches!(
-            self.model.rules().protocol(),
-            paxos_models::replication::Protocol::Paxos
-        );
-        let store = cfg.is_store();
+        let kinds = self.kinds();
         let nodes: PerNode<NodeState> = (0..n)
             .map(|i| {
-                let (role, _) = cfg.role_of(i);
-                let node = match role {
-                    Role::Proposer if store => {
-                        let round = r.u8();
-                        let ballot = Ballot(r.u8());
-                        let lead = match r.u8() {
-                            0 => Lead::Retired,
-                            1 => Lead::Preparing {
-                                promised: r.u16(),
-                                reported: r.slot_votes(),
-                            },
-                            _ => Lead::Leading,
-                        };
-                        NodeState::Leader(LeaderState {
-                            round,
-                            ballot,
-                            lead,
-                            heard: r.u8(),
-                            log: r.slots(),
-                        })
-                    }
-                    Role::Acceptor if store => NodeState::LogAcceptor(r.log_acceptor()),
-                    Role::Learner if store => NodeState::StoreReplica(Box::new(r.store_replica())),
-                    Role::Client => {
-                        let next = r.u8();
-                        let waiting = r.opt();
-                        let last = (r.u8() == 1).then(|| (r.u8(), r.u8()));
-                        NodeState::Client(ClientState {
-                            next,
-                            waiting,
-                            last,
-                        })
-                    }
-                    Role::Proposer => {
-                        let round = r.u8();
-                        let ballot = Ballot(r.u8());
-                        let phase = match r.u8() {
-                            0 => None,
-                            1 => {
-                                let promised = r.u16();
-                                let len = r.var();
-                                let reported: Few<(Ballot, u8)> =
-                                    (0..len).map(|_| (Ballot(r.u8()), r.u8())).collect();
-                                Some(Phase::Preparing { promised, reported })
-                            }
-                            _ => Some(Phase::Accepting { v: r.u8() }),
-                        };
-                        NodeState::Proposer(ProposerState {
-                            round,
-                            ballot,
-                            phase,
-                        })
-                    }
-                    _ if replica => NodeState::Replica(ReplicaState { held: r.opt() }),
-                    Role::Acceptor => NodeState::Acceptor(r.acceptor()),
-                    Role::Learner => {
-                        let decided = r.opt();
-                        let len = r.var();
-                        let votes: Few<Vote> = (0..len)
-                            .map(|_| {
-                                let b = Ballot(r.u8());
-                                let av = r.u8();
-                                Vote {
-                                    b,
-                                    acceptor: av >> 4,
-                                    v: av & 15,
-                                }
-                            })
-                            .collect();
-                        NodeState::Learner(LearnerState { votes, decided })
-                    }
-                };
+                let node = self.node_from(&mut r, i, kinds);
                 if let Some(m) = marks.as_deref_mut() {
                     m.push(r.1 as u32);
                 }
@@ -724,40 +833,57 @@ impl Engine<'_> {
         }
         let storages: PerNode<Option<Storage>> = (0..n)
             .map(|i| {
-                let storage = match r.u8() {
-                    0 => None,
-                    5 => nodes[i].stored_as(),
-                    1 => Some(Storage::Proposer { round: r.u8() }),
-                    2 => Some(Storage::Acceptor(r.acceptor())),
-                    3 => Some(Storage::Learner { decided: r.opt() }),
-                    4 => Some(Storage::Replica { held: r.opt() }),
-                    6 => Some(Storage::LogAcceptor(r.log_acceptor())),
-                    _ => Some(Storage::StoreReplica(Box::new(r.store_replica()))),
-                };
+                let storage = self.storage_from(&mut r, &nodes[i]);
                 if let Some(m) = marks.as_deref_mut() {
                     m.push(r.1 as u32);
                 }
                 storage
             })
             .collect();
-        let counted = cfg.delivery == paxos_models::Delivery::Unordered;
-        let entries = r.var();
-        let net = (0..entries)
-            .map(|_| {
-                let (src, dst) = r.ends(n);
-                let msg = r.msg();
-                let copies = if counted { r.var() as u8 } else { 1 };
-                Flight {
-                    src,
-                    dst,
-                    msg,
-                    copies,
-                }
-            })
-            .collect();
+        let net = self.net_from(&mut r, n);
         if let Some(m) = marks {
             m.push(r.1 as u32);
         }
+        let obs = self.obs_from(&mut r, n, kinds.0);
+        debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
+        World {
+            nodes,
+            storages,
+            net,
+            timers,
+            crashed,
+            obs,
+        }
+    }
+
+    /// The network, read from `r`.
+    fn net_from(&self, r: &mut R, n: usize) -> SmallVec<[Flight; 16]> {
+        let mut net = SmallVec::new();
+        self.net_into(r, n, &mut net);
+        net
+    }
+
+    /// The network, read from `r` into `net`'s buffer.
+    fn net_into(&self, r: &mut R, n: usize, net: &mut SmallVec<[Flight; 16]>) {
+        let counted = self.model.cfg().delivery == paxos_models::Delivery::Unordered;
+        let entries = r.var();
+        net.clear();
+        net.reserve(entries);
+        for _ in 0..entries {
+            let (src, dst) = r.ends(n);
+            let msg = r.msg();
+            let copies = if counted { r.var() as u8 } else { 1 };
+            net.push(Flight {
+                src,
+                dst,
+                msg,
+                copies,
+            });
+        }
+    }
+
+    /// The observations, read from `r`: the last part of a packed state.
+    fn obs_from(&self, r: &mut R, n: usize, store: bool) -> Obs {
         let crashes = r.u8();
         let proposed = r.u16();
         let mut first_decision = PerNode::new();
@@ -777,21 +903,13 @@ impl Engine<'_> {
             .map(|_| (Ballot(r.u8()), r.u8(), r.u16()))
             .collect();
         let log = store.then(|| Box::new(r.log_obs(n)));
-        debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
-        World {
-            nodes,
-            storages,
-            net,
-            timers,
-            crashed,
-            obs: Obs {
-                crashes,
-                proposed,
-                first_decision,
-                decided_ever,
-                accepted,
-                log,
-            },
+        Obs {
+            crashes,
+            proposed,
+            first_decision,
+            decided_ever,
+            accepted,
+            log,
         }
     }
 }
