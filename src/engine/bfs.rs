@@ -80,6 +80,15 @@ pub trait StepInto: Model {
         self.step_into(state, action, out)
     }
 
+    /// The dirty mark of [`StepInto::step_into_again`] for a scratch state that the mark
+    /// `last` says how to make state `x`, once `x` is replaced by a state that differs from
+    /// it as the mark `changed` says ([`super::pack::Pack::unpack_again`]'s). The default:
+    /// [`DIRTY_ALL`].
+    fn dirty_after(&self, last: usize, changed: usize) -> usize {
+        let _ = (last, changed);
+        DIRTY_ALL
+    }
+
     /// The properties of `props` (bit `i` for `props[i]`) whose verdict a step that left
     /// a mark [`StepInto::keeps_verdicts`] accepts never changes: they read only what such
     /// a step leaves as it was. The default: none.
@@ -459,6 +468,8 @@ where
     let mut current: Option<M::State> = None;
     let mut prev_packed: &[u8] = &[];
     let mut prev_marks = super::pack::Marks::new();
+    // What the scratch state needs put back ([`StepInto::step_into_again`]).
+    let mut dirty = DIRTY_ALL;
     let kept = model.verdicts_kept(props);
     // The sleep reduction's ranks name nodes as the symmetry renames them.
     let symmetric = canon.is_some();
@@ -491,13 +502,20 @@ where
             }
         }
         // Unpacked into the state before it, keeping what is the same.
+        // The scratch state then needs put back what either the last step or the change of
+        // state touched.
         let state = match current.as_mut() {
             Some(prev) => {
                 std::mem::swap(&mut marks, &mut prev_marks);
-                packer.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
+                let changed =
+                    packer.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
+                dirty = model.dirty_after(dirty, changed);
                 prev
             }
-            None => current.insert(packer.unpack_marked(packed, &mut marks)),
+            None => {
+                dirty = DIRTY_ALL;
+                current.insert(packer.unpack_marked(packed, &mut marks))
+            }
         };
         let state = &*state;
         prev_packed = packed;
@@ -587,7 +605,6 @@ where
             // A stubborn successor already stepped (they come in action order) is taken as
             // it is; every other action is stepped now, into the scratch state.
             let mut kept = 0;
-            let mut dirty = DIRTY_ALL;
             for (a, action) in actions.drain(..).enumerate() {
                 if held.get(kept).is_some_and(|&(k, _)| k == a) {
                     take(a, Some(held[kept].1), &stubborn[kept], DIRTY_ALL, 0);

@@ -20,7 +20,7 @@ use paxos_models::types::{Few, PerNode};
 use paxos_models::{AcceptorState, Ballot, Msg, NodeState, Obs, PaxosModel, PaxosState, Vote};
 use smallvec::SmallVec;
 
-use super::world::{Engine, Flight, World, MARK_NODE, OBS_KEPT};
+use super::world::{Engine, Flight, World, MARK_NODE, MARK_NODES, NODES_SHIFT, OBS_KEPT};
 
 /// Offsets into a packed state, as [`Pack::unpack_marked`] records them for
 /// [`Pack::pack_step_into`]: what a packer needs to copy the parts of a state a step did
@@ -43,7 +43,9 @@ pub trait Pack<S>: Sync {
 
     /// [`Pack::unpack_marked`] into `into`, which holds the state packed as `prev` (unpacked
     /// with `prev_marks`): a packer may keep the parts of `into` whose bytes are the same.
-    /// The default unpacks whole.
+    /// Returns what changed, as a mark for
+    /// [`StepInto::dirty_after`](super::bfs::StepInto::dirty_after). The default unpacks
+    /// whole and says everything changed.
     fn unpack_again(
         &self,
         bytes: &[u8],
@@ -51,9 +53,10 @@ pub trait Pack<S>: Sync {
         into: &mut S,
         prev: &[u8],
         prev_marks: &Marks,
-    ) {
+    ) -> usize {
         let _ = (prev, prev_marks);
         *into = self.unpack_marked(bytes, marks);
+        super::bfs::DIRTY_ALL
     }
 
     /// Appends the packed bytes of `next` to `out`: exactly what `pack_into` appends.
@@ -551,11 +554,11 @@ impl Pack<World> for Engine<'_> {
         into: &mut World,
         prev: &[u8],
         prev_marks: &Marks,
-    ) {
+    ) -> usize {
         let n = into.nodes.len();
         if prev_marks.len() != 2 * n + 2 {
             *into = self.unpack_into_marks(packed, Some(marks));
-            return;
+            return super::bfs::DIRTY_ALL;
         }
         marks.clear();
         let kinds = self.kinds();
@@ -588,6 +591,7 @@ impl Pack<World> for Engine<'_> {
             if kept & (1 << i) != 0 && packed[r.1..].starts_with(old) {
                 r.1 += old.len();
             } else {
+                kept &= !(1 << i);
                 into.storages[i] = self.storage_from(&mut r, &into.nodes[i]);
             }
             marks.push(r.1 as u32);
@@ -595,16 +599,19 @@ impl Pack<World> for Engine<'_> {
         self.net_into(&mut r, n, &mut into.net);
         marks.push(r.1 as u32);
         // The observations end the bytes: kept when the rest is the same.
+        let mut changed = MARK_NODES | (!kept as usize & ((1 << n) - 1)) << NODES_SHIFT;
         if packed[r.1..] != prev[prev_marks[2 * n + 1] as usize..] {
             into.obs = self.obs_from(&mut r, n, kinds.0);
         } else {
             r.1 = packed.len();
+            changed |= OBS_KEPT;
         }
         debug_assert_eq!(r.1, packed.len(), "the whole packed state is read");
         debug_assert!(
             *into == self.unpack(packed),
             "a state unpacked again is the state unpacked whole"
         );
+        changed
     }
 
     /// A step of node `i` changes node `i`'s state and storage, timers, crashes, the

@@ -50,6 +50,13 @@ const OBS_ONLY: [&str; 5] = [
 /// In a step's mark: the node the step belongs to ([`Engine::node_of`]).
 pub const MARK_NODE: usize = OBS_KEPT - 1;
 
+/// A mark for a set of nodes rather than one ([`Engine::changed`]): the nodes are the bits
+/// from [`NODES_SHIFT`] up, and [`OBS_KEPT`] says the observations are the same.
+pub const MARK_NODES: usize = 1 << 40;
+
+/// Where a [`MARK_NODES`] mark's node set starts.
+pub const NODES_SHIFT: usize = 17;
+
 /// Messages in flight from `src` to `dst` with payload `msg`: `copies` of them on a
 /// non-duplicating network, one entry per message (`copies == 1`) otherwise.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -197,13 +204,20 @@ impl World {
 
     /// Makes `self`, which is `w` stepped by one step of node `i` ([`Engine::node_of`]),
     /// `w` again: only what that step may have changed is copied back (node `i`'s state and
-    /// storage, the network, timers, crashes and observations), not every node.
-    /// Makes `self`, which is `w` stepped by the step that left `mark` ([`Engine::mark`]),
-    /// `w` again.
+    /// storage, the network, timers, crashes and observations), not every node. A
+    /// [`MARK_NODES`] mark copies back every node of its set likewise.
     fn put_back(&mut self, w: &World, mark: usize) {
-        let i = mark & MARK_NODE;
-        self.nodes[i].clone_from(&w.nodes[i]);
-        self.storages[i].clone_from(&w.storages[i]);
+        if mark & MARK_NODES != 0 {
+            let nodes = mark >> NODES_SHIFT & 0xffff;
+            for i in (0..w.nodes.len()).filter(|i| nodes & (1 << i) != 0) {
+                self.nodes[i].clone_from(&w.nodes[i]);
+                self.storages[i].clone_from(&w.storages[i]);
+            }
+        } else {
+            let i = mark & MARK_NODE;
+            self.nodes[i].clone_from(&w.nodes[i]);
+            self.storages[i].clone_from(&w.storages[i]);
+        }
         paxos_models::types::copy_from(&mut self.net, &w.net);
         self.timers = w.timers;
         self.crashed = w.crashed;
@@ -214,6 +228,7 @@ impl World {
             self.obs == w.obs,
             "a step marked OBS_KEPT observed nothing new"
         );
+        debug_assert!(self == w, "a world put back is the world");
     }
 
     fn find(&self, src: u8, dst: u8, msg: &Msg) -> Option<usize> {
@@ -749,6 +764,19 @@ impl super::bfs::StepInto for Engine<'_> {
             *dirty = Self::mark(node, observed);
         }
         observed.is_some()
+    }
+
+    /// Both parts of what differs: the nodes of each (a step's one node or a set), and
+    /// the observations unless both kept them.
+    fn dirty_after(&self, last: usize, changed: usize) -> usize {
+        if last == super::bfs::DIRTY_ALL || changed == super::bfs::DIRTY_ALL {
+            return super::bfs::DIRTY_ALL;
+        }
+        let nodes = |m: usize| match m & MARK_NODES {
+            0 => 1 << (m & MARK_NODE),
+            _ => m >> NODES_SHIFT & 0xffff,
+        };
+        MARK_NODES | (nodes(last) | nodes(changed)) << NODES_SHIFT | (last & changed & OBS_KEPT)
     }
 
     /// Every property but no-takebacks reads only the observations (no-takebacks also
