@@ -430,32 +430,30 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                 "bench=first-violation engine=simulate variant={} scenario={name} seed={seed} runs={} seconds={found:.4} unshrunk_steps={unshrunk} shrunk_steps={shrunk}",
                 v.name, b.runs
             )?;
-            // The breadth-first safety search alone, stopping at the first violation (its
-            // path is a shortest one); fault tolerance by the whole check as `check
-            // --threads 2` runs it (stopping at the first discovery would leave its graph
-            // part unjudged, and the cell would time a run that finds nothing). Two
-            // threads: the machine's two cores.
-            let cfg = CheckCfg {
-                strategy: Strategy::Bfs,
-                symmetry: true,
-                por: false,
-                dead: true,
-                sleep: true,
-                opts: SearchOpts {
-                    threads: 2,
-                    depth_max: None,
-                    states_max: None,
-                    memory_max: None,
-                    stop_when_all_found: true,
-                    stop_when_any_found: true,
-                },
-            };
+            // Two threads: the machine's two cores.
             let started = Instant::now();
             let (shortest, unique) = if v
                 .violates
                 .iter()
                 .any(|p| *p != PropertyName::FaultTolerance)
             {
+                // The breadth-first safety search alone, stopping at the first violation
+                // (its path is a shortest one).
+                let cfg = CheckCfg {
+                    strategy: Strategy::Bfs,
+                    symmetry: true,
+                    por: false,
+                    dead: true,
+                    sleep: true,
+                    opts: SearchOpts {
+                        threads: 2,
+                        depth_max: None,
+                        states_max: None,
+                        memory_max: None,
+                        stop_when_all_found: true,
+                        stop_when_any_found: true,
+                    },
+                };
                 let search = check::safety_search(&scenario, v.rules, &cfg);
                 let shortest = search
                     .discoveries
@@ -468,6 +466,9 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                     search.unique,
                 )
             } else {
+                // Fault tolerance by the whole check as `check --threads 2` runs it: stopping
+                // at the first discovery would leave its graph part unjudged, and the cell
+                // would time a run that finds nothing.
                 let cfg = CheckCfg::bfs(Reduction::All, 2, None);
                 let outcome = check::check(&scenario, v.rules, &cfg, &mut |_, _| {});
                 // The trace's length, "unreachable" when no decision is reachable from the

@@ -501,9 +501,8 @@ where
                 movables += 1;
             }
         }
-        // Unpacked into the state before it, keeping what is the same.
-        // The scratch state then needs put back what either the last step or the change of
-        // state touched.
+        // Unpacked into the state before it, keeping what is the same; the scratch state
+        // then needs put back what either the last step or the change of state touched.
         let state = match current.as_mut() {
             Some(prev) => {
                 std::mem::swap(&mut marks, &mut prev_marks);
@@ -512,10 +511,7 @@ where
                 dirty = model.dirty_after(dirty, changed);
                 prev
             }
-            None => {
-                dirty = DIRTY_ALL;
-                current.insert(packer.unpack_marked(packed, &mut marks))
-            }
+            None => current.insert(packer.unpack_marked(packed, &mut marks)),
         };
         let state = &*state;
         prev_packed = packed;

@@ -50,12 +50,22 @@ const OBS_ONLY: [&str; 5] = [
 /// In a step's mark: the node the step belongs to ([`Engine::node_of`]).
 pub const MARK_NODE: usize = OBS_KEPT - 1;
 
-/// A mark for a set of nodes rather than one ([`Engine::changed`]): the nodes are the bits
-/// from [`NODES_SHIFT`] up, and [`OBS_KEPT`] says the observations are the same.
+/// A mark for a set of nodes rather than one (what
+/// [`Pack::unpack_again`](super::pack::Pack::unpack_again) changed, joined with a step's
+/// mark by [`StepInto::dirty_after`](super::bfs::StepInto::dirty_after)): the nodes are the
+/// bits from [`NODES_SHIFT`] up, and [`OBS_KEPT`] says the observations are the same.
 pub const MARK_NODES: usize = 1 << 40;
 
 /// Where a [`MARK_NODES`] mark's node set starts.
 pub const NODES_SHIFT: usize = 17;
+
+/// The nodes (bitmask) a mark names: a step's one node, or a [`MARK_NODES`] mark's set.
+fn marked_nodes(mark: usize) -> usize {
+    match mark & MARK_NODES {
+        0 => 1 << (mark & MARK_NODE),
+        _ => mark >> NODES_SHIFT & 0xffff,
+    }
+}
 
 /// Messages in flight from `src` to `dst` with payload `msg`: `copies` of them on a
 /// non-duplicating network, one entry per message (`copies == 1`) otherwise.
@@ -207,14 +217,10 @@ impl World {
     /// storage, the network, timers, crashes and observations), not every node. A
     /// [`MARK_NODES`] mark copies back every node of its set likewise.
     fn put_back(&mut self, w: &World, mark: usize) {
-        if mark & MARK_NODES != 0 {
-            let nodes = mark >> NODES_SHIFT & 0xffff;
-            for i in (0..w.nodes.len()).filter(|i| nodes & (1 << i) != 0) {
-                self.nodes[i].clone_from(&w.nodes[i]);
-                self.storages[i].clone_from(&w.storages[i]);
-            }
-        } else {
-            let i = mark & MARK_NODE;
+        let mut nodes = marked_nodes(mark);
+        while nodes != 0 {
+            let i = nodes.trailing_zeros() as usize;
+            nodes &= nodes - 1;
             self.nodes[i].clone_from(&w.nodes[i]);
             self.storages[i].clone_from(&w.storages[i]);
         }
@@ -772,11 +778,8 @@ impl super::bfs::StepInto for Engine<'_> {
         if last == super::bfs::DIRTY_ALL || changed == super::bfs::DIRTY_ALL {
             return super::bfs::DIRTY_ALL;
         }
-        let nodes = |m: usize| match m & MARK_NODES {
-            0 => 1 << (m & MARK_NODE),
-            _ => m >> NODES_SHIFT & 0xffff,
-        };
-        MARK_NODES | (nodes(last) | nodes(changed)) << NODES_SHIFT | (last & changed & OBS_KEPT)
+        let nodes = marked_nodes(last) | marked_nodes(changed);
+        MARK_NODES | nodes << NODES_SHIFT | (last & changed & OBS_KEPT)
     }
 
     /// Every property but no-takebacks reads only the observations (no-takebacks also
