@@ -50,16 +50,22 @@ fn permute_bits(mask: u16, perm: &[usize]) -> u16 {
         .fold(0, |m, (_, &to)| m | 1 << to)
 }
 
-/// The positions that sort `keys` (stable): `order[j]` is the old index placed at `j`;
-/// returns its inverse, old index -> new index.
-fn sorting_perm<K: Ord>(keys: &[K]) -> Small<usize> {
-    let mut order: Small<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut inv: Small<usize> = smallvec::smallvec![0; keys.len()];
-    for (new, &old) in order.iter().enumerate() {
+/// Sorts `keys` (signature, index) in place, which orders the indices by signature (ties
+/// by index), and puts its inverse in `inv`: old index -> new index. Insertion sort: a handful of
+/// acceptors or learners, on every successor of a symmetric search.
+fn sort_keys(keys: &mut [(u64, usize)], inv: &mut Small<usize>) {
+    for k in 1..keys.len() {
+        let mut j = k;
+        while j > 0 && keys[j] < keys[j - 1] {
+            keys.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    inv.clear();
+    inv.resize(keys.len(), 0);
+    for (new, &(_, old)) in keys.iter().enumerate() {
         inv[old] = new;
     }
-    inv
 }
 
 /// A 64-bit digest of `value` (aHash with fixed seeds: the same in every process).
@@ -99,8 +105,9 @@ pub trait SymView {
     /// The messages in flight as (src, dst, digest of the payload) items: one item per copy
     /// on an unordered network (so a multiset), one per flow on an ordered one (its messages
     /// in order, digested as a `Few<Msg>`), in no particular order; everything that uses
-    /// them is order-independent.
-    fn flight_items(&self) -> FlightItems;
+    /// them is order-independent. Pushed onto `out` (empty): a canonicalisation fills one
+    /// buffer in place instead of moving a kilobyte per successor.
+    fn flight_items(&self, out: &mut FlightItems);
 }
 
 impl SymView for PaxosState {
@@ -119,19 +126,17 @@ impl SymView for PaxosState {
     fn obs(&self) -> &Obs {
         &self.obs
     }
-    fn flight_items(&self) -> FlightItems {
+    fn flight_items(&self, out: &mut FlightItems) {
         match &self.sys.network {
-            Network::Ordered(flows) => flows
-                .iter()
-                .map(|(&(src, dst), msgs)| {
-                    let seq: Few<Msg> = msgs.iter().copied().collect();
-                    (usize::from(src), usize::from(dst), digest(&seq))
-                })
-                .collect(),
-            network => crate::model::in_flight(network)
-                .into_iter()
-                .map(|(src, dst, msg)| (src, dst, digest(&msg)))
-                .collect(),
+            Network::Ordered(flows) => out.extend(flows.iter().map(|(&(src, dst), msgs)| {
+                let seq: Few<Msg> = msgs.iter().copied().collect();
+                (usize::from(src), usize::from(dst), digest(&seq))
+            })),
+            network => out.extend(
+                crate::model::in_flight(network)
+                    .into_iter()
+                    .map(|(src, dst, msg)| (src, dst, digest(&msg))),
+            ),
         }
     }
 }
@@ -253,6 +258,7 @@ fn hash_renamed<H: Hasher>(node: &NodeState, acc: &[usize], h: &mut H) {
 
 /// The renaming that takes a state to its class's representative, and what the fingerprint
 /// reuses of the work that found it.
+#[derive(Default)]
 struct Renaming {
     /// Old node id -> new node id.
     perm: Small<usize>,
@@ -260,12 +266,13 @@ struct Renaming {
     acc: Small<usize>,
     /// The messages in flight ([`SymView::flight_items`]).
     items: FlightItems,
-    /// Per acceptor (old index), its signature: a digest of everything about it (its
-    /// state, storage, crash, timer, what it was seen to do, its messages, the votes and
-    /// promises naming it), with nothing named but proposers.
-    acc_sigs: Small<u64>,
-    /// Per learner (old index), its signature likewise, acceptors in it already renamed.
-    lrn_sigs: Small<u64>,
+    /// Per acceptor, in the new order, its signature and old index: a digest of everything
+    /// about it (its state, storage, crash, timer, what it was seen to do, its messages, the
+    /// votes and promises naming it), with nothing named but proposers.
+    acc_keys: Small<(u64, usize)>,
+    /// Per learner, in the new order, its signature likewise (acceptors in it already
+    /// renamed) and old index.
+    lrn_keys: Small<(u64, usize)>,
 }
 
 /// A store world's record with node ids renamed by `perm` and acceptor sets by `acc`.
@@ -317,39 +324,17 @@ impl PaxosModel {
     /// are one another renamed by the first's renaming followed by the inverse of the
     /// second's, which is what a search needs to carry an acceptor set across a class.
     pub fn canonical<V: SymView>(&self, state: &V) -> (u64, Small<usize>) {
-        let Renaming {
-            perm,
-            acc,
-            items,
-            acc_sigs,
-            lrn_sigs,
-        } = self.renaming(state);
+        let mut r = Renaming::default();
+        self.renaming(state, &mut r);
         let cfg = self.cfg();
-        let n = perm.len();
-        let mut inv: Small<usize> = smallvec::smallvec![0usize; n];
-        for (old, &new) in perm.iter().enumerate() {
-            inv[new] = old;
-        }
+        let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
         let obs = state.obs();
         let mut h = Signature::new().0;
-        for &old in &inv {
-            // Every slot holds one role in every state (the renaming keeps roles), so a
-            // node's part is read the same way in every state of the model.
-            match cfg.role_of(old) {
-                // An acceptor's or a learner's signature is a digest of everything about
-                // it, name-independent (acceptors in a learner renamed already): hashing
-                // it stands for hashing those parts again (in a store world, half of the
-                // canonicalisation was hashing them twice).
-                (Role::Acceptor, i) => {
-                    acc_sigs[i].hash(&mut h);
-                    continue;
-                }
-                (Role::Learner, j) => {
-                    lrn_sigs[j].hash(&mut h);
-                    continue;
-                }
-                _ => hash_renamed(state.node(old), &acc, &mut h),
-            }
+        // Node by node in the new order. Every slot holds one role in every state (the
+        // renaming keeps roles): proposers, then acceptors, then learners, then clients, and
+        // only acceptors and learners move.
+        let named = |old: usize, h: &mut ahash::AHasher| {
+            hash_renamed(state.node(old), &r.acc, h);
             (
                 state.crashed(old),
                 Kept(state.storage(old), state.node(old)),
@@ -357,43 +342,75 @@ impl PaxosModel {
                 obs.first_decision[old],
                 obs.decided_ever[old],
             )
-                .hash(&mut h);
+                .hash(h);
             if let Some(log) = &obs.log {
-                (log.first[old], log.ever[old], &log.applied[old]).hash(&mut h);
+                (log.first[old], log.ever[old], &log.applied[old]).hash(h);
             }
+        };
+        for old in 0..p {
+            named(old, &mut h);
         }
+        // An acceptor's or a learner's signature is a digest of everything about it,
+        // name-independent (acceptors in a learner renamed already): hashing it stands for
+        // hashing those parts again (in a store world, half of the canonicalisation was
+        // hashing them twice).
+        for &(sig, _) in r.acc_keys.iter().chain(&r.lrn_keys) {
+            sig.hash(&mut h);
+        }
+        for old in p + a + l..r.perm.len() {
+            named(old, &mut h);
+        }
+        let (perm, acc) = (&r.perm, std::mem::take(&mut r.acc));
+        // The proposals accepted, acceptor sets renamed, hashed as the sorted list they make
+        // (length, then entries): each list is sorted by what precedes its set, one entry
+        // per such key, so renaming the sets keeps its order and nothing is built or sorted.
         if let Some(log) = &obs.log {
-            let mut accepted: Few<(u8, Ballot, u8, u16)> = log
-                .accepted
-                .iter()
-                .map(|&(slot, b, cmd, m)| (slot, b, cmd, permute_bits(m, &acc)))
-                .collect();
-            accepted.sort();
-            (accepted, &log.history).hash(&mut h);
+            log.accepted.len().hash(&mut h);
+            for &(slot, b, cmd, m) in &log.accepted {
+                (slot, b, cmd, permute_bits(m, &acc)).hash(&mut h);
+            }
+            log.history.hash(&mut h);
         }
         // The network: an order-free sum over its items with node ids renamed (one item per
         // copy on an unordered network, so counts are kept; one per flow on an ordered one).
-        let net = items.iter().fold(0u64, |sum, &(s, d, m)| {
+        let net = r.items.iter().fold(0u64, |sum, &(s, d, m)| {
             sum.wrapping_add(mix(m, (perm[s] << 8 | perm[d]) as u64))
         });
-        (net, obs.crashes, obs.proposed, renamed_accepted(obs, &acc)).hash(&mut h);
+        (net, obs.crashes, obs.proposed).hash(&mut h);
+        obs.accepted.len().hash(&mut h);
+        for &(b, v, m) in &obs.accepted {
+            (b, v, permute_bits(m, &acc)).hash(&mut h);
+        }
+        debug_assert_eq!(
+            obs.accepted.len(),
+            renamed_accepted(obs, &acc).len(),
+            "one entry per (ballot, value)"
+        );
+        debug_assert!(
+            renamed_accepted(obs, &acc)
+                .iter()
+                .zip(&obs.accepted)
+                .all(|(x, y)| (x.0, x.1) == (y.0, y.1)),
+            "renaming keeps the order"
+        );
         (h.finish(), acc)
     }
 
-    /// The renaming that sorts acceptors, then learners, by their signatures: (old id -> new
-    /// id over all nodes, old acceptor index -> new acceptor index).
-    fn renaming<V: SymView>(&self, state: &V) -> Renaming {
+    /// The renaming that sorts acceptors, then learners, by their signatures, into `r`
+    /// (empty; filled in place).
+    fn renaming<V: SymView>(&self, state: &V, r: &mut Renaming) {
         let cfg = self.cfg();
         let (p, a, l) = (cfg.proposers, cfg.acceptors, cfg.learners);
         let obs = state.obs();
-        let items = state.flight_items();
+        state.flight_items(&mut r.items);
+        let items = &r.items;
         let learner_base = p + a;
         let is_learner = |x: usize| (learner_base..learner_base + l).contains(&x);
 
         // Acceptors first, described without naming acceptors or learners.
         let mut acc_net: Small<u64> = smallvec::smallvec![0u64; a];
         let mut acc_votes: Small<u64> = smallvec::smallvec![0u64; a];
-        for &(s, d, h) in &items {
+        for &(s, d, h) in items {
             if (p..learner_base).contains(&s) {
                 let other = if is_learner(d) { usize::MAX } else { d };
                 acc_net[s - p] = acc_net[s - p].wrapping_add(mix(h, (other as u64) << 1 | 1));
@@ -420,50 +437,53 @@ impl PaxosModel {
                 _ => {}
             }
         }
-        let acc_keys: Small<(u64, usize)> = (0..a)
-            .map(|i| {
-                let id = p + i;
-                let mut sig = Signature::new()
-                    .add(&state.crashed(id))
-                    .add(state.node(id))
-                    .add(&Kept(state.storage(id), state.node(id)))
-                    .add(&state.timer_set(id))
-                    .add(&obs.first_decision[id])
-                    .add(&obs.decided_ever[id])
-                    .add(&acc_net[i])
-                    .add(&acc_votes[i]);
-                if let Some(log) = &obs.log {
-                    sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
-                }
-                // obs.accepted is sorted by (ballot, value): a name-independent order.
-                for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
-                    sig = sig.add(&(e.0, e.1));
-                }
-                if let Some(log) = &obs.log {
-                    // Sorted by (slot, ballot, command): a name-independent order.
-                    for e in log.accepted.iter().filter(|e| e.3 & (1 << i) != 0) {
-                        sig = sig.add(&(e.0, e.1, e.2));
-                    }
-                }
-                for q in 0..p {
-                    match state.node(q) {
-                        NodeState::Proposer(ps) => {
-                            if let Some(Phase::Preparing { promised, .. }) = &ps.phase {
-                                sig = sig.add(&(q, promised & (1 << i) != 0));
-                            }
-                        }
-                        NodeState::Leader(ls) => {
-                            if let Lead::Preparing { promised, .. } = &ls.lead {
-                                sig = sig.add(&(q, promised & (1 << i) != 0));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                (sig.finish(), i)
+        // Each preparing proposer's promise set, read once for all acceptors.
+        let promised: Small<Option<u16>> = (0..p)
+            .map(|q| match state.node(q) {
+                NodeState::Proposer(ps) => match &ps.phase {
+                    Some(Phase::Preparing { promised, .. }) => Some(*promised),
+                    _ => None,
+                },
+                NodeState::Leader(ls) => match &ls.lead {
+                    Lead::Preparing { promised, .. } => Some(*promised),
+                    _ => None,
+                },
+                _ => None,
             })
             .collect();
-        let acc = sorting_perm(&acc_keys);
+        r.acc_keys.extend((0..a).map(|i| {
+            let id = p + i;
+            let mut sig = Signature::new()
+                .add(&state.crashed(id))
+                .add(state.node(id))
+                .add(&Kept(state.storage(id), state.node(id)))
+                .add(&state.timer_set(id))
+                .add(&obs.first_decision[id])
+                .add(&obs.decided_ever[id])
+                .add(&acc_net[i])
+                .add(&acc_votes[i]);
+            if let Some(log) = &obs.log {
+                sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
+            }
+            // obs.accepted is sorted by (ballot, value): a name-independent order.
+            for e in obs.accepted.iter().filter(|e| e.2 & (1 << i) != 0) {
+                sig = sig.add(&(e.0, e.1));
+            }
+            if let Some(log) = &obs.log {
+                // Sorted by (slot, ballot, command): a name-independent order.
+                for e in log.accepted.iter().filter(|e| e.3 & (1 << i) != 0) {
+                    sig = sig.add(&(e.0, e.1, e.2));
+                }
+            }
+            for (q, m) in promised.iter().enumerate() {
+                if let Some(m) = m {
+                    sig = sig.add(&(q, m & (1 << i) != 0));
+                }
+            }
+            (sig.finish(), i)
+        }));
+        sort_keys(&mut r.acc_keys, &mut r.acc);
+        let acc = &r.acc;
         let acc_id = |x: usize| {
             if (p..p + a).contains(&x) {
                 p + acc[x - p]
@@ -474,7 +494,7 @@ impl PaxosModel {
 
         // Then learners, described with acceptors already renamed.
         let mut lrn_net: Small<u64> = smallvec::smallvec![0u64; l];
-        for &(s, d, h) in &items {
+        for &(s, d, h) in items {
             if is_learner(s) {
                 lrn_net[s - learner_base] =
                     lrn_net[s - learner_base].wrapping_add(mix(h, (acc_id(d) as u64) << 1 | 1));
@@ -484,58 +504,52 @@ impl PaxosModel {
                     lrn_net[d - learner_base].wrapping_add(mix(h, (acc_id(s) as u64) << 1));
             }
         }
-        let learner_keys: Small<(u64, usize)> = (0..l)
-            .map(|j| {
-                let id = learner_base + j;
-                let sig = Signature::new()
-                    .add(&state.crashed(id))
-                    .add(&state.timer_set(id));
-                let sig = match state.node(id) {
-                    NodeState::Learner(st) => {
-                        let votes = st.votes.iter().fold(0u64, |sum, v| {
-                            sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
-                        });
-                        sig.add(&st.decided).add(&votes)
-                    }
-                    NodeState::StoreReplica(r) => {
-                        let votes = r.votes.iter().fold(0u64, |sum, &(slot, b, a, cmd)| {
-                            sum.wrapping_add(digest(&(slot, b, acc[a as usize], cmd)))
-                        });
-                        sig.add(&r.chosen)
-                            .add(&r.applied)
-                            .add(&r.kv)
-                            .add(&r.done)
-                            .add(&votes)
-                    }
-                    node => unreachable!("node {id} is a learner, not {node:?}"),
-                };
-                let mut sig = sig
-                    .add(&Kept(state.storage(id), state.node(id)))
-                    .add(&obs.first_decision[id])
-                    .add(&obs.decided_ever[id])
-                    .add(&lrn_net[j]);
-                if let Some(log) = &obs.log {
-                    sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
+        let mut lrn_keys = std::mem::take(&mut r.lrn_keys);
+        lrn_keys.extend((0..l).map(|j| {
+            let id = learner_base + j;
+            let sig = Signature::new()
+                .add(&state.crashed(id))
+                .add(&state.timer_set(id));
+            let sig = match state.node(id) {
+                NodeState::Learner(st) => {
+                    let votes = st.votes.iter().fold(0u64, |sum, v| {
+                        sum.wrapping_add(digest(&(v.b, acc[v.acceptor as usize], v.v)))
+                    });
+                    sig.add(&st.decided).add(&votes)
                 }
-                (sig.finish(), j)
-            })
-            .collect();
-        let lrn = sorting_perm(&learner_keys);
+                NodeState::StoreReplica(r) => {
+                    let votes = r.votes.iter().fold(0u64, |sum, &(slot, b, a, cmd)| {
+                        sum.wrapping_add(digest(&(slot, b, acc[a as usize], cmd)))
+                    });
+                    sig.add(&r.chosen)
+                        .add(&r.applied)
+                        .add(&r.kv)
+                        .add(&r.done)
+                        .add(&votes)
+                }
+                node => unreachable!("node {id} is a learner, not {node:?}"),
+            };
+            let mut sig = sig
+                .add(&Kept(state.storage(id), state.node(id)))
+                .add(&obs.first_decision[id])
+                .add(&obs.decided_ever[id])
+                .add(&lrn_net[j]);
+            if let Some(log) = &obs.log {
+                sig = sig.add(&(log.first[id], log.ever[id], &log.applied[id]));
+            }
+            (sig.finish(), j)
+        }));
+        let mut lrn = Small::new();
+        sort_keys(&mut lrn_keys, &mut lrn);
+        r.lrn_keys = lrn_keys;
 
-        // old id -> new id over all nodes.
-        let perm: Small<usize> = (0..cfg.node_count())
-            .map(|x| match cfg.role_of(x) {
-                (Role::Proposer | Role::Client, _) => x,
-                (Role::Acceptor, i) => p + acc[i],
-                (Role::Learner, j) => learner_base + lrn[j],
-            })
-            .collect();
-        Renaming {
-            perm,
-            acc,
-            items,
-            acc_sigs: acc_keys.iter().map(|&(sig, _)| sig).collect(),
-            lrn_sigs: learner_keys.iter().map(|&(sig, _)| sig).collect(),
+        // old id -> new id over all nodes: proposers and clients stay.
+        r.perm.extend(0..cfg.node_count());
+        for i in 0..a {
+            r.perm[p + i] = p + r.acc[i];
+        }
+        for (j, &new) in lrn.iter().enumerate() {
+            r.perm[learner_base + j] = learner_base + new;
         }
     }
 

@@ -333,22 +333,21 @@ impl SymView for OnNet<'_> {
     fn obs(&self) -> &Obs {
         &self.0.obs
     }
-    fn flight_items(&self) -> paxos_models::symmetry::FlightItems {
+    fn flight_items(&self, out: &mut paxos_models::symmetry::FlightItems) {
         if self.1 == Delivery::Ordered {
-            return self
-                .flows()
-                .into_iter()
-                .map(|(s, d, msgs)| (s, d, digest(&msgs)))
-                .collect();
+            out.extend(
+                self.flows()
+                    .into_iter()
+                    .map(|(s, d, msgs)| (s, d, digest(&msgs))),
+            );
+            return;
         }
-        let mut items = paxos_models::symmetry::FlightItems::new();
         for f in &self.0.net {
             let d = digest(&f.msg);
             for _ in 0..f.copies {
-                items.push((f.src as usize, f.dst as usize, d));
+                out.push((f.src as usize, f.dst as usize, d));
             }
         }
-        items
     }
 }
 
