@@ -588,7 +588,7 @@ impl Node {
             .rules()
             .store()
             .on_restart(&self.ctx(), storage, &mut fx);
-        self.apply(fx, o);
+        self.apply(&mut fx, o);
         state
     }
 
@@ -635,7 +635,7 @@ impl Node {
         if let Some(next) = next {
             *state.to_mut() = next;
         }
-        self.apply(fx, o);
+        self.apply(&mut fx, o);
     }
 
     /// A timer in a store world: a proposer's retry, or a client's next operation.
@@ -664,7 +664,7 @@ impl Node {
         if let Some(next) = next {
             *state.to_mut() = next;
         }
-        self.apply(fx, o);
+        self.apply(&mut fx, o);
     }
 }
 
