@@ -21,8 +21,16 @@ pub fn copy_from<A: smallvec::Array>(dst: &mut SmallVec<A>, src: &SmallVec<A>)
 where
     A::Item: Copy,
 {
-    dst.clear();
-    dst.extend_from_slice(src);
+    if dst.len() == src.len() {
+        // The usual case (per-node lists, a network that kept its length): one copy.
+        dst.copy_from_slice(src);
+    } else {
+        // `extend_from_slice` inserts: it reserves, then moves the (empty) tail, then copies.
+        dst.truncate(src.len());
+        let at = dst.len();
+        dst.copy_from_slice(&src[..at]);
+        dst.extend(src[at..].iter().copied());
+    }
 }
 
 /// A value is an index into the scenario's `values` list (`0` is `values[0]`).
