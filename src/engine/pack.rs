@@ -77,10 +77,10 @@ pub trait Pack<S>: Sync {
     }
 }
 
-/// A byte writer.
+/// A byte writer onto a vector.
 struct W(Vec<u8>);
 
-impl W {
+impl Put for W {
     #[inline]
     fn u8(&mut self, x: u8) {
         self.0.push(x);
@@ -88,6 +88,37 @@ impl W {
     #[inline]
     fn u16(&mut self, x: u16) {
         self.0.extend_from_slice(&x.to_le_bytes());
+    }
+}
+
+/// Bytes a [`Tiny`] holds.
+const TINY: usize = 128;
+
+/// A few bytes written into an array of their own: the network is encoded into it and
+/// then moved to the output in one piece (or a few). Its length lives in a register, where
+/// a push onto a vector reloads the vector's length and capacity after every byte (a byte
+/// store may alias them): writing the network that way was a tenth of a run.
+struct Tiny {
+    bytes: [u8; TINY],
+    len: usize,
+}
+
+impl Put for Tiny {
+    #[inline]
+    fn u8(&mut self, x: u8) {
+        self.bytes[self.len] = x;
+        self.len += 1;
+    }
+}
+
+/// The encoding, onto any byte writer.
+trait Put {
+    fn u8(&mut self, x: u8);
+    #[inline]
+    fn u16(&mut self, x: u16) {
+        let [lo, hi] = x.to_le_bytes();
+        self.u8(lo);
+        self.u8(hi);
     }
     /// LEB128: seven bits a byte, low first; counts are almost always one byte.
     #[inline]
@@ -679,13 +710,23 @@ impl Engine<'_> {
         // The world's network is already in its one order: no sort.
         let counted = self.model.cfg().delivery == paxos_models::Delivery::Unordered;
         out8.var(w.net.len());
+        let mut t = Tiny {
+            bytes: [0; TINY],
+            len: 0,
+        };
         for f in &w.net {
-            out8.ends(f.src, f.dst, n);
-            out8.msg(&f.msg);
+            // A flight takes at most 2 + 1 + 1 + 3 * SLOTS_MAX + 2 bytes.
+            if t.len > TINY - 32 {
+                out8.0.extend_from_slice(&t.bytes[..t.len]);
+                t.len = 0;
+            }
+            t.ends(f.src, f.dst, n);
+            t.msg(&f.msg);
             if counted {
-                out8.var(f.copies as usize);
+                t.var(f.copies as usize);
             }
         }
+        out8.0.extend_from_slice(&t.bytes[..t.len]);
     }
 
     /// Writes `w`'s observations, the last part of its packed bytes.
