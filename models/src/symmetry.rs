@@ -381,17 +381,16 @@ impl PaxosModel {
         for &(b, v, m) in &obs.accepted {
             (b, v, permute_bits(m, &acc)).hash(&mut h);
         }
-        debug_assert_eq!(
-            obs.accepted.len(),
-            renamed_accepted(obs, &acc).len(),
-            "one entry per (ballot, value)"
-        );
         debug_assert!(
-            renamed_accepted(obs, &acc)
-                .iter()
-                .zip(&obs.accepted)
-                .all(|(x, y)| (x.0, x.1) == (y.0, y.1)),
-            "renaming keeps the order"
+            {
+                let sorted = renamed_accepted(obs, &acc);
+                sorted.len() == obs.accepted.len()
+                    && sorted
+                        .iter()
+                        .zip(&obs.accepted)
+                        .all(|(x, y)| (x.0, x.1) == (y.0, y.1))
+            },
+            "one entry per (ballot, value), so renaming keeps the order"
         );
         (h.finish(), acc)
     }
@@ -504,8 +503,7 @@ impl PaxosModel {
                     lrn_net[d - learner_base].wrapping_add(mix(h, (acc_id(s) as u64) << 1));
             }
         }
-        let mut lrn_keys = std::mem::take(&mut r.lrn_keys);
-        lrn_keys.extend((0..l).map(|j| {
+        r.lrn_keys.extend((0..l).map(|j| {
             let id = learner_base + j;
             let sig = Signature::new()
                 .add(&state.crashed(id))
@@ -517,14 +515,14 @@ impl PaxosModel {
                     });
                     sig.add(&st.decided).add(&votes)
                 }
-                NodeState::StoreReplica(r) => {
-                    let votes = r.votes.iter().fold(0u64, |sum, &(slot, b, a, cmd)| {
+                NodeState::StoreReplica(rep) => {
+                    let votes = rep.votes.iter().fold(0u64, |sum, &(slot, b, a, cmd)| {
                         sum.wrapping_add(digest(&(slot, b, acc[a as usize], cmd)))
                     });
-                    sig.add(&r.chosen)
-                        .add(&r.applied)
-                        .add(&r.kv)
-                        .add(&r.done)
+                    sig.add(&rep.chosen)
+                        .add(&rep.applied)
+                        .add(&rep.kv)
+                        .add(&rep.done)
                         .add(&votes)
                 }
                 node => unreachable!("node {id} is a learner, not {node:?}"),
@@ -540,8 +538,7 @@ impl PaxosModel {
             (sig.finish(), j)
         }));
         let mut lrn = Small::new();
-        sort_keys(&mut lrn_keys, &mut lrn);
-        r.lrn_keys = lrn_keys;
+        sort_keys(&mut r.lrn_keys, &mut lrn);
 
         // old id -> new id over all nodes: proposers and clients stay.
         r.perm.extend(0..cfg.node_count());
