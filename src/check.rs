@@ -67,6 +67,9 @@ pub struct Outcome {
     pub main: Search,
     /// The fault-tolerance witness searches: (acceptors down, search).
     pub witnesses: Vec<(Vec<String>, Search)>,
+    /// The sets of acceptors down whose witness was not searched: acceptors are
+    /// interchangeable, so each is the searched one renamed, with the same verdict.
+    pub witnesses_by_symmetry: usize,
     /// The graph part of fault tolerance ([`stays_reachable`]), run once the witnesses hold.
     pub stays: Option<Reach>,
     /// What became of partial-order reduction in the safety search.
@@ -538,12 +541,12 @@ pub fn check_model(
         && scenario.fault_tolerance_not_judged.is_none()
         && !cfg.opts.stop_when_any_found;
     let early = judged_here.then(|| fault_tolerance(scenario, rules, cfg, left, progress));
-    if let Some((_, w)) = &early {
+    if let Some((_, w, _)) = &early {
         spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
     }
     let cuts = early
         .as_ref()
-        .filter(|(v, _)| matches!(v, Verdict::Holds))
+        .filter(|(v, _, _)| matches!(v, Verdict::Holds))
         .map(|_| reach::cuts_of(model, scenario.cut_off_not_judged.is_none()));
     let opts = SearchOpts {
         stop_when_all_found: true,
@@ -594,15 +597,16 @@ pub fn check_model(
             },
         })
         .collect();
-    let (mut ft, witnesses) = match (&scenario.fault_tolerance_not_judged, early) {
-        (Some(why), _) => (Verdict::NotJudged(why.clone()), Vec::new()),
-        (None, Some(early)) => early,
-        (None, None) => {
-            let (v, w) = fault_tolerance(scenario, rules, cfg, left, progress);
-            spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
-            (v, w)
-        }
-    };
+    let (mut ft, witnesses, witnesses_by_symmetry) =
+        match (&scenario.fault_tolerance_not_judged, early) {
+            (Some(why), _) => (Verdict::NotJudged(why.clone()), Vec::new(), 0),
+            (None, Some(early)) => early,
+            (None, None) => {
+                let (v, w, by_symmetry) = fault_tolerance(scenario, rules, cfg, left, progress);
+                spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
+                (v, w, by_symmetry)
+            }
+        };
     // Then the graph part, once the cheap part holds: a decision stays reachable from every
     // judged state under the scenario's faults.
     let mut stays = None;
@@ -659,6 +663,7 @@ pub fn check_model(
         verdicts,
         main,
         witnesses,
+        witnesses_by_symmetry,
         stays,
         por,
         seconds: started.elapsed().as_secs_f64(),
@@ -757,23 +762,38 @@ pub fn subsets(n: usize, k: usize) -> Vec<u16> {
 }
 
 /// The fault-tolerance witnesses: a decision reachable with nobody down, and with every set
-/// of f = (n-1)/2 acceptors down from the start (no other fault).
+/// of f = (n-1)/2 acceptors down from the start (no other fault). Also how many of those
+/// sets were judged by symmetry rather than searched.
+///
+/// With symmetry on and the rules treating acceptors alike ([`Rules::symmetric`]), one set
+/// of f stands for all: renaming the acceptors takes the world with one set down to the
+/// world with any other down (the acceptors start alike and every set has f members), and
+/// maps each path to a path, decisions to decisions. So a decision is reachable with one
+/// set down exactly when it is with every other, and the first set (the one a violation is
+/// reported with) is the one searched.
 fn fault_tolerance(
     scenario: &Scenario,
     rules: &'static dyn Rules,
     check: &CheckCfg,
     mut states_left: Option<usize>,
     progress: &mut dyn FnMut(&str, &Progress),
-) -> (Verdict, Vec<(Vec<String>, Search)>) {
+) -> (Verdict, Vec<(Vec<String>, Search)>, usize) {
     let cfg = &scenario.cluster;
     let f = cfg.acceptor_faults_tolerated();
     let mut downs = vec![0u16];
+    let mut by_symmetry = 0;
     if f > 0 {
-        downs.extend(subsets(cfg.acceptors, f));
+        let sets = subsets(cfg.acceptors, f);
+        if check.symmetry && rules.symmetric() {
+            by_symmetry = sets.len() - 1;
+            downs.push(sets[0]);
+        } else {
+            downs.extend(sets);
+        }
     }
     let mut searches = Vec::new();
     let mut verdict = Verdict::Holds;
-    for down in downs {
+    for &down in &downs {
         if states_left == Some(0) || crate::interrupt::signal().is_some() {
             // The bound (or an interrupt) left nothing for the remaining searches.
             if !matches!(verdict, Verdict::Unreachable { .. }) {
@@ -828,7 +848,11 @@ fn fault_tolerance(
         }
         searches.push((names, search));
     }
-    (verdict, searches)
+    if searches.len() < downs.len() {
+        // Stopped before the set that stands for the others.
+        by_symmetry = 0;
+    }
+    (verdict, searches, by_symmetry)
 }
 
 /// Whether `state` violates `property` (for tests and replay).

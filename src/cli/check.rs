@@ -245,9 +245,13 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             "fault-tolerance: not searched (not judged in this world); total seconds={seconds:.2}"
         );
     } else {
+        let by_symmetry = match outcome.witnesses_by_symmetry {
+            0 => String::new(),
+            n => format!(" (and {n} more sets of acceptors down, judged by symmetry)"),
+        };
         let _ = writeln!(
             text,
-            "fault-tolerance witnesses: {} searches, {} unique states; total seconds={:.2}",
+            "fault-tolerance witnesses: {} searches{by_symmetry}, {} unique states; total seconds={:.2}",
             outcome.witnesses.len(),
             witness_states,
             seconds

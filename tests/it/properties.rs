@@ -160,6 +160,60 @@ fn fault_tolerance_fails_when_a_minority_down_blocks_every_decision() {
     }
 }
 
+/// Learners that decide only with acceptor a2's vote among the quorum's: a world with a2
+/// down never decides, one with a1 or a3 down does. Not symmetric, and saying so.
+struct NeedsA2;
+impl Rules for NeedsA2 {
+    fn learner_decides(
+        &self,
+        votes: &[paxos_models::Vote],
+        quorum: usize,
+    ) -> Option<paxos_models::Value> {
+        votes.iter().find_map(|vote| {
+            let same = votes.iter().filter(|w| w.b == vote.b && w.v == vote.v);
+            let has_a2 = same.clone().any(|w| w.acceptor == 1);
+            (same.count() >= quorum && has_a2).then_some(vote.v)
+        })
+    }
+    fn symmetric(&self) -> bool {
+        false
+    }
+}
+
+/// With symmetry, one set of f acceptors down stands for all (renaming the acceptors maps
+/// one world to another); the verdicts and the set named are those of every set searched.
+/// Rules that single out an acceptor get every set searched.
+#[test]
+fn the_witnesses_with_acceptors_down_are_searched_once_by_symmetry() {
+    for (name, sets) in [("classic", 3), ("four-acceptors", 4)] {
+        for rules in [&paxos_models::Correct as &'static dyn Rules, &Unanimous] {
+            let on = run(name, rules);
+            let off = paxos_lab::check::check(
+                &super::scenario(name),
+                rules,
+                &super::cfg(paxos_lab::check::Strategy::Bfs, false, 1),
+                &mut |_, _| {},
+            );
+            assert_eq!(on.witnesses.len(), 2, "{name}");
+            assert_eq!(on.witnesses_by_symmetry, sets - 1, "{name}");
+            assert_eq!(off.witnesses.len(), sets + 1, "{name}");
+            assert_eq!(off.witnesses_by_symmetry, 0, "{name}");
+            assert_eq!(
+                format!("{:?}", on.verdicts[3].verdict),
+                format!("{:?}", off.verdicts[3].verdict),
+                "{name}"
+            );
+        }
+    }
+    let outcome = run("classic", &NeedsA2);
+    assert_eq!(outcome.witnesses.len(), 4);
+    assert_eq!(outcome.witnesses_by_symmetry, 0);
+    match &outcome.verdicts[3].verdict {
+        Verdict::Unreachable { down } => assert_eq!(down, &["a2"]),
+        v => panic!("expected unreachable with a2 down, got {v:?}"),
+    }
+}
+
 #[test]
 fn fault_tolerance_fails_when_nothing_is_ever_decided() {
     let outcome = run("classic", &NeverDecide);
