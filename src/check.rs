@@ -15,6 +15,7 @@ pub use reach::{decision_reachable_from, explore_back, stays_reachable, without_
 
 use crate::engine::bfs;
 use crate::engine::world::{Engine, World};
+use reach::Judged;
 
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::time::Instant;
@@ -242,7 +243,7 @@ impl PorUse {
 /// expanded state is judged by [`reach::keeps_a_step`]; a state found wanting stops the
 /// search when `stop_when_wanting`, and otherwise only marks the space as one the graph
 /// must judge. Returns the search, whether a step sent outside `Rules::may_send`, and with
-/// `cuts` whether every state passed.
+/// `cuts` what the judge made of the states ([`Judged`]).
 #[allow(clippy::too_many_arguments)]
 fn engine_search(
     model: &PaxosModel,
@@ -254,7 +255,7 @@ fn engine_search(
     progress: &mut dyn FnMut(&Progress),
     cuts: Option<&(Vec<u16>, Vec<u16>)>,
     stop_when_wanting: bool,
-) -> (Search, bool, Option<bool>) {
+) -> (Search, bool, Option<Judged>) {
     if model.dead_pruned && opts.stop_when_any_found {
         // A search that stops at its first violation is mostly small: a node whose lone
         // exploration would cost more than the search (a learner's 65,538 local states, a
@@ -288,10 +289,15 @@ fn engine_search(
     };
     let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);
     let wanting = AtomicBool::new(false);
+    let stuck = AtomicBool::new(false);
     let acyclic = engine.dead.as_ref().is_some_and(|d| d.acyclic);
     let judge = |w: &World, actions: &[Action], taken: &[(usize, bool)]| {
         let fine = cuts.is_none_or(|(acceptor_cuts, _)| {
-            reach::keeps_a_step(model, acceptor_cuts, w, actions, taken, acyclic)
+            let fine = reach::keeps_a_step(model, acceptor_cuts, w, actions, taken, acyclic);
+            if !fine && reach::surely_stuck(model, acceptor_cuts, w, actions, taken) {
+                stuck.store(true, AtomicOrdering::Relaxed);
+            }
+            fine
         });
         if !fine {
             wanting.store(true, AtomicOrdering::Relaxed);
@@ -327,8 +333,17 @@ fn engine_search(
         d.1 = engine.reference_path(d.0, &d.1);
     }
     search.dead = engine.dead_use();
-    let fine = cuts.map(|_| !wanting.load(AtomicOrdering::Relaxed));
-    (search, engine.stray_send(), fine)
+    let judged = cuts.map(|_| {
+        match (
+            stuck.load(AtomicOrdering::Relaxed),
+            wanting.load(AtomicOrdering::Relaxed),
+        ) {
+            (true, _) => Judged::Stuck,
+            (false, true) => Judged::Wanting,
+            (false, false) => Judged::Fine,
+        }
+    });
+    (search, engine.stray_send(), judged)
 }
 
 /// The bound on one node's lone exploration (see [`crate::engine::dead::NODE_STATES_MAX`])
@@ -354,7 +369,7 @@ fn bfs_search(
     opts: &SearchOpts,
     progress: &mut dyn FnMut(&Progress),
     cuts: Option<&(Vec<u16>, Vec<u16>)>,
-) -> (Search, PorUse, Option<bool>) {
+) -> (Search, PorUse, Option<Judged>) {
     let plain = |por: bool,
                  props: &[Property<PaxosModel>],
                  opts: &SearchOpts,
@@ -623,7 +638,7 @@ pub fn check_model(
         let reach = match (judged, &cuts) {
             // The safety search explored the space the graph-free proof needs, whole, and
             // every state passed: proven there.
-            (Some(true), Some((acceptor_cuts, _))) if main.complete => Reach {
+            (Some(Judged::Fine), Some((acceptor_cuts, _))) if main.complete => Reach {
                 search: Search {
                     discoveries: vec![None],
                     ..main.clone()
@@ -634,8 +649,14 @@ pub fn check_model(
                 edges_kept: false,
                 in_safety_search: true,
             },
+            // A state is stuck for certain: the property fails, and the whole graph finds
+            // the shortest path to a stuck state (a reduced graph would find one, not
+            // necessarily the nearest, and be searched again).
+            (Some(Judged::Stuck), _) => {
+                reach::shortest_stuck(model, cfg.symmetry, cut_off, &opts, &mut progress)
+            }
             // A state failed: only the graph judges this space.
-            (Some(false), _) => {
+            (Some(Judged::Wanting), _) => {
                 reach::by_graph(model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress)
             }
             _ => stays_reachable(model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress),

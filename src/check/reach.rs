@@ -525,6 +525,28 @@ pub fn by_graph(
     again
 }
 
+/// [`by_graph`] with partial-order reduction, for a world without crashes where the
+/// safety search found a state stuck for certain ([`Judged::Stuck`]): the reduced graph
+/// would find the violation and be searched again whole for its shortest path, so the
+/// whole graph is searched at once. Its partial-order reduction is reported as used for the
+/// verdict, the trace found again without it. (A bound that stops this search leaves the
+/// verdict inconclusive, as it would the search again in [`by_graph`].)
+pub fn shortest_stuck(
+    model: &PaxosModel,
+    symmetry: bool,
+    cut_off: bool,
+    opts: &SearchOpts,
+    progress: &mut dyn FnMut(&Progress),
+) -> Reach {
+    let (mut reach, _) = explore_back(model, symmetry, false, cut_off, opts, progress);
+    debug_assert!(
+        !reach.search.complete || reach.search.discoveries[0].is_some(),
+        "a state stuck for certain is a violation"
+    );
+    reach.por = PorUse::UsedTracesRefound(reach.search.unique);
+    reach
+}
+
 /// The cuts judged (bitmasks of acceptor indices, none first, then every set of f
 /// acceptors when `cut_off`) and the same as bitmasks of node ids.
 pub fn cuts_of(model: &PaxosModel, cut_off: bool) -> (Vec<u16>, Vec<u16>) {
@@ -566,6 +588,43 @@ pub fn keeps_a_step(
                     .iter()
                     .any(|&(a, _)| touched(model, &actions[a]) & cut == 0)
             }))
+}
+
+/// What the judge of an exploration ([`keeps_a_step`]) made of the states it expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judged {
+    /// Every state passed: with no cycle, the property holds on the space explored.
+    Fine,
+    /// A state failed: a possible cycle, or a state that may be stuck; only the graph can
+    /// tell.
+    Wanting,
+    /// A state is stuck for certain ([`surely_stuck`]): the property is violated, and the
+    /// graph is needed only for the shortest path to such a state.
+    Stuck,
+}
+
+/// Whether `w`, a state [`keeps_a_step`] found wanting in a world without crashes, is stuck
+/// for certain: it has no decision and some cut (acceptor bitmasks, none included) leaves
+/// no step taken from it. The steps taken are every step, or a stubborn set widened for the
+/// cuts, which holds a step that survives each cut whenever the state has one
+/// (`Por::successors_for_cuts`); so the state has no such step in the whole space either,
+/// and with that cut nothing at all can happen from it: no decision is reachable. (With
+/// crashes, which states and cuts are judged depends on who is down: never certain here.)
+pub fn surely_stuck(
+    model: &PaxosModel,
+    cuts: &[u16],
+    w: &World,
+    actions: &[Action],
+    taken: &[(usize, bool)],
+) -> bool {
+    model.cfg().crashes_max == 0
+        && judged(model, w, crashed_acceptors(model, w))
+        && !paxos_models::properties::decided_somewhere(&w.obs)
+        && cuts.iter().any(|&cut| {
+            taken
+                .iter()
+                .all(|&(a, _)| touched(model, &actions[a]) & cut != 0)
+        })
 }
 
 /// The graph part proven without a graph, when the explored space allows it. It is the
@@ -610,7 +669,7 @@ pub fn without_graph(
         Some(&cuts),
         true,
     );
-    if fine == Some(false) {
+    if fine != Some(Judged::Fine) {
         return None;
     }
     search.discoveries = vec![None];
