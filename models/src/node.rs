@@ -91,7 +91,7 @@ pub struct LearnerState {
 }
 
 /// A node's volatile state, by role.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub enum NodeState {
     Proposer(ProposerState),
     Acceptor(AcceptorState),
@@ -109,7 +109,7 @@ pub enum NodeState {
 }
 
 /// A node's durable storage, by role: what survives a crash.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Storage {
     /// The last attempt a proposer started, so a restart never reuses a ballot.
     Proposer {
@@ -126,6 +126,57 @@ pub enum Storage {
     LogAcceptor(LogAcceptorState),
     /// A store world's replica keeps its decisions, what it applied, and the store.
     StoreReplica(Box<StoreReplica>),
+}
+
+// `clone_from` of a state or storage of the same role copies into what the target holds:
+// a store replica's box and the lists inside it (and a learner's votes, when they spill)
+// are reused, not allocated again. The engine puts node states back into its scratch
+// worlds with it on every step; a derived `clone_from` allocates a fresh copy and frees
+// the old one.
+impl Clone for NodeState {
+    fn clone(&self) -> NodeState {
+        match self {
+            NodeState::Proposer(x) => NodeState::Proposer(x.clone()),
+            NodeState::Acceptor(x) => NodeState::Acceptor(*x),
+            NodeState::Learner(x) => NodeState::Learner(x.clone()),
+            NodeState::Replica(x) => NodeState::Replica(*x),
+            NodeState::Leader(x) => NodeState::Leader(x.clone()),
+            NodeState::LogAcceptor(x) => NodeState::LogAcceptor(*x),
+            NodeState::StoreReplica(x) => NodeState::StoreReplica(x.clone()),
+            NodeState::Client(x) => NodeState::Client(*x),
+        }
+    }
+
+    fn clone_from(&mut self, source: &NodeState) {
+        match (self, source) {
+            (NodeState::StoreReplica(to), NodeState::StoreReplica(from)) => to.clone_from(from),
+            (NodeState::Learner(to), NodeState::Learner(from)) => {
+                crate::types::copy_from(&mut to.votes, &from.votes);
+                to.decided = from.decided;
+            }
+            (to, from) => *to = from.clone(),
+        }
+    }
+}
+
+impl Clone for Storage {
+    fn clone(&self) -> Storage {
+        match self {
+            Storage::Proposer { round } => Storage::Proposer { round: *round },
+            Storage::Acceptor(x) => Storage::Acceptor(*x),
+            Storage::Learner { decided } => Storage::Learner { decided: *decided },
+            Storage::Replica { held } => Storage::Replica { held: *held },
+            Storage::LogAcceptor(x) => Storage::LogAcceptor(*x),
+            Storage::StoreReplica(x) => Storage::StoreReplica(x.clone()),
+        }
+    }
+
+    fn clone_from(&mut self, source: &Storage) {
+        match (self, source) {
+            (Storage::StoreReplica(to), Storage::StoreReplica(from)) => to.clone_from(from),
+            (to, from) => *to = from.clone(),
+        }
+    }
 }
 
 impl NodeState {
@@ -279,7 +330,7 @@ impl Actor for Node {
             _ => None,
         };
         if let Some(next) = next {
-            *state.to_mut() = next;
+            *state = Cow::Owned(next);
         }
         self.apply(&mut fx, o);
     }
@@ -291,7 +342,7 @@ impl Actor for Node {
         if let (NodeState::Proposer(p), Timer::Retry) = (&**state, timer) {
             let mut fx = Effects::default();
             if let Some(next) = self.rules().on_retry(&self.ctx(), p, &mut fx) {
-                *state.to_mut() = NodeState::Proposer(next);
+                *state = Cow::Owned(NodeState::Proposer(next));
             }
             self.apply(&mut fx, o);
         }

@@ -217,7 +217,7 @@ pub struct LogAcceptorState {
 }
 
 /// A replica of the store.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StoreReplica {
     /// Votes heard for slots not chosen yet: (slot, ballot, acceptor, command), sorted.
     pub votes: Few<(u8, Ballot, u8, Cmd)>,
@@ -229,6 +229,27 @@ pub struct StoreReplica {
     pub kv: [u8; KEYS_MAX],
     /// Commands it applied (bit `cmd`), so a command chosen in two slots runs once.
     pub done: u8,
+}
+
+/// `clone_from` copies into the lists the target holds (see `NodeState`'s `Clone`).
+impl Clone for StoreReplica {
+    fn clone(&self) -> StoreReplica {
+        StoreReplica {
+            votes: self.votes.clone(),
+            chosen: self.chosen,
+            applied: self.applied.clone(),
+            kv: self.kv,
+            done: self.done,
+        }
+    }
+
+    fn clone_from(&mut self, source: &StoreReplica) {
+        crate::types::copy_from(&mut self.votes, &source.votes);
+        self.chosen = source.chosen;
+        crate::types::copy_from(&mut self.applied, &source.applied);
+        self.kv = source.kv;
+        self.done = source.done;
+    }
 }
 
 impl StoreReplica {
@@ -633,7 +654,7 @@ impl Node {
             _ => None,
         };
         if let Some(next) = next {
-            *state.to_mut() = next;
+            *state = Cow::Owned(next);
         }
         self.apply(&mut fx, o);
     }
@@ -662,7 +683,7 @@ impl Node {
             _ => None,
         };
         if let Some(next) = next {
-            *state.to_mut() = next;
+            *state = Cow::Owned(next);
         }
         self.apply(&mut fx, o);
     }
