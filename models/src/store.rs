@@ -216,11 +216,16 @@ pub struct LogAcceptorState {
     pub accepted: SlotVotes,
 }
 
+/// A replica's votes of open slots, inline up to 16 (64 bytes, in the replica's box): with
+/// 6 (`Few`), a replica of `kv-store` that heard more moved them to a heap block of their
+/// own, allocated anew at every copy.
+pub type ReplicaVotes = smallvec::SmallVec<[(u8, Ballot, u8, Cmd); 16]>;
+
 /// A replica of the store.
 #[derive(Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StoreReplica {
     /// Votes heard for slots not chosen yet: (slot, ballot, acceptor, command), sorted.
-    pub votes: Few<(u8, Ballot, u8, Cmd)>,
+    pub votes: ReplicaVotes,
     /// The command it learned chosen in each slot: its decisions.
     pub chosen: [Option<Cmd>; SLOTS_MAX],
     /// The slots it applied, in the order it applied them, with their commands.
@@ -261,7 +266,7 @@ impl StoreReplica {
     /// What it keeps on durable storage: everything but the votes of open slots.
     pub fn durable(&self) -> StoreReplica {
         StoreReplica {
-            votes: Few::new(),
+            votes: ReplicaVotes::new(),
             ..self.clone()
         }
     }
