@@ -432,9 +432,13 @@ impl Alone<'_> {
     /// Node `j`'s step from `x` (the world's step function on the template world holding
     /// `x`) into `scratch.out`, its network emptied, with the messages sent in `sends`, one
     /// per copy; false when it is no step.
+    /// `at` is `x`'s number: `scratch.from` is written only when it holds another state
+    /// (every input is tried on one state before the next).
+    #[allow(clippy::too_many_arguments)]
     fn step(
         &self,
         x: &Part,
+        at: usize,
         input: Option<usize>,
         action: Action,
         scratch: &mut Scratch,
@@ -442,7 +446,10 @@ impl Alone<'_> {
     ) -> bool {
         use super::bfs::StepInto;
         let j = self.j as u8;
-        x.put(&mut scratch.from, self.j);
+        if scratch.holds != Some(at) {
+            x.put(&mut scratch.from, self.j);
+            scratch.holds = Some(at);
+        }
         scratch.from.net.clear();
         if let Some(k) = input {
             let (src, msg) = self.inputs[k];
@@ -484,6 +491,8 @@ struct Scratch {
     /// is node j's, and between steps `from` changes only in node j's part and the network,
     /// which is what a step's mark puts back.
     dirty: usize,
+    /// The number of the local state `from` holds.
+    holds: Option<usize>,
 }
 
 impl Scratch {
@@ -492,6 +501,7 @@ impl Scratch {
             from: like.clone(),
             out: like.clone(),
             dirty: super::bfs::DIRTY_ALL,
+            holds: None,
         }
     }
 }
@@ -523,7 +533,7 @@ fn explore(alone: &Alone, local: &mut Local, sent: &mut Vec<Key>, budget: usize)
                 None if based => continue,
                 _ => {}
             }
-            if !alone.step(&x, input, action, scratch, &mut sends) {
+            if !alone.step(&x, next, input, action, scratch, &mut sends) {
                 continue;
             }
             if let Some(k) = input {
@@ -560,7 +570,7 @@ fn inner_steps(alone: &Alone, local: &mut Local) {
         let template = local.template.as_ref().expect("an init state was added");
         let scratch = scratch.get_or_insert_with(|| Scratch::new(template));
         for (input, action) in alone.steps(from) {
-            if !alone.step(from, input, action, scratch, &mut sends) {
+            if !alone.step(from, x, input, action, scratch, &mut sends) {
                 continue;
             }
             let to = local.keys[&local_key(&scratch.out, j)] as usize;
