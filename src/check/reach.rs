@@ -345,6 +345,9 @@ impl Expander<'_> {
         let mut actions = Vec::new();
         let mut buf = Vec::new();
         let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
+        // The stubborn successors' packed bytes, one after another (`key` packs each).
+        let mut stubborn_bytes: Vec<u8> = Vec::new();
+        let mut stubborn_ends: Vec<usize> = Vec::new();
         let mut scratch: Option<World> = None;
         for i in range {
             let start = if i == 0 { 0 } else { ends[i - 1] };
@@ -355,10 +358,14 @@ impl Expander<'_> {
             // The successors taken: a stubborn set's, unless one of them leads back to a
             // level already explored (the cycle proviso), or every one.
             stubborn.clear();
+            stubborn_bytes.clear();
+            stubborn_ends.clear();
             let mut full = true;
             if let Some(p) = &engine.por {
                 p.successors_for_cuts(engine, &state, &actions, self.cut_nodes, &mut |a, w| {
                     let k = self.key(&w, &mut buf, &mut part.memo);
+                    stubborn_bytes.extend_from_slice(&buf);
+                    stubborn_ends.push(stubborn_bytes.len());
                     stubborn.push((a, w, k))
                 });
                 full = stubborn
@@ -367,50 +374,66 @@ impl Expander<'_> {
                 part.fully_expanded += full as u64;
             }
             let first = part.succs.len();
-            let take = |part: &mut Part, a: usize, succ: &World, (fp, renaming): Key| {
-                let touches = touched(model, &actions[a]);
-                let mut resolved = None;
-                let mut new = None;
-                match ids.get(&fp) {
-                    Some(&id) => {
-                        // Known: its edge is made here, unless its label is new.
-                        let l = edge_label(touches, &renaming, renamings, id, self.acceptors);
-                        resolved = labels.get(&(l, a as u32)).map(|&l| (id, l));
+            // `packed`: `succ` as `key` packed it.
+            let take =
+                |part: &mut Part, a: usize, succ: &World, packed: &[u8], (fp, renaming): Key| {
+                    let touches = touched(model, &actions[a]);
+                    let mut resolved = None;
+                    let mut new = None;
+                    match ids.get(&fp) {
+                        Some(&id) => {
+                            // Known: its edge is made here, unless its label is new.
+                            let l = edge_label(touches, &renaming, renamings, id, self.acceptors);
+                            resolved = labels.get(&(l, a as u32)).map(|&l| (id, l));
+                        }
+                        None => {
+                            let start = part.arena.len();
+                            part.arena.extend_from_slice(packed);
+                            new = Some((start, part.arena.len(), Info::of(model, succ)));
+                        }
                     }
-                    None => {
-                        let start = part.arena.len();
-                        engine.pack_into(succ, &mut part.arena);
-                        new = Some((start, part.arena.len(), Info::of(model, succ)));
-                    }
-                }
-                part.succs.push(Found {
-                    action: a as u32,
-                    touches,
-                    fp,
-                    renaming,
-                    new,
-                    resolved,
-                });
-            };
+                    part.succs.push(Found {
+                        action: a as u32,
+                        touches,
+                        fp,
+                        renaming,
+                        new,
+                        resolved,
+                    });
+                };
             if full {
                 // The stubborn successors already stepped (in action order) are taken as
                 // they are; every other action is stepped now, in action order.
-                let mut kept = stubborn.drain(..).peekable();
+                let mut kept = stubborn.drain(..).enumerate().peekable();
                 let mut dirty = crate::engine::bfs::DIRTY_ALL;
                 for (a, action) in actions.iter().enumerate() {
-                    if let Some((_, succ, k)) = kept.next_if(|(k, _, _)| *k == a) {
-                        take(&mut part, a, &succ, k);
+                    if let Some((i, (_, succ, k))) = kept.next_if(|(_, (k, _, _))| *k == a) {
+                        let from = if i == 0 { 0 } else { stubborn_ends[i - 1] };
+                        take(
+                            &mut part,
+                            a,
+                            &succ,
+                            &stubborn_bytes[from..stubborn_ends[i]],
+                            k,
+                        );
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
                         if engine.step_into_again(&state, action.clone(), into, &mut dirty) {
                             let k = self.key(into, &mut buf, &mut part.memo);
-                            take(&mut part, a, into, k);
+                            take(&mut part, a, into, &buf, k);
                         }
                     }
                 }
             } else {
-                for (a, succ, k) in stubborn.drain(..) {
-                    take(&mut part, a, &succ, k);
+                for (i, (a, succ, k)) in stubborn.drain(..).enumerate() {
+                    let from = if i == 0 { 0 } else { stubborn_ends[i - 1] };
+                    take(
+                        &mut part,
+                        a,
+                        &succ,
+                        &stubborn_bytes[from..stubborn_ends[i]],
+                        k,
+                    );
                 }
             }
             part.states.push(part.succs.len() - first);
