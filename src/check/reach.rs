@@ -24,8 +24,8 @@ use stateright::actor::ActorModelAction;
 use stateright::Model;
 
 use super::{fingerprint, subsets, PorUse, Progress, Search, SearchOpts};
-use crate::engine::bfs::{self, StepInto};
-use crate::engine::pack::Pack;
+use crate::engine::bfs::{self, StepInto, DIRTY_ALL};
+use crate::engine::pack::{Marks, Pack};
 use crate::engine::world::{Engine, World};
 use crate::engine::Chunked;
 use crate::sim::NetEvent;
@@ -310,9 +310,18 @@ struct Expander<'a> {
 
 impl Expander<'_> {
     /// `s`'s key (its class and renaming with symmetry); leaves `s`'s packed bytes in `buf`.
-    fn key(&self, s: &World, buf: &mut Vec<u8>, memo: &mut crate::engine::Memo<Key>) -> Key {
+    /// `s` is the state packed as `parent` (unpacked with `marks`) stepped by a step that
+    /// left `mark` ([`Pack::pack_step_into`]: what the step left alone is copied from
+    /// `parent`; `DIRTY_ALL` packs it whole).
+    fn key(
+        &self,
+        s: &World,
+        (parent, marks, mark): (&[u8], &Marks, usize),
+        buf: &mut Vec<u8>,
+        memo: &mut crate::engine::Memo<Key>,
+    ) -> Key {
         buf.clear();
-        self.engine.pack_into(s, buf);
+        self.engine.pack_step_into(s, parent, marks, mark, buf);
         if self.symmetric {
             memo.class(buf, || {
                 let (fp, acc) = self.engine.canonical(s);
@@ -344,6 +353,7 @@ impl Expander<'_> {
         part.any_action = false;
         let mut actions = Vec::new();
         let mut buf = Vec::new();
+        let mut marks = Marks::new();
         let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
         // The stubborn successors' packed bytes, one after another (`key` packs each).
         let mut stubborn_bytes: Vec<u8> = Vec::new();
@@ -351,7 +361,8 @@ impl Expander<'_> {
         let mut scratch: Option<World> = None;
         for i in range {
             let start = if i == 0 { 0 } else { ends[i - 1] };
-            let state = engine.unpack(&bytes[start..ends[i]]);
+            let packed = &bytes[start..ends[i]];
+            let state = engine.unpack_marked(packed, &mut marks);
             actions.clear();
             engine.actions(&state, &mut actions);
             part.any_action |= !actions.is_empty();
@@ -363,7 +374,7 @@ impl Expander<'_> {
             let mut full = true;
             if let Some(p) = &engine.por {
                 p.successors_for_cuts(engine, &state, &actions, self.cut_nodes, &mut |a, w| {
-                    let k = self.key(&w, &mut buf, &mut part.memo);
+                    let k = self.key(&w, (packed, &marks, DIRTY_ALL), &mut buf, &mut part.memo);
                     stubborn_bytes.extend_from_slice(&buf);
                     stubborn_ends.push(stubborn_bytes.len());
                     stubborn.push((a, w, k))
@@ -419,7 +430,8 @@ impl Expander<'_> {
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
                         if engine.step_into_again(&state, action.clone(), into, &mut dirty) {
-                            let k = self.key(into, &mut buf, &mut part.memo);
+                            let k =
+                                self.key(into, (packed, &marks, dirty), &mut buf, &mut part.memo);
                             take(&mut part, a, into, &buf, k);
                         }
                     }
@@ -758,7 +770,7 @@ pub fn explore_back(
     for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
         // `key` leaves the state's packed bytes in `buf`.
-        let (k, renaming) = expander.key(&s, &mut buf, &mut memo);
+        let (k, renaming) = expander.key(&s, (&[], &Marks::new(), DIRTY_ALL), &mut buf, &mut memo);
         if !g.ids.contains_key(&k) {
             g.push_root(&engine, &s, &buf, i, k, &renaming);
         }
