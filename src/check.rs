@@ -555,7 +555,7 @@ pub fn check_model(
         && model.cfg().crashes_max == 0
         && scenario.fault_tolerance_not_judged.is_none()
         && !cfg.opts.stop_when_any_found;
-    let early = judged_here.then(|| fault_tolerance(scenario, rules, cfg, left, progress));
+    let early = judged_here.then(|| fault_tolerance(scenario, model, cfg, left, progress));
     if let Some((_, w, _)) = &early {
         spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
     }
@@ -617,7 +617,7 @@ pub fn check_model(
             (Some(why), _) => (Verdict::NotJudged(why.clone()), Vec::new(), 0),
             (None, Some(early)) => early,
             (None, None) => {
-                let (v, w, by_symmetry) = fault_tolerance(scenario, rules, cfg, left, progress);
+                let (v, w, by_symmetry) = fault_tolerance(scenario, model, cfg, left, progress);
                 spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
                 (v, w, by_symmetry)
             }
@@ -792,14 +792,23 @@ pub fn subsets(n: usize, k: usize) -> Vec<u16> {
 /// maps each path to a path, decisions to decisions. So a decision is reachable with one
 /// set down exactly when it is with every other, and the first set (the one a violation is
 /// reported with) is the one searched.
+///
+/// The witness with nobody down prunes with the dead-message analysis of `whole`, the
+/// checked model (run here if the safety search has not run it yet, with the bound that
+/// search would give it): its world is `whole`'s without crashes, restarts or lost messages,
+/// so every local state and input of its nodes is among those `whole`'s lone explorations
+/// tried, and a message dead there is dead here. (A witness with acceptors down has nodes
+/// crashed from the start, which no exploration of `whole` need have tried: it is analysed
+/// on its own.)
 fn fault_tolerance(
     scenario: &Scenario,
-    rules: &'static dyn Rules,
+    whole: &PaxosModel,
     check: &CheckCfg,
     mut states_left: Option<usize>,
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> (Verdict, Vec<(Vec<String>, Search)>, usize) {
     let cfg = &scenario.cluster;
+    let rules = whole.rules();
     let f = cfg.acceptor_faults_tolerated();
     let mut downs = vec![0u16];
     let mut by_symmetry = 0;
@@ -828,7 +837,17 @@ fn fault_tolerance(
         // the whole world.
         let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
             .prune_dead(check.dead);
-        if check.dead {
+        if check.dead && down == 0 && whole.dead_pruned {
+            Engine::analyse_dead(
+                whole,
+                if check.opts.stop_when_any_found {
+                    FIRST_VIOLATION_NODE_STATES_MAX
+                } else {
+                    crate::engine::dead::NODE_STATES_MAX
+                },
+            );
+            Engine::share_dead(whole, &model);
+        } else if check.dead {
             Engine::analyse_dead(&model, FIRST_VIOLATION_NODE_STATES_MAX);
         }
         let props: Vec<Property<PaxosModel>> = model

@@ -439,6 +439,16 @@ impl<'m> Engine<'m> {
         });
     }
 
+    /// Gives `to` the dead-message analysis `from` holds (run by [`Engine::analyse_dead`]),
+    /// unless `to` has one: for a model whose world is `from`'s with fewer steps, whose
+    /// nodes' local states and inputs are all among those `from`'s analysis tried. An
+    /// escape either model's searches see sets the pruning aside for both.
+    pub fn share_dead(from: &PaxosModel, to: &PaxosModel) {
+        if let Some(analysis) = from.engine_cache.get() {
+            let _ = to.engine_cache.set(std::sync::Arc::clone(analysis));
+        }
+    }
+
     /// Whether a node left out of the dead-message analysis sent a message it did not
     /// foresee ([`Dead::escaped`]): the search must be run again, and
     /// [`Engine::for_search`] then gives an engine without pruning.
