@@ -831,10 +831,11 @@ fn fault_tolerance(
             }
             break;
         }
-        // A witness search stops at its first decision, mostly within a few thousand
-        // states: pruned as a search that stops at its first violation is (a learner or
-        // replica left out early), since where no decision is reachable it runs on through
-        // the whole world.
+        // A witness search is pruned, since where no decision is reachable it runs on
+        // through the whole world: with nobody down, by the checked model's analysis (see
+        // above); with acceptors down, by its own, bounded as for a search that stops at its
+        // first violation (it stops at its first decision, mostly within a few thousand
+        // states: a learner or replica is left out early).
         let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
             .prune_dead(check.dead);
         if check.dead && down == 0 && whole.dead_pruned {
