@@ -359,10 +359,28 @@ impl Expander<'_> {
         let mut stubborn_bytes: Vec<u8> = Vec::new();
         let mut stubborn_ends: Vec<usize> = Vec::new();
         let mut scratch: Option<World> = None;
+        // What the scratch world needs put back to hold the state being expanded.
+        let mut dirty = DIRTY_ALL;
+        // The state expanded last (unpacked into again: consecutive states are mostly
+        // siblings), its bytes and marks.
+        let mut current: Option<World> = None;
+        let mut prev_packed: &[u8] = &[];
+        let mut prev_marks = Marks::new();
         for i in range {
             let start = if i == 0 { 0 } else { ends[i - 1] };
             let packed = &bytes[start..ends[i]];
-            let state = engine.unpack_marked(packed, &mut marks);
+            let state = match current.as_mut() {
+                Some(prev) => {
+                    std::mem::swap(&mut marks, &mut prev_marks);
+                    let changed =
+                        engine.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
+                    dirty = engine.dirty_after(dirty, changed);
+                    prev
+                }
+                None => current.insert(engine.unpack_marked(packed, &mut marks)),
+            };
+            let state = &*state;
+            prev_packed = packed;
             actions.clear();
             engine.actions(&state, &mut actions);
             part.any_action |= !actions.is_empty();
@@ -416,7 +434,6 @@ impl Expander<'_> {
                 // The stubborn successors already stepped (in action order) are taken as
                 // they are; every other action is stepped now, in action order.
                 let mut kept = stubborn.drain(..).enumerate().peekable();
-                let mut dirty = crate::engine::bfs::DIRTY_ALL;
                 for (a, action) in actions.iter().enumerate() {
                     if let Some((i, (_, succ, k))) = kept.next_if(|(_, (k, _, _))| *k == a) {
                         let from = if i == 0 { 0 } else { stubborn_ends[i - 1] };
