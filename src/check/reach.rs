@@ -382,7 +382,7 @@ impl Expander<'_> {
             let state = &*state;
             prev_packed = packed;
             actions.clear();
-            engine.actions(&state, &mut actions);
+            engine.actions(state, &mut actions);
             part.any_action |= !actions.is_empty();
             // The successors taken: a stubborn set's, unless one of them leads back to a
             // level already explored (the cycle proviso), or every one.
@@ -391,7 +391,7 @@ impl Expander<'_> {
             stubborn_ends.clear();
             let mut full = true;
             if let Some(p) = &engine.por {
-                p.successors_for_cuts(engine, &state, &actions, self.cut_nodes, &mut |a, w| {
+                p.successors_for_cuts(engine, state, &actions, self.cut_nodes, &mut |a, w| {
                     let k = self.key(&w, (packed, &marks, DIRTY_ALL), &mut buf, &mut part.memo);
                     stubborn_bytes.extend_from_slice(&buf);
                     stubborn_ends.push(stubborn_bytes.len());
@@ -446,7 +446,7 @@ impl Expander<'_> {
                         );
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
-                        if engine.step_into_again(&state, action.clone(), into, &mut dirty) {
+                        if engine.step_into_again(state, action.clone(), into, &mut dirty) {
                             let k =
                                 self.key(into, (packed, &marks, dirty), &mut buf, &mut part.memo);
                             take(&mut part, a, into, &buf, k);
