@@ -256,11 +256,8 @@ fn engine_search(
     cuts: Option<&(Vec<u16>, Vec<u16>)>,
     stop_when_wanting: bool,
 ) -> (Search, bool, Option<Judged>) {
-    if model.dead_pruned && opts.stop_when_any_found {
-        // A search that stops at its first violation is mostly small: a node whose lone
-        // exploration would cost more than the search (a learner's 65,538 local states, a
-        // store replica's 264,966) is left out early (the model's later searches share it).
-        Engine::analyse_dead(model, FIRST_VIOLATION_NODE_STATES_MAX);
+    if model.dead_pruned {
+        analyse_dead_for(model, opts);
     }
     let engine = Engine::for_search(model, por);
     let props_asked = props;
@@ -349,6 +346,21 @@ fn engine_search(
 /// The bound on one node's lone exploration (see [`crate::engine::dead::NODE_STATES_MAX`])
 /// in a search that stops at its first violation.
 pub const FIRST_VIOLATION_NODE_STATES_MAX: usize = 4_096;
+
+/// Runs `model`'s dead-message analysis (unless it has one) with the bound a search of it
+/// with `opts` gives it. A search that stops at its first violation is mostly small: a node
+/// whose lone exploration would cost more than the search (a learner's 65,538 local states,
+/// a store replica's 264,966) is left out early (the model's later searches share it).
+fn analyse_dead_for(model: &PaxosModel, opts: &SearchOpts) {
+    Engine::analyse_dead(
+        model,
+        if opts.stop_when_any_found {
+            FIRST_VIOLATION_NODE_STATES_MAX
+        } else {
+            crate::engine::dead::NODE_STATES_MAX
+        },
+    );
+}
 
 /// Our breadth-first engine on `model`, deduplicating by symmetry class when `cfg.symmetry`
 /// is on and sound for the model's rules, with partial-order reduction when `cfg.por` is
@@ -839,14 +851,7 @@ fn fault_tolerance(
         let model = PaxosModel::with_mode(cfg.clone(), rules, Mode::Witness { down })
             .prune_dead(check.dead);
         if check.dead && down == 0 && whole.dead_pruned {
-            Engine::analyse_dead(
-                whole,
-                if check.opts.stop_when_any_found {
-                    FIRST_VIOLATION_NODE_STATES_MAX
-                } else {
-                    crate::engine::dead::NODE_STATES_MAX
-                },
-            );
+            analyse_dead_for(whole, &check.opts);
             Engine::share_dead(whole, &model);
         } else if check.dead {
             Engine::analyse_dead(&model, FIRST_VIOLATION_NODE_STATES_MAX);

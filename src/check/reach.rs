@@ -24,7 +24,7 @@ use stateright::actor::ActorModelAction;
 use stateright::Model;
 
 use super::{fingerprint, subsets, PorUse, Progress, Search, SearchOpts};
-use crate::engine::bfs::{self, StepInto, DIRTY_ALL};
+use crate::engine::bfs::{self, Siblings, StepInto, DIRTY_ALL};
 use crate::engine::pack::{Marks, Pack};
 use crate::engine::world::{Engine, World};
 use crate::engine::Chunked;
@@ -353,34 +353,18 @@ impl Expander<'_> {
         part.any_action = false;
         let mut actions = Vec::new();
         let mut buf = Vec::new();
-        let mut marks = Marks::new();
-        let mut stubborn: Vec<(usize, World, Key)> = Vec::new();
-        // The stubborn successors' packed bytes, one after another (`key` packs each).
+        // The stubborn successors, each with where its packed bytes are in `stubborn_bytes`
+        // (`key` packs each).
+        let mut stubborn: Vec<(usize, World, Key, std::ops::Range<usize>)> = Vec::new();
         let mut stubborn_bytes: Vec<u8> = Vec::new();
-        let mut stubborn_ends: Vec<usize> = Vec::new();
         let mut scratch: Option<World> = None;
         // What the scratch world needs put back to hold the state being expanded.
         let mut dirty = DIRTY_ALL;
-        // The state expanded last (unpacked into again: consecutive states are mostly
-        // siblings), its bytes and marks.
-        let mut current: Option<World> = None;
-        let mut prev_packed: &[u8] = &[];
-        let mut prev_marks = Marks::new();
+        let mut siblings = Siblings::new();
         for i in range {
             let start = if i == 0 { 0 } else { ends[i - 1] };
             let packed = &bytes[start..ends[i]];
-            let state = match current.as_mut() {
-                Some(prev) => {
-                    std::mem::swap(&mut marks, &mut prev_marks);
-                    let changed =
-                        engine.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
-                    dirty = engine.dirty_after(dirty, changed);
-                    prev
-                }
-                None => current.insert(engine.unpack_marked(packed, &mut marks)),
-            };
-            let state = &*state;
-            prev_packed = packed;
+            let (state, marks) = siblings.unpack(engine, engine, packed, &mut dirty);
             actions.clear();
             engine.actions(state, &mut actions);
             part.any_action |= !actions.is_empty();
@@ -388,18 +372,17 @@ impl Expander<'_> {
             // level already explored (the cycle proviso), or every one.
             stubborn.clear();
             stubborn_bytes.clear();
-            stubborn_ends.clear();
             let mut full = true;
             if let Some(p) = &engine.por {
                 p.successors_for_cuts(engine, state, &actions, self.cut_nodes, &mut |a, w| {
-                    let k = self.key(&w, (packed, &marks, DIRTY_ALL), &mut buf, &mut part.memo);
+                    let k = self.key(&w, (packed, marks, DIRTY_ALL), &mut buf, &mut part.memo);
+                    let start = stubborn_bytes.len();
                     stubborn_bytes.extend_from_slice(&buf);
-                    stubborn_ends.push(stubborn_bytes.len());
-                    stubborn.push((a, w, k))
+                    stubborn.push((a, w, k, start..stubborn_bytes.len()))
                 });
-                full = stubborn
-                    .iter()
-                    .any(|(_, _, (k, _))| ids.get(k).is_some_and(|&id| (id as usize) < level_end));
+                full = stubborn.iter().any(|(_, _, (k, _), _)| {
+                    ids.get(k).is_some_and(|&id| (id as usize) < level_end)
+                });
                 part.fully_expanded += full as u64;
             }
             let first = part.succs.len();
@@ -433,36 +416,22 @@ impl Expander<'_> {
             if full {
                 // The stubborn successors already stepped (in action order) are taken as
                 // they are; every other action is stepped now, in action order.
-                let mut kept = stubborn.drain(..).enumerate().peekable();
+                let mut kept = stubborn.drain(..).peekable();
                 for (a, action) in actions.iter().enumerate() {
-                    if let Some((i, (_, succ, k))) = kept.next_if(|(_, (k, _, _))| *k == a) {
-                        let from = if i == 0 { 0 } else { stubborn_ends[i - 1] };
-                        take(
-                            &mut part,
-                            a,
-                            &succ,
-                            &stubborn_bytes[from..stubborn_ends[i]],
-                            k,
-                        );
+                    if let Some((_, succ, k, at)) = kept.next_if(|(k, _, _, _)| *k == a) {
+                        take(&mut part, a, &succ, &stubborn_bytes[at], k);
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
                         if engine.step_into_again(state, action.clone(), into, &mut dirty) {
                             let k =
-                                self.key(into, (packed, &marks, dirty), &mut buf, &mut part.memo);
+                                self.key(into, (packed, marks, dirty), &mut buf, &mut part.memo);
                             take(&mut part, a, into, &buf, k);
                         }
                     }
                 }
             } else {
-                for (i, (a, succ, k)) in stubborn.drain(..).enumerate() {
-                    let from = if i == 0 { 0 } else { stubborn_ends[i - 1] };
-                    take(
-                        &mut part,
-                        a,
-                        &succ,
-                        &stubborn_bytes[from..stubborn_ends[i]],
-                        k,
-                    );
+                for (a, succ, k, at) in stubborn.drain(..) {
+                    take(&mut part, a, &succ, &stubborn_bytes[at], k);
                 }
             }
             part.states.push(part.succs.len() - first);

@@ -148,6 +148,66 @@ pub const SLEEP_HISTORY: usize = 4;
 /// [`StepInto::step_into_again`]'s mark for a scratch state that holds anything.
 pub const DIRTY_ALL: usize = usize::MAX;
 
+/// The states of a block unpacked one into the other ([`Pack::unpack_again`]): consecutive
+/// states are mostly siblings, the same in all but a node or two, and a node whose bytes
+/// are the same is kept. Holds the state unpacked last, its bytes and its marks.
+pub struct Siblings<'b, S> {
+    state: Option<S>,
+    packed: &'b [u8],
+    marks: super::pack::Marks,
+    prev_marks: super::pack::Marks,
+}
+
+impl<'b, S> Siblings<'b, S> {
+    pub fn new() -> Self {
+        Siblings {
+            state: None,
+            packed: &[],
+            marks: super::pack::Marks::new(),
+            prev_marks: super::pack::Marks::new(),
+        }
+    }
+
+    /// The state packed as `packed`, unpacked into the one before it, and its marks (for
+    /// [`Pack::pack_step_into`]). `dirty`, the mark of a scratch state that held the state
+    /// before ([`StepInto::step_into_again`]), becomes the mark for this one: what either
+    /// the last step or the change of state touched.
+    pub fn unpack<M, P>(
+        &mut self,
+        model: &M,
+        packer: &P,
+        packed: &'b [u8],
+        dirty: &mut usize,
+    ) -> (&S, &super::pack::Marks)
+    where
+        M: StepInto<State = S>,
+        P: Pack<S>,
+    {
+        match self.state.as_mut() {
+            Some(prev) => {
+                std::mem::swap(&mut self.marks, &mut self.prev_marks);
+                let changed = packer.unpack_again(
+                    packed,
+                    &mut self.marks,
+                    prev,
+                    self.packed,
+                    &self.prev_marks,
+                );
+                *dirty = model.dirty_after(*dirty, changed);
+            }
+            None => self.state = Some(packer.unpack_marked(packed, &mut self.marks)),
+        }
+        self.packed = packed;
+        (self.state.as_ref().expect("just unpacked"), &self.marks)
+    }
+}
+
+impl<S> Default for Siblings<'_, S> {
+    fn default() -> Self {
+        Siblings::new()
+    }
+}
+
 /// The reference model steps as stateright does.
 impl StepInto for paxos_models::PaxosModel {}
 
@@ -463,11 +523,7 @@ where
         }
     };
     let mut judged_actions = Vec::new();
-    let mut marks = super::pack::Marks::new();
-    // The state expanded last, its bytes and marks.
-    let mut current: Option<M::State> = None;
-    let mut prev_packed: &[u8] = &[];
-    let mut prev_marks = super::pack::Marks::new();
+    let mut siblings = Siblings::new();
     // What the scratch state needs put back ([`StepInto::step_into_again`]).
     let mut dirty = DIRTY_ALL;
     let kept = model.verdicts_kept(props);
@@ -503,18 +559,7 @@ where
         }
         // Unpacked into the state before it, keeping what is the same; the scratch state
         // then needs put back what either the last step or the change of state touched.
-        let state = match current.as_mut() {
-            Some(prev) => {
-                std::mem::swap(&mut marks, &mut prev_marks);
-                let changed =
-                    packer.unpack_again(packed, &mut marks, prev, prev_packed, &prev_marks);
-                dirty = model.dirty_after(dirty, changed);
-                prev
-            }
-            None => current.insert(packer.unpack_marked(packed, &mut marks)),
-        };
-        let state = &*state;
-        prev_packed = packed;
+        let (state, marks) = siblings.unpack(model, packer, packed, &mut dirty);
         actions.clear();
         model.actions(state, &mut actions);
         taken.clear();
@@ -533,11 +578,11 @@ where
                 (Some(fp), _) => fp,
                 (None, Some(c)) => {
                     // Packed first: a new state's bytes are needed anyway.
-                    packer.pack_step_into(next, packed, &marks, mark, arena);
+                    packer.pack_step_into(next, packed, marks, mark, arena);
                     memo.borrow_mut().class(&arena[start..], || c(next))
                 }
                 (None, None) => {
-                    packer.pack_step_into(next, packed, &marks, mark, arena);
+                    packer.pack_step_into(next, packed, marks, mark, arena);
                     fingerprint(&arena[start..])
                 }
             };
