@@ -359,6 +359,7 @@ fn analyse_dead_for(model: &PaxosModel, opts: &SearchOpts) {
         } else {
             crate::engine::dead::NODE_STATES_MAX
         },
+        opts.threads,
     );
 }
 
@@ -854,7 +855,7 @@ fn fault_tolerance(
             analyse_dead_for(whole, &check.opts);
             Engine::share_dead(whole, &model);
         } else if check.dead {
-            Engine::analyse_dead(&model, FIRST_VIOLATION_NODE_STATES_MAX);
+            Engine::analyse_dead(&model, FIRST_VIOLATION_NODE_STATES_MAX, check.opts.threads);
         }
         let props: Vec<Property<PaxosModel>> = model
             .properties()

@@ -94,6 +94,7 @@ fn learn(
 }
 
 /// One node's table: which of the messages it may be sent are dead in which local state.
+#[derive(PartialEq)]
 struct Table {
     /// (sender, message) -> bit.
     inputs: HashMap<(u8, Msg), u32, ahash::RandomState>,
@@ -123,6 +124,20 @@ pub struct Dead {
     escaped: AtomicBool,
     /// The left-out nodes' names (`l1`), for what the search reports.
     pub left_out_names: Vec<String>,
+}
+
+/// Two analyses are the same when they explored as many local states and inputs, found the
+/// same nodes left out and the same paths finite, and number and judge every local state and
+/// input alike (the thread count an analysis ran on never changes that).
+impl PartialEq for Dead {
+    fn eq(&self, other: &Dead) -> bool {
+        self.tables == other.tables
+            && self.local_states == other.local_states
+            && self.inputs == other.inputs
+            && self.acyclic == other.acyclic
+            && self.left_out == other.left_out
+            && self.node_states_max == other.node_states_max
+    }
 }
 
 /// Node `j`'s own part of a world ([`local_part`], owned): what its lone exploration keeps
@@ -182,13 +197,13 @@ struct Local {
 }
 
 impl Local {
-    /// The number of node `j`'s local state in `w`, added if new; `None` when it is new
-    /// and `budget` states are already held, or on a fingerprint collision (never seen).
-    fn add(&mut self, j: usize, w: &World, budget: usize) -> Option<u32> {
-        let key = local_key(w, j);
+    /// The number of the local state `part` (whose key is `key`), added if new; `None`
+    /// when it is new and `budget` states are already held, or on a fingerprint collision
+    /// (never seen).
+    fn add_part(&mut self, key: u64, part: &Part, budget: usize) -> Option<u32> {
         if let Some(&i) = self.keys.get(&key) {
             // Two local states with one fingerprint would share a row: refuse.
-            let same = self.states[i as usize].as_tuple() == local_part(w, j);
+            let same = self.states[i as usize].as_tuple() == part.as_tuple();
             return same.then_some(i);
         }
         if self.states.len() >= budget {
@@ -196,16 +211,22 @@ impl Local {
         }
         let i = self.states.len() as u32;
         self.keys.insert(key, i);
+        self.states.push(part.clone());
+        self.succ.push(Vec::new());
+        self.live.push(Vec::new());
+        self.tried.push((0, false));
+        Some(i)
+    }
+
+    /// The number of node `j`'s local state in `w`, added if new; `None` when it is new
+    /// and `budget` states are already held, or on a fingerprint collision (never seen).
+    fn add(&mut self, j: usize, w: &World, budget: usize) -> Option<u32> {
         if self.template.is_none() {
             let mut t = w.clone();
             t.net.clear();
             self.template = Some(t);
         }
-        self.states.push(Part::of(w, j));
-        self.succ.push(Vec::new());
-        self.live.push(Vec::new());
-        self.tried.push((0, false));
-        Some(i)
+        self.add_part(local_key(w, j), &Part::of(w, j), budget)
     }
 }
 
@@ -216,11 +237,16 @@ impl Dead {
     /// Explores every node of `engine`'s world alone (see the module doc); `Err` says why
     /// nothing can be pruned in this world. `engine` must not prune itself.
     pub fn analyse(engine: &Engine) -> Result<Dead, String> {
-        Dead::analyse_capped(engine, NODE_STATES_MAX)
+        Dead::analyse_capped(engine, NODE_STATES_MAX, 1)
     }
 
-    /// [`Dead::analyse`] with `node_states_max` in place of [`NODE_STATES_MAX`].
-    pub fn analyse_capped(engine: &Engine, node_states_max: usize) -> Result<Dead, String> {
+    /// [`Dead::analyse`] with `node_states_max` in place of [`NODE_STATES_MAX`], on
+    /// `threads` threads (the same result on any number).
+    pub fn analyse_capped(
+        engine: &Engine,
+        node_states_max: usize,
+        threads: usize,
+    ) -> Result<Dead, String> {
         let model = engine.model;
         let cfg = model.cfg();
         if cfg.delivery == Delivery::Ordered {
@@ -285,6 +311,7 @@ impl Dead {
                     &mut locals[j],
                     &mut sent,
                     budget.min(node_states_max),
+                    threads,
                 ) {
                     Some(more) => progress |= more,
                     None if budget > node_states_max => {
@@ -506,50 +533,157 @@ impl Scratch {
     }
 }
 
-/// Node `j`'s exploration carried on under its inputs so far: every state tried under the
-/// inputs and steps it was not yet tried under; the messages sent go to `sent` as
-/// (receiver, sender, message). Whether anything was tried; `None` past `budget` states.
-fn explore(alone: &Alone, local: &mut Local, sent: &mut Vec<Key>, budget: usize) -> Option<bool> {
-    let j = alone.j;
-    let mut progress = false;
-    let mut next = 0;
-    let mut scratch = None;
+/// Local states a part of a round of [`explore`] steps, and parts in a round: every state
+/// of a round is stepped (in parallel) before any is merged, so a round's results are held
+/// at once (up to 4,096 states' steps), and merged in state order.
+const EXPLORE_PART: usize = 256;
+const EXPLORE_PARTS: usize = 16;
+
+/// Where a step of a lone exploration leads: a local state numbered before its round, or
+/// one that was not (held by the part, by its index there, with its key).
+enum To {
+    Known(u32),
+    New(usize),
+}
+
+/// One step a part took: the input it consumed, where it leads, and the messages it sent
+/// (a range of the part's `sends`).
+struct Stepped {
+    input: Option<usize>,
+    to: To,
+    sends: std::ops::Range<usize>,
+}
+
+/// What a part of a round of [`explore`] found, in state order: per state it stepped, the
+/// state and the range of `steps` that are its; the states new to the round's start with
+/// their keys; every message sent.
+#[derive(Default)]
+struct PartSteps {
+    states: Vec<(usize, std::ops::Range<usize>)>,
+    steps: Vec<Stepped>,
+    new: Vec<(u64, Part)>,
+    /// Key -> index in `new`.
+    new_keys: FpMap<usize>,
+    sends: Vec<Key>,
+    scratch: Option<Scratch>,
+}
+
+/// Steps the local states `range` of node `j`'s exploration under the inputs and steps
+/// each was not yet tried under, into `out` (emptied first; its scratch world kept).
+fn step_part(alone: &Alone, local: &Local, range: std::ops::Range<usize>, out: &mut PartSteps) {
+    out.states.clear();
+    out.steps.clear();
+    out.new.clear();
+    out.sends.clear();
+    out.new_keys.clear();
+    let template = local.template.as_ref().expect("an init state was added");
+    let scratch = out.scratch.get_or_insert_with(|| Scratch::new(template));
     let mut sends = Vec::new();
-    while next < local.states.len() {
-        let (from_input, based) = local.tried[next];
+    for x in range {
+        let (from_input, based) = local.tried[x];
         if from_input == alone.inputs.len() && based {
-            next += 1;
             continue;
         }
-        progress = true;
-        local.tried[next] = (alone.inputs.len(), true);
-        let x = local.states[next].clone();
-        let template = local.template.as_ref().expect("an init state was added");
-        let scratch = scratch.get_or_insert_with(|| Scratch::new(template));
-        let steps = alone.steps(&x);
-        for (input, action) in steps {
+        let first = out.steps.len();
+        let part = &local.states[x];
+        for (input, action) in alone.steps(part) {
             match input {
                 Some(k) if k < from_input => continue,
                 None if based => continue,
                 _ => {}
             }
-            if !alone.step(&x, next, input, action, scratch, &mut sends) {
+            if !alone.step(part, x, input, action, scratch, &mut sends) {
                 continue;
             }
-            if let Some(k) = input {
-                let row = &mut local.live[next];
-                if row.len() <= k / 64 {
-                    row.resize(k / 64 + 1, 0);
+            let key = local_key(&scratch.out, alone.j);
+            let known = local.keys.get(&key).filter(|&&i| {
+                // Else a fingerprint collision, which the merge refuses.
+                local.states[i as usize].as_tuple() == local_part(&scratch.out, alone.j)
+            });
+            let to = match known {
+                Some(&i) => To::Known(i),
+                None => To::New(*out.new_keys.entry(key).or_insert_with(|| {
+                    out.new.push((key, Part::of(&scratch.out, alone.j)));
+                    out.new.len() - 1
+                })),
+            };
+            let at = out.sends.len();
+            out.sends.extend_from_slice(&sends);
+            out.steps.push(Stepped {
+                input,
+                to,
+                sends: at..out.sends.len(),
+            });
+        }
+        out.states.push((x, first..out.steps.len()));
+    }
+}
+
+/// Node `j`'s exploration carried on under its inputs so far: every state tried under the
+/// inputs and steps it was not yet tried under; the messages sent go to `sent` as
+/// (receiver, sender, message). Whether anything was tried; `None` past `budget` states.
+/// States are stepped a round at a time on `threads` threads and merged in their order,
+/// which numbers new states as stepping them one by one would: the result never depends on
+/// the thread count.
+fn explore(
+    alone: &Alone,
+    local: &mut Local,
+    sent: &mut Vec<Key>,
+    budget: usize,
+    threads: usize,
+) -> Option<bool> {
+    let mut progress = false;
+    let mut next = 0;
+    let mut pool: Vec<PartSteps> = Vec::new();
+    while next < local.states.len() {
+        let end = local.states.len().min(next + EXPLORE_PART * EXPLORE_PARTS);
+        let parts = (end - next).div_ceil(EXPLORE_PART);
+        let shared: &Local = local;
+        let results = super::run_parts(threads, parts, &mut pool, |p, mut out: PartSteps| {
+            let from = next + p * EXPLORE_PART;
+            step_part(
+                alone,
+                shared,
+                from..(from + EXPLORE_PART).min(end),
+                &mut out,
+            );
+            out
+        });
+        for out in &results {
+            // The states new to the round, numbered as they are first met.
+            let mut numbered: Vec<Option<u32>> = vec![None; out.new.len()];
+            for (x, steps) in &out.states {
+                progress = true;
+                local.tried[*x] = (alone.inputs.len(), true);
+                for step in &out.steps[steps.clone()] {
+                    if let Some(k) = step.input {
+                        let row = &mut local.live[*x];
+                        if row.len() <= k / 64 {
+                            row.resize(k / 64 + 1, 0);
+                        }
+                        row[k / 64] |= 1 << (k % 64);
+                    }
+                    sent.extend_from_slice(&out.sends[step.sends.clone()]);
+                    let to = match step.to {
+                        To::Known(i) => i,
+                        To::New(i) => match numbered[i] {
+                            Some(n) => n,
+                            None => {
+                                let (key, part) = &out.new[i];
+                                let n = local.add_part(*key, part, budget)?;
+                                numbered[i] = Some(n);
+                                n
+                            }
+                        },
+                    };
+                    if !local.succ[*x].contains(&to) {
+                        local.succ[*x].push(to);
+                    }
                 }
-                row[k / 64] |= 1 << (k % 64);
-            }
-            sent.extend_from_slice(&sends);
-            let to = local.add(j, &scratch.out, budget)?;
-            if !local.succ[next].contains(&to) {
-                local.succ[next].push(to);
             }
         }
-        next += 1;
+        pool.extend(results);
+        next = end;
     }
     Some(progress)
 }

@@ -416,7 +416,7 @@ impl<'m> Engine<'m> {
         if dead {
             // Once per model: the safety search, the traces found again and the graph part
             // all search the same model.
-            Engine::analyse_dead(model, super::dead::NODE_STATES_MAX);
+            Engine::analyse_dead(model, super::dead::NODE_STATES_MAX, 1);
             let cached = model.engine_cache.get().expect("just analysed");
             match cached.downcast_ref::<DeadAnalysis>() {
                 Some(Ok(d)) if d.escaped() => engine.dead_aside = Some(d.escape_reason()),
@@ -430,11 +430,13 @@ impl<'m> Engine<'m> {
 
     /// Runs the dead-message analysis of `model` ([`Dead::analyse_capped`]) into the cache
     /// the model holds for the engine, unless it is there already: the searches of the model
-    /// then prune with it. Tests lower `node_states_max` to leave nodes out.
-    pub fn analyse_dead(model: &PaxosModel, node_states_max: usize) {
+    /// then prune with it. Tests lower `node_states_max` to leave nodes out. On `threads`
+    /// threads.
+    pub fn analyse_dead(model: &PaxosModel, node_states_max: usize, threads: usize) {
         model.engine_cache.get_or_init(|| {
             let analysis: DeadAnalysis =
-                Dead::analyse_capped(&Engine::new(model), node_states_max).map(std::sync::Arc::new);
+                Dead::analyse_capped(&Engine::new(model), node_states_max, threads)
+                    .map(std::sync::Arc::new);
             std::sync::Arc::new(analysis)
         });
     }

@@ -4,7 +4,7 @@
 //! where it cannot apply (an ordered network) it says so and prunes nothing.
 
 use paxos_lab::check::{self, CheckCfg, Strategy};
-use paxos_lab::engine::dead::local_key;
+use paxos_lab::engine::dead::{self, local_key, Dead};
 use paxos_lab::engine::world::{Engine, World};
 use paxos_lab::engine::DeadUse;
 use paxos_models::node::{AcceptorState, LearnerState, NodeState, Storage};
@@ -233,6 +233,25 @@ fn the_dueling_world_is_verified_whole_in_one_pruned_search() {
     assert!(o.stays.as_ref().is_some_and(|g| g.in_safety_search));
 }
 
+#[test]
+fn the_analysis_is_the_same_on_any_number_of_threads() {
+    // Learners of 16,386 and 14,643 local states: rounds of the lone exploration split
+    // over threads, merged in order.
+    for (world, variant) in [
+        ("dueling", "paxos"),
+        ("four-acceptors", "write-once-acceptor"),
+    ] {
+        let model = PaxosModel::new(scenario(world).cluster, rules(variant)).prune_dead(true);
+        let engine = Engine::new(&model);
+        let one = Dead::analyse_capped(&engine, dead::NODE_STATES_MAX, 1).unwrap();
+        for threads in [2, 3] {
+            let more = Dead::analyse_capped(&engine, dead::NODE_STATES_MAX, threads).unwrap();
+            assert!(one == more, "{world}/{variant}: {threads} threads");
+        }
+        assert!(one.local_states > 14_000, "{world}: {}", one.local_states);
+    }
+}
+
 /// Checks `variant` in `world` with every reduction, its dead-message analysis capped at
 /// `cap` local states per node, on `threads` threads.
 fn capped(world: &str, variant: &str, cap: usize, threads: usize) -> check::Outcome {
@@ -240,7 +259,7 @@ fn capped(world: &str, variant: &str, cap: usize, threads: usize) -> check::Outc
     let model = PaxosModel::new(w.cluster.clone(), rules(variant))
         .reduce_loss()
         .prune_dead(true);
-    Engine::analyse_dead(&model, cap);
+    Engine::analyse_dead(&model, cap, threads);
     let all = CheckCfg {
         por: true,
         ..pruned(true)
