@@ -45,14 +45,53 @@ fn stat_seconds(a: usize, b: usize) -> Option<f64> {
     Some((ticks(a)? + ticks(b)?) as f64 / 100.0)
 }
 
-/// CPU seconds (user + system, every thread) the process has used so far: fields 14 and 15
-/// of `/proc/self/stat`.
+/// CPU seconds (user + system, every thread, ended ones included) the process has used so
+/// far, to the nanosecond (`CLOCK_PROCESS_CPUTIME_ID`): the clock ticks of
+/// `/proc/self/stat` (fields 14 and 15, its fallback) are hundredths, as long as a whole
+/// first-violation run in `bench`.
 pub fn cpu_seconds() -> Option<f64> {
-    stat_seconds(14, 15)
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec for the call's whole duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    if rc == 0 {
+        Some(t.tv_sec as f64 + t.tv_nsec as f64 / 1e9)
+    } else {
+        stat_seconds(14, 15)
+    }
 }
 
-/// CPU seconds (user + system) of the children this process has waited for: fields 16 and
-/// 17 of `/proc/self/stat` (what `bench --spin` counts for pan).
+/// CPU seconds (user + system) of the children this process has waited for, to the
+/// microsecond (`getrusage(RUSAGE_CHILDREN)`; fields 16 and 17 of `/proc/self/stat`, in
+/// hundredths, its fallback): what `bench --spin` counts for pan.
 pub fn children_cpu_seconds() -> Option<f64> {
-    stat_seconds(16, 17)
+    // SAFETY: an all-zero `rusage` is a valid value of the plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage for the call's whole duration.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    if rc == 0 {
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Some(seconds(usage.ru_utime) + seconds(usage.ru_stime))
+    } else {
+        stat_seconds(16, 17)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_seconds_are_counted_finer_than_clock_ticks() {
+        // A hundredth of a second is a whole first-violation run in `bench`.
+        let a = cpu_seconds().expect("a CPU clock");
+        let mut b = a;
+        while b == a {
+            b = cpu_seconds().expect("a CPU clock");
+        }
+        assert!(b > a && b - a < 0.005, "{a} -> {b}");
+        assert!(children_cpu_seconds().is_some_and(|c| c >= 0.0));
+    }
 }
