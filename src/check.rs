@@ -227,6 +227,10 @@ pub enum PorUse {
     UsedTracesRefound(u64),
     /// Set aside (the search was redone without it), for this reason.
     Dropped(String),
+    /// Not used by the safety search because there was none of its own: in a world with
+    /// crashes the safety properties are judged on the fault-tolerance graph's exploration,
+    /// which is never reduced ([`reach::with_safety`]).
+    InGraph,
 }
 
 impl PorUse {
@@ -234,6 +238,23 @@ impl PorUse {
     pub fn stray_send() -> PorUse {
         PorUse::Dropped("a step sent a message Rules::may_send does not allow".into())
     }
+}
+
+/// The engine's own copies of `props` (the model's), by name, in the order asked.
+fn engine_props<'m>(
+    engine: &Engine<'m>,
+    props: &[Property<PaxosModel>],
+) -> Vec<Property<Engine<'m>>> {
+    let all = engine.properties();
+    props
+        .iter()
+        .map(|q| {
+            all.iter()
+                .find(|p| p.name == q.name)
+                .expect("the engine defines every property the model does")
+                .clone()
+        })
+        .collect()
 }
 
 /// One breadth-first search of our engine on `model`: by symmetry class when `symmetry` is
@@ -262,16 +283,7 @@ fn engine_search(
     let engine = Engine::for_search(model, por);
     let props_asked = props;
     // The engine's own copies of the properties asked for, by name, in the order asked.
-    let all = engine.properties();
-    let props: Vec<Property<Engine>> = props
-        .iter()
-        .map(|q| {
-            all.iter()
-                .find(|p| p.name == q.name)
-                .expect("the engine defines every property the model does")
-                .clone()
-        })
-        .collect();
+    let props = engine_props(&engine, props);
     let canon = |w: &World| engine.canonical(w).0;
     let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
     let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| match (
@@ -568,9 +580,34 @@ pub fn check_model(
         && model.cfg().crashes_max == 0
         && scenario.fault_tolerance_not_judged.is_none()
         && !cfg.opts.stop_when_any_found;
-    let early = judged_here.then(|| fault_tolerance(scenario, model, cfg, left, progress));
+    // In a world with crashes the graph part is not reduced, and the safety properties are
+    // judged on its exploration when it is searched at all (`reach::with_safety`): the
+    // witnesses come first, and only if they hold is that one search made.
+    let with_graph = matches!(cfg.strategy, Strategy::Bfs)
+        && model.cfg().crashes_max > 0
+        && scenario.fault_tolerance_not_judged.is_none()
+        && !cfg.opts.stop_when_any_found;
+    let early =
+        (judged_here || with_graph).then(|| fault_tolerance(scenario, model, cfg, left, progress));
     if let Some((_, w, _)) = &early {
         spend(&mut left, w.iter().map(|(_, s)| s.unique).sum());
+    }
+    let cut_off = scenario.cut_off_not_judged.is_none();
+    let mut merged = None;
+    if with_graph && matches!(&early, Some((Verdict::Holds, _, _))) {
+        let opts = SearchOpts {
+            states_max: left,
+            ..cfg.opts.clone()
+        };
+        merged = Some(reach::with_safety(
+            model,
+            cfg.symmetry,
+            cfg.por,
+            cut_off,
+            &props,
+            &opts,
+            &mut |p| progress("safety and fault-tolerance graph", p),
+        ));
     }
     let cuts = early
         .as_ref()
@@ -583,8 +620,26 @@ pub fn check_model(
     };
     let mut por = PorUse::Off;
     let mut judged = None;
-    let (main, traces) = match cfg.strategy {
-        Strategy::Bfs => {
+    let (main, traces) = match (&merged, cfg.strategy) {
+        (Some(reach), _) => {
+            if cfg.por {
+                por = PorUse::InGraph;
+            }
+            let traces = reach
+                .safety
+                .iter()
+                .map(|d| {
+                    d.as_ref()
+                        .map(|(init, path)| replay_indices(model, *init, path))
+                })
+                .collect();
+            let search = Search {
+                discoveries: reach.safety.clone(),
+                ..reach.search.clone()
+            };
+            (search, traces)
+        }
+        (None, Strategy::Bfs) => {
             let (search, used, fine) = bfs_search(
                 model,
                 cfg,
@@ -605,7 +660,7 @@ pub fn check_model(
                 .collect();
             (search, traces)
         }
-        Strategy::Dfs => dfs(
+        (None, Strategy::Dfs) => dfs(
             PaxosModel::new(scenario.cluster.clone(), rules).reduce_loss(),
             &props,
             &opts,
@@ -638,7 +693,10 @@ pub fn check_model(
     // Then the graph part, once the cheap part holds: a decision stays reachable from every
     // judged state under the scenario's faults.
     let mut stays = None;
-    if matches!(ft, Verdict::Holds) && cfg.opts.stop_when_any_found {
+    let mut graph = merged;
+    if graph.is_some() {
+        // Searched above, with the safety properties.
+    } else if matches!(ft, Verdict::Holds) && cfg.opts.stop_when_any_found {
         // Asked to stop at the first violation: the graph part is not judged.
         ft = Verdict::Inconclusive;
     } else if matches!(ft, Verdict::Holds) {
@@ -646,7 +704,6 @@ pub fn check_model(
             states_max: left,
             ..cfg.opts.clone()
         };
-        let cut_off = scenario.cut_off_not_judged.is_none();
         let mut progress = |p: &Progress| progress("fault-tolerance graph", p);
         let reach = match (judged, &cuts) {
             // The safety search explored the space the graph-free proof needs, whole, and
@@ -661,6 +718,7 @@ pub fn check_model(
                 por: PorUse::Used,
                 edges_kept: false,
                 in_safety_search: true,
+                safety: Vec::new(),
             },
             // A state is stuck for certain: the property fails, and the whole graph finds
             // the shortest path to a stuck state (a reduced graph would find one, not
@@ -674,6 +732,9 @@ pub fn check_model(
             }
             _ => stays_reachable(model, cfg.symmetry, cfg.por, cut_off, &opts, &mut progress),
         };
+        graph = Some(reach);
+    }
+    if let Some(reach) = graph {
         ft = match &reach.search.discoveries[0] {
             Some((init, path)) => {
                 let mut trace = replay_indices(model, *init, path);

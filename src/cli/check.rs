@@ -274,6 +274,24 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
                 (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
             },
         );
+    } else if let Some(g) = outcome.stays.as_ref().filter(|g| !g.safety.is_empty()) {
+        let _ = writeln!(
+            text,
+            "fault-tolerance graph: the search above was its exploration ({} unique states{}, the safety properties judged on each); {} with nothing cut off{}",
+            g.search.unique,
+            if g.edges_kept { " and their edges" } else { "" },
+            if g.edges_kept {
+                "searched back from every decision"
+            } else {
+                "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
+            },
+            match (g.cuts, &scenario.cut_off_not_judged) {
+                (_, Some(why)) =>
+                    format!(" (with acceptors cut off: not judged in this world: {why})"),
+                (0, None) => String::new(),
+                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
+            },
+        );
     } else if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
@@ -287,6 +305,8 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
                     " (searched again without partial-order reduction, for the shortest path)"
                         .to_string(),
                 check::PorUse::Dropped(why) => format!(" (without partial-order reduction: {why})"),
+                // Only a safety search's reduction is reported so.
+                check::PorUse::InGraph => String::new(),
             },
             if g.edges_kept {
                 "searched back from every decision"
@@ -560,6 +580,7 @@ fn check_json(
             check::PorUse::Used => serde_json::json!({"used": true}),
             check::PorUse::UsedTracesRefound(n) => serde_json::json!({"used": true, "traces_refound_unique": n}),
             check::PorUse::Dropped(why) => serde_json::json!({"used": false, "why": why}),
+            check::PorUse::InGraph => serde_json::json!({"used": false, "why": IN_GRAPH}),
         },
         "dead_message_pruning": match &m.dead {
             DeadUse::Off => serde_json::json!(null),
@@ -579,6 +600,9 @@ fn check_json(
 
 /// The line that says what partial-order reduction did, when it was asked for;
 /// `fully_expanded`: the states the cycle proviso expanded fully.
+/// Why a world with crashes has no reduced safety search ([`check::PorUse::InGraph`]).
+const IN_GRAPH: &str = "a world with crashes: its fault-tolerance graph is never reduced, and the safety properties were judged on that exploration, one search for both";
+
 fn por_line(por: &check::PorUse, fully_expanded: u64) -> Option<String> {
     Some(match por {
         check::PorUse::Off => return None,
@@ -591,5 +615,6 @@ fn por_line(por: &check::PorUse, fully_expanded: u64) -> Option<String> {
         check::PorUse::Dropped(why) => format!(
             "partial-order reduction: set aside ({why}); the safety search above ran without it"
         ),
+        check::PorUse::InGraph => format!("partial-order reduction: not used ({IN_GRAPH})"),
     })
 }

@@ -32,7 +32,7 @@ struct Succ {
 
 /// The properties `state` hits (bit `i`: `props[i]` is violated there, for an always
 /// property, or satisfied, for a sometimes one), leaving out those in `skip`.
-fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State, skip: u32) -> u32 {
+pub fn hits<M: Model>(model: &M, props: &[Property<M>], state: &M::State, skip: u32) -> u32 {
     props.iter().enumerate().fold(0, |acc, (i, p)| {
         if skip & (1 << i) != 0 {
             return acc;

@@ -437,3 +437,53 @@ fn every_reduction_keeps_every_safety_verdict_of_every_store_variant() {
         }
     }
 }
+
+/// In a world with crashes the check has no safety search of its own: the safety
+/// properties are judged on the fault-tolerance graph's exploration (`reach::with_safety`),
+/// which is not partial-order reduced. Every variant meant for the small crash worlds gets
+/// there the verdicts and shortest lengths a reduced safety search of its own finds (one
+/// that stops once every property is found), violations included; where the witnesses
+/// hold, the one search was made.
+#[test]
+fn in_a_world_with_crashes_the_graph_judges_safety_as_a_search_of_its_own_would() {
+    let mut violations = 0;
+    let mut merged = 0;
+    for name in ["crash-restart", "learner-crash"] {
+        let world = scenario(name);
+        for v in VARIANTS
+            .iter()
+            .filter(|v| v.scenarios.is_empty() || v.scenarios.contains(&name))
+        {
+            let outcome = check_in(&world, v.rules, Reduction::All);
+            let judged: Vec<Option<usize>> =
+                summary(&outcome)[..3].iter().map(|(_, r)| *r).collect();
+            assert_eq!(
+                judged,
+                safety_lengths(&world, v.rules, Reduction::All),
+                "{} on {name}",
+                v.name
+            );
+            violations += judged.iter().flatten().count();
+            let in_graph = outcome.stays.as_ref().is_some_and(|g| !g.safety.is_empty());
+            let witnesses_held = !outcome.witnesses.is_empty()
+                && !matches!(
+                    outcome.verdicts[3].verdict,
+                    check::Verdict::Unreachable { .. }
+                );
+            assert_eq!(in_graph, witnesses_held, "{} on {name}", v.name);
+            if in_graph {
+                merged += 1;
+                assert_eq!(outcome.por, PorUse::InGraph, "{} on {name}", v.name);
+                assert_eq!(
+                    outcome.main.unique,
+                    outcome.stays.as_ref().unwrap().search.unique
+                );
+            }
+        }
+    }
+    assert!(
+        violations >= 20,
+        "the crash worlds' bugs are found: {violations}"
+    );
+    assert!(merged >= 50, "most checks made one search: {merged}");
+}
