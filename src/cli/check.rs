@@ -277,25 +277,15 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     } else if let Some(g) = outcome.stays.as_ref().filter(|g| !g.safety.is_empty()) {
         let _ = writeln!(
             text,
-            "fault-tolerance graph: the search above was its exploration ({} unique states{}, the safety properties judged on each); {} with nothing cut off{}",
+            "fault-tolerance graph: the search above was its exploration ({} unique states{}, the safety properties judged on each); {}",
             g.search.unique,
             if g.edges_kept { " and their edges" } else { "" },
-            if g.edges_kept {
-                "searched back from every decision"
-            } else {
-                "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
-            },
-            match (g.cuts, &scenario.cut_off_not_judged) {
-                (_, Some(why)) =>
-                    format!(" (with acceptors cut off: not judged in this world: {why})"),
-                (0, None) => String::new(),
-                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
-            },
+            graph_judgement(g, &scenario),
         );
     } else if let Some(g) = &outcome.stays {
         let _ = writeln!(
             text,
-            "fault-tolerance graph: {} unique states{}{}, {} with nothing cut off{}; seconds={:.2}",
+            "fault-tolerance graph: {} unique states{}{}, {}; seconds={:.2}",
             g.search.unique,
             if g.edges_kept { " and their edges" } else { "" },
             match &g.por {
@@ -308,17 +298,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
                 // Only a safety search's reduction is reported so.
                 check::PorUse::InGraph => String::new(),
             },
-            if g.edges_kept {
-                "searched back from every decision"
-            } else {
-                "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
-            },
-            match (g.cuts, &scenario.cut_off_not_judged) {
-                (_, Some(why)) =>
-                    format!(" (with acceptors cut off: not judged in this world: {why})"),
-                (0, None) => String::new(),
-                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
-            },
+            graph_judgement(g, &scenario),
             g.search.seconds
         );
     }
@@ -600,6 +580,28 @@ fn check_json(
 
 /// The line that says what partial-order reduction did, when it was asked for;
 /// `fully_expanded`: the states the cycle proviso expanded fully.
+/// How the fault-tolerance graph `g` was judged, for its line: searched back, or proven
+/// without edges, with nothing cut off and with each cut; or that a bound stopped its
+/// exploration first (then nothing was judged).
+fn graph_judgement(g: &check::Reach, scenario: &Scenario) -> String {
+    if !g.search.complete {
+        return "stopped by a bound before it was whole, so not judged".into();
+    }
+    format!(
+        "{} with nothing cut off{}",
+        if g.edges_kept {
+            "searched back from every decision"
+        } else {
+            "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
+        },
+        match (g.cuts, &scenario.cut_off_not_judged) {
+            (_, Some(why)) => format!(" (with acceptors cut off: not judged in this world: {why})"),
+            (0, None) => String::new(),
+            (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
+        },
+    )
+}
+
 /// Why a world with crashes has no reduced safety search ([`check::PorUse::InGraph`]).
 const IN_GRAPH: &str = "a world with crashes: its fault-tolerance graph is never reduced, and the safety properties were judged on that exploration, one search for both";
 

@@ -319,6 +319,45 @@ fn simulate_rejects_bad_flags_with_exit_2() {
     );
 }
 
+/// In a world with crashes the safety properties are judged on the fault-tolerance graph's
+/// exploration: a bound that stops it still reports, at its least depth, a violation found
+/// before it (its path read off the partial graph), leaves the rest inconclusive, and says
+/// the graph was not judged; the saved trace replays.
+#[test]
+fn a_bound_in_a_world_with_crashes_keeps_a_violation_found_before_it() {
+    let dir = std::env::temp_dir().join(format!("paxos-lab-bound-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let o = paxos_lab(&[
+        "check",
+        "--scenario",
+        "crash-restart",
+        "--variant",
+        "volatile-acceptor",
+        "--states-max",
+        "20000",
+        "--report",
+        d,
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("conflict-resolution  VIOLATED   after 14 steps"),
+        "{out}"
+    );
+    assert!(out.contains("coherence            inconclusive"), "{out}");
+    assert!(
+        out.contains("stopped by a bound before it was whole, so not judged"),
+        "{out}"
+    );
+    let r = paxos_lab(&["replay", &format!("{d}/conflict-resolution.json")]);
+    assert!(
+        stdout(&r).contains("verdict: still violated: conflict-resolution after 14 steps (exit 1)"),
+        "{}",
+        stdout(&r)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn replay_round_trip_from_check_gives_identical_trace_text() {
     let dir = std::env::temp_dir().join(format!("paxos-lab-check-{}", std::process::id()));
