@@ -282,7 +282,6 @@ fn engine_search(
     }
     let engine = Engine::for_search(model, por);
     let props_asked = props;
-    // The engine's own copies of the properties asked for, by name, in the order asked.
     let props = engine_props(&engine, props);
     let canon = |w: &World| engine.canonical(w).0;
     let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
