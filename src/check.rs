@@ -238,6 +238,13 @@ impl PorUse {
     pub fn stray_send() -> PorUse {
         PorUse::Dropped("a step sent a message Rules::may_send does not allow".into())
     }
+
+    /// Set aside in a fault-tolerance graph of a world with crashes, which is never reduced.
+    pub fn graph_with_crashes() -> PorUse {
+        PorUse::Dropped(
+            "the fault-tolerance graph is reduced only in worlds without crashes".into(),
+        )
+    }
 }
 
 /// The engine's own copies of `props` (the model's), by name, in the order asked.
@@ -619,23 +626,27 @@ pub fn check_model(
     };
     let mut por = PorUse::Off;
     let mut judged = None;
+    // Our engines' discoveries, as traces.
+    let replay_all = |search: &Search| -> Vec<Option<Trace>> {
+        search
+            .discoveries
+            .iter()
+            .map(|d| {
+                d.as_ref()
+                    .map(|(init, path)| replay_indices(model, *init, path))
+            })
+            .collect()
+    };
     let (main, traces) = match (&merged, cfg.strategy) {
         (Some(reach), _) => {
             if cfg.por {
                 por = PorUse::InGraph;
             }
-            let traces = reach
-                .safety
-                .iter()
-                .map(|d| {
-                    d.as_ref()
-                        .map(|(init, path)| replay_indices(model, *init, path))
-                })
-                .collect();
             let search = Search {
                 discoveries: reach.safety.clone(),
                 ..reach.search.clone()
             };
+            let traces = replay_all(&search);
             (search, traces)
         }
         (None, Strategy::Bfs) => {
@@ -649,14 +660,7 @@ pub fn check_model(
             );
             por = used;
             judged = fine;
-            let traces: Vec<Option<Trace>> = search
-                .discoveries
-                .iter()
-                .map(|d| {
-                    d.as_ref()
-                        .map(|(init, path)| replay_indices(model, *init, path))
-                })
-                .collect();
+            let traces = replay_all(&search);
             (search, traces)
         }
         (None, Strategy::Dfs) => dfs(

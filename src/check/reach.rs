@@ -518,9 +518,7 @@ pub fn stays_reachable(
         without_graph(model, symmetry, reduce, cut_off, opts, progress)
     {
         if por && !reduce {
-            reach.por = PorUse::Dropped(
-                "the fault-tolerance graph is reduced only in worlds without crashes".into(),
-            );
+            reach.por = PorUse::graph_with_crashes();
         }
         if !(reduce && stray && reach.search.complete) {
             return reach;
@@ -549,9 +547,7 @@ pub fn by_graph(
     }
     if model.cfg().crashes_max > 0 {
         let mut reach = explore_back(model, symmetry, false, cut_off, opts, progress).0;
-        reach.por = PorUse::Dropped(
-            "the fault-tolerance graph is reduced only in worlds without crashes".into(),
-        );
+        reach.por = PorUse::graph_with_crashes();
         return reach;
     }
     let (reach, stray) = explore_back(model, symmetry, true, cut_off, opts, progress);
@@ -592,9 +588,7 @@ pub fn with_safety(
             None => explore_back_judging(model, symmetry, false, cut_off, props, opts, progress).0,
         };
     if por {
-        reach.por = PorUse::Dropped(
-            "the fault-tolerance graph is reduced only in worlds without crashes".into(),
-        );
+        reach.por = PorUse::graph_with_crashes();
     }
     reach
 }

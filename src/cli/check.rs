@@ -267,12 +267,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         let _ = writeln!(
             text,
             "fault-tolerance graph: judged in the safety search above (its stubborn sets widened for the cuts, no search of its own): {no_cycle}, and every state without a decision keeps a step with nothing cut off{}",
-            match (g.cuts, &scenario.cut_off_not_judged) {
-                (_, Some(why)) =>
-                    format!(" (with acceptors cut off: not judged in this world: {why})"),
-                (0, None) => String::new(),
-                (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
-            },
+            cuts_judged(g, &scenario),
         );
     } else if let Some(g) = outcome.stays.as_ref().filter(|g| !g.safety.is_empty()) {
         let _ = writeln!(
@@ -578,8 +573,6 @@ fn check_json(
     })
 }
 
-/// The line that says what partial-order reduction did, when it was asked for;
-/// `fully_expanded`: the states the cycle proviso expanded fully.
 /// How the fault-tolerance graph `g` was judged, for its line: searched back, or proven
 /// without edges, with nothing cut off and with each cut; or that a bound stopped its
 /// exploration first (then nothing was judged).
@@ -594,17 +587,25 @@ fn graph_judgement(g: &check::Reach, scenario: &Scenario) -> String {
         } else {
             "no edges kept: no step goes back to an earlier level (so no cycle), and every state without a decision keeps a step"
         },
-        match (g.cuts, &scenario.cut_off_not_judged) {
-            (_, Some(why)) => format!(" (with acceptors cut off: not judged in this world: {why})"),
-            (0, None) => String::new(),
-            (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
-        },
+        cuts_judged(g, scenario),
     )
+}
+
+/// What follows "with nothing cut off" on a graph line: the minorities also cut off, or
+/// why cuts are not judged in this world.
+fn cuts_judged(g: &check::Reach, scenario: &Scenario) -> String {
+    match (g.cuts, &scenario.cut_off_not_judged) {
+        (_, Some(why)) => format!(" (with acceptors cut off: not judged in this world: {why})"),
+        (0, None) => String::new(),
+        (k, None) => format!(" and with each of the {k} minorities of acceptors cut off"),
+    }
 }
 
 /// Why a world with crashes has no reduced safety search ([`check::PorUse::InGraph`]).
 const IN_GRAPH: &str = "a world with crashes: its fault-tolerance graph is never reduced, and the safety properties were judged on that exploration, one search for both";
 
+/// The line that says what partial-order reduction did, when it was asked for;
+/// `fully_expanded`: the states the cycle proviso expanded fully.
 fn por_line(por: &check::PorUse, fully_expanded: u64) -> Option<String> {
     Some(match por {
         check::PorUse::Off => return None,
