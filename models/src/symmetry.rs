@@ -235,6 +235,28 @@ fn renamed_node(node: &NodeState, acc: &[usize]) -> Option<NodeState> {
     }
 }
 
+/// Node `j`'s local state (`node` and what it keeps in `storage`) with the acceptor indices
+/// inside them renamed by `acc` (old index -> new index), for a node that is not an acceptor
+/// itself: how the engine's dead-message analysis explores a proposer or learner alone once
+/// per class of local states. A store replica's kept votes name acceptors too.
+pub fn renamed_local(
+    node: &NodeState,
+    storage: &Option<Storage>,
+    acc: &[usize],
+) -> (NodeState, Option<Storage>) {
+    let storage = match storage {
+        Some(Storage::StoreReplica(r)) if !r.votes.is_empty() => {
+            match renamed_node(&NodeState::StoreReplica(r.clone()), acc) {
+                Some(NodeState::StoreReplica(r)) => Some(Storage::StoreReplica(r)),
+                _ => unreachable!("a store replica renamed is one"),
+            }
+        }
+        s => s.clone(),
+    };
+    let node = renamed_node(node, acc).unwrap_or_else(|| node.clone());
+    (node, storage)
+}
+
 /// Hashes `node` with the acceptor indices inside it renamed by `acc`, as
 /// [`renamed_node`] would give it, without building the renamed copy where that is easy.
 fn hash_renamed<H: Hasher>(node: &NodeState, acc: &[usize], h: &mut H) {

@@ -416,7 +416,7 @@ impl<'m> Engine<'m> {
         if dead {
             // Once per model: the safety search, the traces found again and the graph part
             // all search the same model.
-            Engine::analyse_dead(model, super::dead::NODE_STATES_MAX, 1);
+            Engine::analyse_dead(model, super::dead::NODE_STATES_MAX, 1, false);
             let cached = model.engine_cache.get().expect("just analysed");
             match cached.downcast_ref::<DeadAnalysis>() {
                 Some(Ok(d)) if d.escaped() => engine.dead_aside = Some(d.escape_reason()),
@@ -428,15 +428,24 @@ impl<'m> Engine<'m> {
         engine
     }
 
-    /// Runs the dead-message analysis of `model` ([`Dead::analyse_capped`]) into the cache
-    /// the model holds for the engine, unless it is there already: the searches of the model
-    /// then prune with it. Tests lower `node_states_max` to leave nodes out. On `threads`
-    /// threads.
-    pub fn analyse_dead(model: &PaxosModel, node_states_max: usize, threads: usize) {
+    /// Runs the dead-message analysis of `model` ([`Dead::analyse_capped`], or
+    /// [`Dead::analyse_by_classes`] when `by_classes`: for a search that reduces by
+    /// symmetry) into the cache the model holds for the engine, unless it is there already:
+    /// the searches of the model then prune with it. Tests lower `node_states_max` to leave
+    /// nodes out. On `threads` threads.
+    pub fn analyse_dead(
+        model: &PaxosModel,
+        node_states_max: usize,
+        threads: usize,
+        by_classes: bool,
+    ) {
         model.engine_cache.get_or_init(|| {
-            let analysis: DeadAnalysis =
-                Dead::analyse_capped(&Engine::new(model), node_states_max, threads)
-                    .map(std::sync::Arc::new);
+            let engine = Engine::new(model);
+            let analysis = match by_classes {
+                true => Dead::analyse_by_classes(&engine, node_states_max, threads),
+                false => Dead::analyse_capped(&engine, node_states_max, threads),
+            };
+            let analysis: DeadAnalysis = analysis.map(std::sync::Arc::new);
             std::sync::Arc::new(analysis)
         });
     }
