@@ -214,11 +214,17 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
         DeadUse::Off => {}
         DeadUse::Used {
             local_states,
+            explored,
             inputs,
             left_out,
             node_states_max,
             ..
         } => {
+            let explored = if explored < local_states {
+                format!(" ({explored} explored, a class at a time)")
+            } else {
+                String::new()
+            };
             let out = if left_out.is_empty() {
                 String::new()
             } else {
@@ -229,7 +235,7 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             };
             let _ = writeln!(
                 text,
-                "dead messages: pruned (a message its receiver ignores in every state it can still reach; each node explored alone: {local_states} local states, {inputs} possible inputs{out})"
+                "dead messages: pruned (a message its receiver ignores in every state it can still reach; each node explored alone: {local_states} local states{explored}, {inputs} possible inputs{out})"
             );
         }
         DeadUse::Aside(why) => {
@@ -559,7 +565,7 @@ fn check_json(
         },
         "dead_message_pruning": match &m.dead {
             DeadUse::Off => serde_json::json!(null),
-            DeadUse::Used { local_states, inputs, acyclic, left_out, .. } => serde_json::json!({"used": true, "local_states": local_states, "inputs": inputs, "every_path_finite": acyclic, "left_out": left_out}),
+            DeadUse::Used { local_states, explored, inputs, acyclic, left_out, .. } => serde_json::json!({"used": true, "local_states": local_states, "explored": explored, "inputs": inputs, "every_path_finite": acyclic, "left_out": left_out}),
             DeadUse::Aside(why) => serde_json::json!({"used": false, "why": why}),
         },
         "threads": cfg.opts.threads,

@@ -148,8 +148,11 @@ impl PartialEq for Table {
 /// The dead messages of every node's every local state (see the module doc).
 pub struct Dead {
     tables: Vec<Table>,
-    /// Local states explored, all nodes together.
+    /// Local states judged, all nodes together.
     pub local_states: usize,
+    /// Of those, the local states explored: fewer when proposers and learners were explored
+    /// a class at a time ([`Dead::analyse_by_classes`]).
+    pub explored: usize,
     /// (sender, message) pairs some node may be sent, all nodes together.
     pub inputs: usize,
     /// Whether every path of the world is finite, proven from the lone explorations (see
@@ -584,6 +587,7 @@ impl Dead {
         }
         let acyclic = left_out == 0 && acyclic(&locals, cfg.delivery);
         let local_states = locals.iter().map(|l| l.keys.len()).sum();
+        let explored = locals.iter().map(|l| l.states.len()).sum();
         let tables: Vec<Table> = locals
             .into_iter()
             .zip(&inputs)
@@ -596,6 +600,7 @@ impl Dead {
         Ok(Dead {
             tables,
             local_states,
+            explored,
             inputs: inputs.iter().map(Vec::len).sum(),
             acyclic,
             left_out,

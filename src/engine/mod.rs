@@ -87,11 +87,13 @@ pub enum DeadUse {
     /// Not asked for.
     #[default]
     Off,
-    /// Used: the nodes' lone explorations took this many local states, over this many
-    /// (sender, message) inputs, and proved every path finite or not
+    /// Used: the nodes' lone explorations judged this many local states, having explored
+    /// `explored` of them (a class at a time, [`dead::Dead::analyse_by_classes`]), over this
+    /// many (sender, message) inputs, and proved every path finite or not
     /// ([`dead::Dead::acyclic`]).
     Used {
         local_states: usize,
+        explored: usize,
         inputs: usize,
         acyclic: bool,
         /// The nodes left out of the analysis, by name (`l1`), and the bound on one node's

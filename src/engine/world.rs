@@ -472,6 +472,7 @@ impl<'m> Engine<'m> {
         match (&self.dead, &self.dead_aside) {
             (Some(d), _) => super::DeadUse::Used {
                 local_states: d.local_states,
+                explored: d.explored,
                 inputs: d.inputs,
                 acyclic: d.acyclic,
                 left_out: d.left_out_names.clone(),
