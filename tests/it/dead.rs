@@ -288,15 +288,7 @@ fn exploring_a_class_of_local_states_at_a_time_judges_every_local_state_alike() 
                         if let Err(why) = classes.agrees_with(&plain) {
                             panic!("{at}: {why}");
                         }
-                        // Proven finite alike, but for thrifty-prepare: it sends Prepare to
-                        // named acceptors, so a renamed proposer sends what it never does,
-                        // and with a1 down and duplicates the proof fails, as it may: an
-                        // over-approximation only costs the proof.
-                        assert!(!classes.acyclic || plain.acyclic, "{at}");
-                        assert!(
-                            classes.acyclic == plain.acyclic || v.name == "thrifty-prepare",
-                            "{at}"
-                        );
+                        assert_eq!(classes.acyclic, plain.acyclic, "{at}: paths finite");
                         same += (plain == classes) as usize;
                         compared += 1;
                     }
