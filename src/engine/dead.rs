@@ -430,7 +430,7 @@ impl Dead {
         node_states_max: usize,
         threads: usize,
     ) -> Result<Dead, String> {
-        Dead::analyse_renamed(engine, node_states_max, threads, false)
+        Dead::analyse_with(engine, node_states_max, threads, false)
     }
 
     /// [`Dead::analyse_capped`], a proposer's or learner's exploration reduced by
@@ -446,18 +446,18 @@ impl Dead {
         node_states_max: usize,
         threads: usize,
     ) -> Result<Dead, String> {
-        Dead::analyse_renamed(engine, node_states_max, threads, true)
+        Dead::analyse_with(engine, node_states_max, threads, true)
     }
 
-    /// The analysis, its proposers and learners explored a class at a time when `renamed`.
-    fn analyse_renamed(
+    /// [`Dead::analyse_by_classes`] when `by_classes`, else [`Dead::analyse_capped`].
+    pub fn analyse_with(
         engine: &Engine,
         node_states_max: usize,
         threads: usize,
-        renamed: bool,
+        by_classes: bool,
     ) -> Result<Dead, String> {
         let model = engine.model;
-        let ren = Renamings::of(model, renamed);
+        let ren = Renamings::of(model, by_classes);
         let close = |known: &mut [BTreeSet<(u8, Msg)>],
                      inputs: &mut [Vec<(u8, Msg)>],
                      (dst, src, msg): Key| {

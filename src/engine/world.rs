@@ -428,11 +428,11 @@ impl<'m> Engine<'m> {
         engine
     }
 
-    /// Runs the dead-message analysis of `model` ([`Dead::analyse_capped`], or
-    /// [`Dead::analyse_by_classes`] when `by_classes`: for a search that reduces by
-    /// symmetry) into the cache the model holds for the engine, unless it is there already:
-    /// the searches of the model then prune with it. Tests lower `node_states_max` to leave
-    /// nodes out. On `threads` threads.
+    /// Runs the dead-message analysis of `model` ([`Dead::analyse_with`]: a class of local
+    /// states at a time when `by_classes`, for a search that reduces by symmetry) into the
+    /// cache the model holds for the engine, unless it is there already: the searches of the
+    /// model then prune with it. Tests lower `node_states_max` to leave nodes out. On
+    /// `threads` threads.
     pub fn analyse_dead(
         model: &PaxosModel,
         node_states_max: usize,
@@ -440,12 +440,9 @@ impl<'m> Engine<'m> {
         by_classes: bool,
     ) {
         model.engine_cache.get_or_init(|| {
-            let engine = Engine::new(model);
-            let analysis = match by_classes {
-                true => Dead::analyse_by_classes(&engine, node_states_max, threads),
-                false => Dead::analyse_capped(&engine, node_states_max, threads),
-            };
-            let analysis: DeadAnalysis = analysis.map(std::sync::Arc::new);
+            let analysis: DeadAnalysis =
+                Dead::analyse_with(&Engine::new(model), node_states_max, threads, by_classes)
+                    .map(std::sync::Arc::new);
             std::sync::Arc::new(analysis)
         });
     }
