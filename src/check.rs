@@ -75,6 +75,9 @@ pub struct Outcome {
     pub stays: Option<Reach>,
     /// What became of partial-order reduction in the safety search.
     pub por: PorUse,
+    /// Where the variant's rules broke the symmetry they claim
+    /// ([`crate::engine::premise`]): the check then ran without the reduction.
+    pub symmetry_set_aside: Option<crate::engine::premise::Asymmetry>,
     pub seconds: f64,
 }
 
@@ -572,6 +575,23 @@ pub fn check_model(
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> Outcome {
     let started = Instant::now();
+    // A variant that claims its acceptors and learners interchangeable is held to it before
+    // any search leans on it: where a swap of two of them changes what a step does, every
+    // search of this check runs without symmetry.
+    let asymmetry = (cfg.symmetry && model.symmetric())
+        .then(|| crate::engine::premise::asymmetry(model))
+        .flatten();
+    let unreduced;
+    let cfg = match asymmetry {
+        Some(_) => {
+            unreduced = CheckCfg {
+                symmetry: false,
+                ..cfg.clone()
+            };
+            &unreduced
+        }
+        None => cfg,
+    };
     let rules = model.rules();
     let props: Vec<Property<PaxosModel>> = safety_properties(model)
         .into_iter()
@@ -771,6 +791,7 @@ pub fn check_model(
         witnesses_by_symmetry,
         stays,
         por,
+        symmetry_set_aside: asymmetry,
         seconds: started.elapsed().as_secs_f64(),
     }
 }

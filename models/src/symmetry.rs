@@ -244,17 +244,23 @@ pub fn renamed_local(
     storage: &Option<Storage>,
     acc: &[usize],
 ) -> (NodeState, Option<Storage>) {
-    let storage = match storage {
+    let storage = renamed_storage(storage, acc).unwrap_or_else(|| storage.clone());
+    let node = renamed_node(node, acc).unwrap_or_else(|| node.clone());
+    (node, storage)
+}
+
+/// What a node keeps with the acceptor indices inside it renamed by `acc`, or `None` when
+/// nothing in it names an acceptor (only a store replica's kept votes do).
+fn renamed_storage(storage: &Option<Storage>, acc: &[usize]) -> Option<Option<Storage>> {
+    match storage {
         Some(Storage::StoreReplica(r)) if !r.votes.is_empty() => {
             match renamed_node(&NodeState::StoreReplica(r.clone()), acc) {
-                Some(NodeState::StoreReplica(r)) => Some(Storage::StoreReplica(r)),
+                Some(NodeState::StoreReplica(r)) => Some(Some(Storage::StoreReplica(r))),
                 _ => unreachable!("a store replica renamed is one"),
             }
         }
-        s => s.clone(),
-    };
-    let node = renamed_node(node, acc).unwrap_or_else(|| node.clone());
-    (node, storage)
+        _ => None,
+    }
 }
 
 /// Hashes `node` with the acceptor indices inside it renamed by `acc`, as
@@ -620,7 +626,13 @@ impl PaxosModel {
             random_choices: reorder(&sys.random_choices, perm),
             crashed: reorder(&sys.crashed, perm),
             history: (),
-            actor_storages: reorder(&sys.actor_storages, perm),
+            actor_storages: reorder(
+                &sys.actor_storages
+                    .iter()
+                    .map(|s| renamed_storage(s, acc).unwrap_or_else(|| s.clone()))
+                    .collect::<Vec<_>>(),
+                perm,
+            ),
         };
         let obs = Obs {
             crashes: state.obs.crashes,

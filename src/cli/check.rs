@@ -242,6 +242,9 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
             let _ = writeln!(text, "dead messages: not pruned ({why})");
         }
     }
+    if let Some(asym) = &outcome.symmetry_set_aside {
+        let _ = writeln!(text, "symmetry: set aside ({})", asym.describe());
+    }
     if let Some(line) = por_line(&outcome.por, m.fully_expanded.unwrap_or(0)) {
         let _ = writeln!(text, "{line}");
     }
@@ -554,7 +557,8 @@ fn check_json(
         "variant": variant.name,
         "scenario": {"name": scenario.name, "file": scenario.file, "hash": scenario.hash},
         "engine": engine_name(cfg.strategy),
-        "symmetry": symmetric,
+        "symmetry": symmetric && outcome.symmetry_set_aside.is_none(),
+        "symmetry_set_aside": outcome.symmetry_set_aside.as_ref().map(|a| a.describe()),
         "sleep_reduction": cfg.sleep,
         "partial_order_reduction": match &outcome.por {
             check::PorUse::Off => serde_json::json!(null),

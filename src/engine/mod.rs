@@ -8,6 +8,7 @@ pub mod bfs;
 pub mod dead;
 pub mod pack;
 pub mod por;
+pub mod premise;
 pub mod world;
 
 use std::collections::{HashMap, HashSet};
