@@ -67,6 +67,14 @@ impl Rules for PromiseCountsDuplicates {
             ..p.clone()
         })
     }
+
+    /// Not symmetric: the promise set holds a counter (its low bits, whoever sent the
+    /// promises), and the symmetry reduction renames it as a set of acceptors. Swapping a1
+    /// and a2 in a proposer that has one promise gives bit 1 set, and the next promise
+    /// sets bit 1 again: the renamed proposer never counts to two.
+    fn symmetric(&self) -> bool {
+        false
+    }
 }
 
 pub const VARIANT: Variant = Variant {
