@@ -14,6 +14,7 @@ mod hostile;
 mod matrix;
 mod newcomer;
 mod por;
+mod premise;
 mod properties;
 mod readme;
 mod registry;
