@@ -244,22 +244,21 @@ pub fn renamed_local(
     storage: &Option<Storage>,
     acc: &[usize],
 ) -> (NodeState, Option<Storage>) {
-    let storage = renamed_storage(storage, acc).unwrap_or_else(|| storage.clone());
     let node = renamed_node(node, acc).unwrap_or_else(|| node.clone());
-    (node, storage)
+    (node, renamed_storage(storage, acc))
 }
 
-/// What a node keeps with the acceptor indices inside it renamed by `acc`, or `None` when
-/// nothing in it names an acceptor (only a store replica's kept votes do).
-fn renamed_storage(storage: &Option<Storage>, acc: &[usize]) -> Option<Option<Storage>> {
+/// What a node keeps, with the acceptor indices inside it renamed by `acc` (only a store
+/// replica's kept votes name acceptors; anything else is returned as it is).
+fn renamed_storage(storage: &Option<Storage>, acc: &[usize]) -> Option<Storage> {
     match storage {
         Some(Storage::StoreReplica(r)) if !r.votes.is_empty() => {
             match renamed_node(&NodeState::StoreReplica(r.clone()), acc) {
-                Some(NodeState::StoreReplica(r)) => Some(Some(Storage::StoreReplica(r))),
+                Some(NodeState::StoreReplica(r)) => Some(Storage::StoreReplica(r)),
                 _ => unreachable!("a store replica renamed is one"),
             }
         }
-        _ => None,
+        s => s.clone(),
     }
 }
 
@@ -629,7 +628,7 @@ impl PaxosModel {
             actor_storages: reorder(
                 &sys.actor_storages
                     .iter()
-                    .map(|s| renamed_storage(s, acc).unwrap_or_else(|| s.clone()))
+                    .map(|s| renamed_storage(s, acc))
                     .collect::<Vec<_>>(),
                 perm,
             ),
