@@ -196,6 +196,17 @@ impl PaxosModel {
         self.setup.rules
     }
 
+    /// The steps enabled in `state` that change something, in a fixed order, each with the
+    /// state it leads to.
+    pub fn successors(&self, state: &PaxosState) -> Vec<(Action, PaxosState)> {
+        let mut actions = Vec::new();
+        self.actions(state, &mut actions);
+        actions
+            .into_iter()
+            .filter_map(|a| self.next_state(state, a.clone()).map(|s| (a, s)))
+            .collect()
+    }
+
     /// The phase-2 quorum in force: how many acceptors of one ballot make a value chosen.
     pub fn chosen_quorum(&self) -> usize {
         if self.cfg().is_store() {

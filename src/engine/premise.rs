@@ -99,16 +99,6 @@ fn swaps(model: &PaxosModel) -> Vec<Swap> {
     out
 }
 
-/// Every successor of `state` with the action that leads to it.
-fn successors(model: &PaxosModel, state: &PaxosState) -> Vec<(Action, PaxosState)> {
-    let mut actions = Vec::new();
-    model.actions(state, &mut actions);
-    actions
-        .into_iter()
-        .filter_map(|a| model.next_state(state, a.clone()).map(|s| (a, s)))
-        .collect()
-}
-
 /// The set of `states`, as sorted digests.
 fn digests<'a>(states: impl Iterator<Item = &'a PaxosState>) -> Vec<u64> {
     let mut d: Vec<u64> = states.map(digest).collect();
@@ -126,7 +116,7 @@ fn broken_at(
     next: &[(Action, PaxosState)],
 ) -> bool {
     let renamed = model.rename(state, &swap.acceptors, &swap.learners);
-    let theirs = successors(model, &renamed);
+    let theirs = model.successors(&renamed);
     let expected: Vec<PaxosState> = next
         .iter()
         .map(|(_, n)| model.rename(n, &swap.acceptors, &swap.learners))
@@ -176,7 +166,7 @@ pub fn asymmetry(model: &PaxosModel) -> Option<Asymmetry> {
             break;
         }
         bfs_left -= 1;
-        let next = successors(model, &state);
+        let next = model.successors(&state);
         let swap = turn();
         if broken_at(model, swap, &state, &next) {
             return Some(found(swap, path));
@@ -194,7 +184,7 @@ pub fn asymmetry(model: &PaxosModel) -> Option<Asymmetry> {
     for _ in 0..WALKS {
         let mut state = inits[rng.random_range(0..inits.len())].clone();
         let mut path = Vec::new();
-        let mut next = successors(model, &state);
+        let mut next = model.successors(&state);
         for _ in 0..WALK_STEPS {
             if next.is_empty() {
                 break;
@@ -202,7 +192,7 @@ pub fn asymmetry(model: &PaxosModel) -> Option<Asymmetry> {
             let (a, n) = next.swap_remove(rng.random_range(0..next.len()));
             path.push(a);
             state = n;
-            next = successors(model, &state);
+            next = model.successors(&state);
             let swap = turn();
             if broken_at(model, swap, &state, &next) {
                 return Some(found(swap, path));

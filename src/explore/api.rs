@@ -62,12 +62,7 @@ impl Explorer {
 
     /// The steps enabled in `state` that change something, in a fixed order.
     pub fn enabled(&self, state: &PaxosState) -> Vec<(Action, PaxosState)> {
-        let mut actions = Vec::new();
-        self.model.actions(state, &mut actions);
-        actions
-            .into_iter()
-            .filter_map(|a| self.model.next_state(state, a.clone()).map(|s| (a, s)))
-            .collect()
+        self.model.successors(state)
     }
 
     /// Reads a path from the URL: choices separated by commas (`3,0,5`); empty is the start.
