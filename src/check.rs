@@ -539,8 +539,18 @@ fn cut_at_first_violation(
     trace
 }
 
+/// Whether searches of `model` may reduce by symmetry: its variant claims its acceptors and
+/// learners interchangeable (`Rules::symmetric`) and the premise check
+/// ([`crate::engine::premise::asymmetry`]) finds no step that tells them apart. What
+/// [`check_model`] decides before its searches, for a caller of [`safety_search`].
+pub fn may_reduce_by_symmetry(model: &PaxosModel) -> bool {
+    model.symmetric() && crate::engine::premise::asymmetry(model).is_none()
+}
+
 /// The breadth-first safety search alone (no fault-tolerance witnesses, no traces): what
-/// `paxos-lab bench` times.
+/// `paxos-lab bench` times. It takes `Rules::symmetric()` at its word when `cfg.symmetry`
+/// is on: a caller with a variant that may not keep it asks [`may_reduce_by_symmetry`]
+/// first, as `bench` does.
 pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &CheckCfg) -> Search {
     let model = PaxosModel::new(scenario.cluster.clone(), rules)
         .reduce_loss()

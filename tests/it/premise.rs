@@ -196,3 +196,19 @@ fn a_bug_in_one_named_acceptor_gets_its_shortest_trace() {
         "{summary:?}"
     );
 }
+
+/// What `bench` asks before it times a variant's safety search under symmetry: a variant
+/// that names acceptors is searched without it, correct Paxos and a catalog variant that
+/// keeps the claim with it.
+#[test]
+fn a_safety_search_reduces_by_symmetry_only_where_the_claim_holds() {
+    let classic = scenario("classic");
+    let model = |rules: &'static dyn Rules| PaxosModel::new(classic.cluster.clone(), rules);
+    assert!(!check::may_reduce_by_symmetry(&model(
+        &PrepareToLastMajority
+    )));
+    assert!(check::may_reduce_by_symmetry(&model(&Correct)));
+    let keeps = registry::variant("accept-below-promise").expect("a catalog variant");
+    assert!(keeps.rules.symmetric());
+    assert!(check::may_reduce_by_symmetry(&model(keeps.rules)));
+}
