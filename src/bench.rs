@@ -49,6 +49,8 @@ struct EngineRun {
     peak_rss: Option<u64>,
     complete: bool,
     depth: usize,
+    /// Steps taken (successors generated, duplicates included): SPIN's "transitions".
+    transitions: u64,
 }
 
 /// One exhaustive engine run on correct Paxos: ours with `reduction`, or stateright's BFS
@@ -97,6 +99,7 @@ fn engine_run(
         peak_rss: peak,
         complete: search.complete,
         depth: search.depth,
+        transitions: search.states,
     }
 }
 
@@ -313,7 +316,7 @@ fn spin_side_by_side(
         let cpu = r.cpu_seconds;
         writeln!(
             out,
-            "engine=spin scenario={name} threads=1 reduction=none unique={} complete={}{} seconds={:.2} cpu_seconds={} compile_seconds={:.2} states_per_s={:.0} states_per_cpu_s={} memory_mb={}",
+            "engine=spin scenario={name} threads=1 reduction=none unique={} complete={}{} seconds={:.2} cpu_seconds={} compile_seconds={:.2} states_per_s={:.0} states_per_cpu_s={} memory_mb={} transitions={}",
             r.states,
             r.complete,
             r.stopped_by
@@ -324,6 +327,7 @@ fn spin_side_by_side(
             r.states as f64 / (r.seconds - r.compile_seconds).max(1e-9),
             cpu.map_or("n/a".into(), |c| format!("{:.0}", r.states as f64 / c.max(1e-9))),
             r.memory_mb.map_or("n/a".into(), |m| format!("{m:.0}")),
+            r.transitions.map_or("n/a".into(), |t| t.to_string()),
         )?;
         out.flush()?;
         // Unreduced, and with the sleep reduction: the same states, every one, by fewer
@@ -349,12 +353,21 @@ fn spin_side_by_side(
             if let (Some(s), Some(o)) =
                 (per_cpu(r.states, cpu), per_cpu(run.unique, run.cpu_seconds))
             {
+                // Per step as well as per state: with the same steps (unreduced), the ratio
+                // is the cost of one step against SPIN's.
+                let ns_per_step = |c: Option<f64>, steps: Option<u64>| match (c, steps) {
+                    (Some(c), Some(t)) if t > 0 => format!("{:.0}", c * 1e9 / t as f64),
+                    _ => "n/a".into(),
+                };
                 writeln!(
                     out,
-                    "ratio scenario={name} engine=paxos-lab-bfs threads=1 reduction={} vs=spin states_per_cpu_s={:.2} same_count={}",
+                    "ratio scenario={name} engine=paxos-lab-bfs threads=1 reduction={} vs=spin states_per_cpu_s={:.2} same_count={} same_transitions={} cpu_ns_per_transition={} spin_cpu_ns_per_transition={}",
                     reduction.name(),
                     o / s,
-                    r.complete && run.complete && r.states == run.unique
+                    r.complete && run.complete && r.states == run.unique,
+                    r.transitions == Some(run.transitions),
+                    ns_per_step(run.cpu_seconds, Some(run.transitions)),
+                    ns_per_step(cpu, r.transitions),
                 )?;
             }
         }

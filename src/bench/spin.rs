@@ -196,6 +196,9 @@ pub struct SpinRun {
     pub cpu_seconds: Option<f64>,
     /// pan's own figure for its memory, in MB.
     pub memory_mb: Option<f64>,
+    /// Transitions taken ("N transitions (= stored+matched)"): every state's every step,
+    /// into a state new or already stored; `None` when pan did not print it.
+    pub transitions: Option<u64>,
     /// Seconds spent generating and compiling the verifier, included in `seconds`.
     pub compile_seconds: f64,
 }
@@ -291,6 +294,10 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
         .lines()
         .find_map(|l| l.trim().strip_suffix("total actual memory usage"))
         .and_then(|n| n.trim().parse::<f64>().ok());
+    let transitions = text
+        .lines()
+        .find_map(|l| l.trim().strip_suffix("transitions (= stored+matched)"))
+        .and_then(|n| n.trim().parse::<u64>().ok());
     let cpu_seconds = match (cpu_before, crate::mem::children_cpu_seconds()) {
         (Some(b), Some(a)) => Some(a - b),
         _ => None,
@@ -303,6 +310,7 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
         seconds,
         cpu_seconds,
         memory_mb,
+        transitions,
         compile_seconds,
     })
 }
