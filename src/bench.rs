@@ -445,15 +445,15 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
                 "bench=first-violation engine=simulate variant={} scenario={name} seed={seed} runs={} seconds={found:.4} unshrunk_steps={unshrunk} shrunk_steps={shrunk}",
                 v.name, b.runs
             )?;
-            // Two threads: the machine's two cores. CPU seconds beside the wall's: the machine
-            // is shared, and a neighbour's load shows in the wall time only; the best of a few
-            // runs, for the same reason (a cell takes a tenth of a second or less).
             // A variant is held to its symmetry claim before its safety search leans on it,
             // as `check` holds it (the fault-tolerance cells run `check` itself): outside
             // the timing, which is of the search.
             let safety_symmetry = check::may_reduce_by_symmetry(
                 &PaxosModel::new(scenario.cluster.clone(), v.rules).reduce_loss(),
             );
+            // Two threads: the machine's two cores. CPU seconds beside the wall's: the machine
+            // is shared, and a neighbour's load shows in the wall time only; the best of a few
+            // runs, for the same reason (a cell takes a tenth of a second or less).
             let mut best: Option<(f64, Option<f64>, String, u64)> = None;
             for _ in 0..FIRST_VIOLATION_RUNS {
                 let started = Instant::now();
