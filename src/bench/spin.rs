@@ -278,11 +278,14 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
         .map_err(|e| format!("pan: {e}"))?;
     let seconds = started.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout);
+    // pan's statistics are lines of a figure and what it counts ("389176 states, stored").
+    fn stat<T: std::str::FromStr>(text: &str, what: &str) -> Option<T> {
+        text.lines()
+            .find_map(|l| l.trim().strip_suffix(what))
+            .and_then(|n| n.trim().parse().ok())
+    }
     // Finished: "N states, stored"; stopped: the last progress line's "States= N".
-    let stored = text
-        .lines()
-        .find_map(|l| l.trim().strip_suffix("states, stored"))
-        .and_then(|n| n.trim().parse::<u64>().ok());
+    let stored = stat::<u64>(&text, "states, stored");
     let so_far = text
         .lines()
         .rev()
@@ -290,14 +293,8 @@ pub fn run(model: &str, dir: &Path, seconds_max: u64) -> Result<SpinRun, String>
         .and_then(|n| n.split_whitespace().next())
         .and_then(|n| n.parse::<f64>().ok())
         .map(|n| n as u64);
-    let memory_mb = text
-        .lines()
-        .find_map(|l| l.trim().strip_suffix("total actual memory usage"))
-        .and_then(|n| n.trim().parse::<f64>().ok());
-    let transitions = text
-        .lines()
-        .find_map(|l| l.trim().strip_suffix("transitions (= stored+matched)"))
-        .and_then(|n| n.trim().parse::<u64>().ok());
+    let memory_mb = stat::<f64>(&text, "total actual memory usage");
+    let transitions = stat::<u64>(&text, "transitions (= stored+matched)");
     let cpu_seconds = match (cpu_before, crate::mem::children_cpu_seconds()) {
         (Some(b), Some(a)) => Some(a - b),
         _ => None,
