@@ -544,7 +544,16 @@ fn cut_at_first_violation(
 /// ([`crate::engine::premise::asymmetry`]) finds no step that tells them apart. What
 /// [`check_model`] decides before its searches, for a caller of [`safety_search`].
 pub fn may_reduce_by_symmetry(model: &PaxosModel) -> bool {
-    model.symmetric() && crate::engine::premise::asymmetry(model).is_none()
+    model.symmetric() && broken_symmetry(model).is_none()
+}
+
+/// Where `model`'s variant claims symmetry and the premise check finds a step that breaks
+/// the claim; `None` for a variant that claims none, or keeps it.
+fn broken_symmetry(model: &PaxosModel) -> Option<crate::engine::premise::Asymmetry> {
+    model
+        .symmetric()
+        .then(|| crate::engine::premise::asymmetry(model))
+        .flatten()
 }
 
 /// The breadth-first safety search alone (no fault-tolerance witnesses, no traces): what
@@ -588,9 +597,7 @@ pub fn check_model(
     // A variant that claims its acceptors and learners interchangeable is held to it before
     // any search leans on it: where a swap of two of them changes what a step does, every
     // search of this check runs without symmetry.
-    let asymmetry = (cfg.symmetry && model.symmetric())
-        .then(|| crate::engine::premise::asymmetry(model))
-        .flatten();
+    let asymmetry = cfg.symmetry.then(|| broken_symmetry(model)).flatten();
     let unreduced;
     let cfg = match asymmetry {
         Some(_) => {
