@@ -1,6 +1,7 @@
-//! README.md stays true: every `cargo run --release -- ...` example in it runs, in the
-//! README's order, from a fresh directory holding the scenarios (as a clone does), and exits
-//! as its comment says (`(exit 1)`), or else with 0 or 1 (a verdict, never a usage error).
+//! README.md stays true: every `cargo run --release -- ...` example in it (and every
+//! `cargo run --profile perf -- ...` one) runs, in the README's order, from a fresh directory
+//! holding the scenarios (as a clone does), and exits as its comment says (`(exit 1)`), or
+//! else with 0 or 1 (a verdict, never a usage error).
 //! `explore` serves until stopped: it must print its address, then it is stopped.
 
 use std::io::{BufRead, BufReader};
@@ -14,7 +15,12 @@ const README: &str = include_str!("../../README.md");
 fn examples() -> Vec<(Vec<String>, Option<i32>)> {
     README
         .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("cargo run --release -- "))
+        .filter_map(|l| {
+            let l = l.trim_start();
+            // The perf profile builds the same binary, optimised as one unit.
+            l.strip_prefix("cargo run --release -- ")
+                .or_else(|| l.strip_prefix("cargo run --profile perf -- "))
+        })
         .map(|rest| {
             let (cmd, comment) = rest.split_once(" #").unwrap_or((rest, ""));
             let cmd = cmd.split('|').next().unwrap_or(cmd);
