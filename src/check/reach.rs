@@ -314,8 +314,6 @@ struct Part {
     fully_expanded: u64,
     /// Whether any state had an action (for the depth bound).
     any_action: bool,
-    /// Keys already computed, by the state's own fingerprint.
-    memo: crate::engine::Memo<Key>,
 }
 
 /// Expands graph states; shared by the threads of a block.
@@ -364,6 +362,7 @@ impl Expander<'_> {
         ends: &[usize],
         range: std::ops::Range<usize>,
         mut part: Part,
+        memo: &mut crate::engine::Memo<Key>,
     ) -> Part {
         let engine = self.engine;
         let model = engine.model;
@@ -396,7 +395,7 @@ impl Expander<'_> {
             let mut full = true;
             if let Some(p) = &engine.por {
                 p.successors_for_cuts(engine, state, &actions, self.cut_nodes, &mut |a, w| {
-                    let k = self.key(&w, (packed, marks, DIRTY_ALL), &mut buf, &mut part.memo);
+                    let k = self.key(&w, (packed, marks, DIRTY_ALL), &mut buf, memo);
                     let start = stubborn_bytes.len();
                     stubborn_bytes.extend_from_slice(&buf);
                     stubborn.push((a, w, k, start..stubborn_bytes.len()))
@@ -445,8 +444,7 @@ impl Expander<'_> {
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
                         if engine.step_into_again(state, action.clone(), into, &mut dirty) {
-                            let k =
-                                self.key(into, (packed, marks, dirty), &mut buf, &mut part.memo);
+                            let k = self.key(into, (packed, marks, dirty), &mut buf, memo);
                             take(&mut part, a, into, &buf, k);
                         }
                     }
@@ -840,11 +838,13 @@ fn explore_back_judging(
     let mut complete = true;
     let mut fully_expanded = 0u64;
     let mut buf = Vec::new();
-    let mut memo = crate::engine::Memo::default();
+    // Keys already computed, one table per thread (see `crate::engine::Memo`).
+    let mut memos: Vec<crate::engine::Memo<Key>> = vec![crate::engine::Memo::default()];
     for (i, s) in engine.init_states().into_iter().enumerate() {
         states += 1;
         // `key` leaves the state's packed bytes in `buf`.
-        let (k, renaming) = expander.key(&s, (&[], &Marks::new(), DIRTY_ALL), &mut buf, &mut memo);
+        let (k, renaming) =
+            expander.key(&s, (&[], &Marks::new(), DIRTY_ALL), &mut buf, &mut memos[0]);
         if !g.ids.contains_key(&k) {
             g.push_root(&engine, &engine_props, &s, &buf, i, k, &renaming);
         }
@@ -872,8 +872,12 @@ fn explore_back_judging(
                 .take_block(count, &mut block_bytes, &mut block_ends);
             let known: Known = (&g.ids, &g.renamings, &labels.index);
             let parts_count = count.div_ceil(crate::engine::PART);
-            let parts: Vec<Part> =
-                crate::engine::run_parts(threads, parts_count, &mut spare, |p, buffers| {
+            let parts: Vec<Part> = crate::engine::run_parts_with(
+                threads,
+                parts_count,
+                &mut spare,
+                &mut memos,
+                |p, buffers, memo| {
                     let from = p * crate::engine::PART;
                     let to = (from + crate::engine::PART).min(count);
                     expander.expand(
@@ -883,8 +887,10 @@ fn explore_back_judging(
                         &block_ends,
                         from..to,
                         buffers,
+                        memo,
                     )
-                });
+                },
+            );
             if at_bound {
                 if parts.iter().any(|p| p.any_action) {
                     // Successors beyond the depth bound: the graph is not the whole space.

@@ -452,8 +452,6 @@ struct Scratch {
     held: Vec<(usize, u64)>,
     /// A state's packed bytes, for its fingerprint.
     bytes: Vec<u8>,
-    /// Symmetry classes already computed, by the state's own fingerprint (see [`super::Memo`]).
-    memo: super::Memo<u64>,
     /// The steps taken from the state being expanded, for the judge.
     taken: Vec<(usize, bool)>,
     /// Whether the judge found a state wanting.
@@ -473,6 +471,7 @@ fn expand<M: StepInto, P: Pack<M::State>>(
     level: &Level,
     range: std::ops::Range<usize>,
     mut scratch: Scratch,
+    memo: &mut super::Memo<u64>,
 ) -> Expansion
 where
     M::State: Hash + Clone,
@@ -495,7 +494,6 @@ where
         fully_expanded,
         held,
         bytes,
-        memo,
         taken,
         rejected,
     } = &mut scratch;
@@ -715,6 +713,8 @@ where
     // in new pages (a fifth of the run in the kernel's page zeroing).
     let mut spare = Level::default();
     let mut pool: Vec<Scratch> = Vec::new();
+    // Symmetry classes already computed, one table per thread (see [`super::Memo`]).
+    let mut memos: Vec<super::Memo<u64>> = Vec::new();
     let mut complete = true;
     let mut peak_bytes = 0u64;
     let mut packed = Vec::new();
@@ -764,10 +764,10 @@ where
             let count = (block_end - block_start).div_ceil(super::PART);
             let (sets, level) = ((&seen, &next_level), &frontier);
             let parts: Vec<Expansion> =
-                super::run_parts(threads, count, &mut pool, |p, scratch| {
+                super::run_parts_with(threads, count, &mut pool, &mut memos, |p, scratch, memo| {
                     let from = block_start + p * super::PART;
                     let range = from..(from + super::PART).min(block_end);
-                    expand(model, packer, props, red, sets, level, range, scratch)
+                    expand(model, packer, props, red, sets, level, range, scratch, memo)
                 });
             if at_bound {
                 // Successors exist beyond the depth bound: the run is not exhaustive.
@@ -838,9 +838,9 @@ where
                 s.arena.capacity()
                     + s.out.capacity() * std::mem::size_of::<Succ>()
                     + s.local.capacity() * 9
-                    + s.memo.memory()
             })
-            .sum();
+            .sum::<usize>()
+            + memos.iter().map(super::Memo::memory).sum::<usize>();
         let level_bytes = arenas.allocated * ARENA_CHUNK
             + frontier.memory()
             + next.memory()

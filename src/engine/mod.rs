@@ -146,15 +146,18 @@ pub type FpSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
 /// A map keyed by fingerprints.
 pub type FpMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
-/// Entries of a part's [`Memo`] (128 KiB of them in a safety search).
+/// Entries of a thread's [`Memo`] (128 KiB of them in a safety search).
 const MEMO: usize = 1 << 13;
 
-/// The class fingerprints (with the graph's renamings) a part computed last, by the
-/// fingerprint of the state's own packed bytes, in a direct-mapped table: many successors are the very state another
-/// successor was (two deliveries to different nodes in either order), and packing and
-/// hashing one costs a fraction of canonicalising it (in a store world a quarter to a
-/// third of the run). It only remembers a pure function of the state, so what it holds,
-/// which depends on the order parts ran, never changes a result.
+/// The class fingerprints (with the graph's renamings) a thread computed last, by the
+/// fingerprint of the state's own packed bytes, in a direct-mapped table: many successors
+/// are the very state another successor was (two deliveries to different nodes in either
+/// order), and packing and hashing one costs a fraction of canonicalising it (in a store
+/// world a quarter to a third of the run). One table per thread, kept from part to part
+/// and block to block ([`run_parts_with`]): one per part started cold and held eight times
+/// the memory (accept-keeps-promise's first violation on three-proposers: 2.9% fewer
+/// instructions, 1,316 M against 1,355 M). It only remembers a pure function of the state,
+/// so what it holds, which depends on the order parts ran, never changes a result.
 pub struct Memo<V>(Vec<(u64, V)>);
 
 impl<V: Clone + Default> Memo<V> {
@@ -260,9 +263,30 @@ pub fn run_parts<B: Default + Send, R: Send>(
     pool: &mut Vec<B>,
     work: impl Fn(usize, B) -> R + Sync,
 ) -> Vec<R> {
+    let mut workers = Vec::new();
+    run_parts_with(threads, parts, pool, &mut workers, |p, b, _: &mut ()| {
+        work(p, b)
+    })
+}
+
+/// [`run_parts`] with a state of its own for each thread (`workers`, grown to the threads
+/// used), handed to every part the thread runs: a cache that only remembers a pure function
+/// (a [`Memo`]) stays warm from part to part, where a part's own would start cold.
+pub fn run_parts_with<B: Default + Send, W: Default + Send, R: Send>(
+    threads: usize,
+    parts: usize,
+    pool: &mut Vec<B>,
+    workers: &mut Vec<W>,
+    work: impl Fn(usize, B, &mut W) -> R + Sync,
+) -> Vec<R> {
+    let used = threads.max(1).min(parts.max(1));
+    while workers.len() < used {
+        workers.push(W::default());
+    }
     if threads <= 1 || parts <= 1 {
+        let w = &mut workers[0];
         return (0..parts)
-            .map(|p| work(p, pool.pop().unwrap_or_default()))
+            .map(|p| work(p, pool.pop().unwrap_or_default(), w))
             .collect();
     }
     let buffers: Vec<std::sync::Mutex<Option<B>>> = (0..parts)
@@ -272,8 +296,9 @@ pub fn run_parts<B: Default + Send, R: Send>(
         (0..parts).map(|_| std::sync::Mutex::new(None)).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..threads.min(parts) {
-            scope.spawn(|| loop {
+        for w in workers.iter_mut().take(used) {
+            let (next, buffers, results, work) = (&next, &buffers, &results, &work);
+            scope.spawn(move || loop {
                 let p = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if p >= parts {
                     break;
@@ -283,7 +308,7 @@ pub fn run_parts<B: Default + Send, R: Send>(
                     .unwrap()
                     .take()
                     .expect("each part runs once");
-                let r = work(p, b);
+                let r = work(p, b, w);
                 *results[p].lock().unwrap() = Some(r);
             });
         }
