@@ -713,8 +713,12 @@ where
     // in new pages (a fifth of the run in the kernel's page zeroing).
     let mut spare = Level::default();
     let mut pool: Vec<Scratch> = Vec::new();
-    // Symmetry classes already computed, one table per thread (see [`super::Memo`]).
-    let mut memos: Vec<super::Memo<u64>> = Vec::new();
+    // Symmetry classes already computed, one table per thread (see [`super::Memo`]),
+    // allocated up front: the memory counted is then the same whichever threads ran parts.
+    let mut memos: Vec<super::Memo<u64>> = match canon {
+        Some(_) => (0..threads).map(|_| super::Memo::allocated()).collect(),
+        None => Vec::new(),
+    };
     let mut complete = true;
     let mut peak_bytes = 0u64;
     let mut packed = Vec::new();

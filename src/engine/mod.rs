@@ -161,6 +161,12 @@ const MEMO: usize = 1 << 13;
 pub struct Memo<V>(Vec<(u64, V)>);
 
 impl<V: Clone + Default> Memo<V> {
+    /// A memo with its table already allocated (a default one allocates it when first
+    /// asked), so that the memory a search counts does not depend on which threads ran.
+    pub fn allocated() -> Memo<V> {
+        Memo(vec![(0, V::default()); MEMO])
+    }
+
     /// The class fingerprint (or key) of the state packed as `packed`, `class()` if not
     /// remembered.
     pub fn class(&mut self, packed: &[u8], class: impl FnOnce() -> V) -> V {
