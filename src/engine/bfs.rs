@@ -235,32 +235,34 @@ pub type Judge<'a, M> = Option<
 
 /// The parent link of every visited state, (parent node, action index), in 6 bytes each
 /// (a 32-bit parent, a 16-bit action index), in chunks of 16,384.
+///
+/// Parents and actions are two lists, not one of 6-byte entries: rustc 1.95 (LLVM) built a
+/// 6-byte entry written in two parts as a 48-bit integer and, in the one-codegen-unit build,
+/// folded it to zero (`store i48 0`), so every link read back as (0, 0) and every path
+/// found was one step long. Whole `u32`s and `u16`s leave it nothing of the kind to fold.
 #[derive(Default)]
-struct Links(super::Chunked<[u8; 6], { 1 << 14 }>);
+struct Links {
+    parents: super::Chunked<u32, { 1 << 14 }>,
+    actions: super::Chunked<u16, { 1 << 14 }>,
+}
 
 impl Links {
     fn len(&self) -> usize {
-        self.0.len()
+        self.parents.len()
     }
 
     fn push(&mut self, (parent, action): (u32, u32)) {
         let action = u16::try_from(action).expect("fewer than 65,536 actions in a state");
-        let mut entry = [0u8; 6];
-        entry[..4].copy_from_slice(&parent.to_le_bytes());
-        entry[4..].copy_from_slice(&action.to_le_bytes());
-        self.0.push(entry);
+        self.parents.push(parent);
+        self.actions.push(action);
     }
 
     fn get(&self, i: usize) -> (u32, u32) {
-        let e = self.0.get(i);
-        (
-            u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
-            u16::from_le_bytes([e[4], e[5]]) as u32,
-        )
+        (self.parents.get(i), self.actions.get(i) as u32)
     }
 
     fn memory(&self) -> usize {
-        self.0.memory()
+        self.parents.memory() + self.actions.memory()
     }
 }
 
