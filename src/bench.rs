@@ -522,11 +522,11 @@ fn first_violation(
             },
         };
         let search = check::safety_search(scenario, rules, &cfg);
-        let shortest = search
-            .discoveries
+        // Each path replayed on the reference model and held to its property.
+        let shortest = check::safety_traces(scenario, rules, &cfg, &search)
             .iter()
             .flatten()
-            .map(|(_, path)| path.len())
+            .map(|t| t.len())
             .min();
         (
             shortest.map_or("-".into(), |n| n.to_string()),

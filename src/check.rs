@@ -522,6 +522,37 @@ pub fn replay_indices(model: &PaxosModel, init: usize, indices: &[usize]) -> Tra
     }
 }
 
+/// [`replay_indices`] for a discovery of `property`, held to what the discovery claims: its
+/// last state, replayed on the reference model, violates the property (an always property)
+/// or satisfies it (a sometimes one). A path that does not is an engine bug, or a build the
+/// compiler got wrong (rustc 1.95's one-codegen-unit build once stored every parent link of
+/// the search as zeros, and printed one-step "counterexamples"): the check stops there
+/// rather than show a trace that shows nothing.
+pub fn replay_discovery(
+    model: &PaxosModel,
+    property: &Property<PaxosModel>,
+    init: usize,
+    indices: &[usize],
+) -> Trace {
+    let trace = replay_indices(model, init, indices);
+    let last = trace.states.last().expect("a trace has its first state");
+    let holds = (property.condition)(model, last);
+    let shown = match property.expectation {
+        stateright::Expectation::Always => !holds,
+        stateright::Expectation::Sometimes => holds,
+        stateright::Expectation::Eventually => true,
+    };
+    assert!(
+        shown,
+        "internal error: the breadth-first engine's path for {} ({} steps) does not replay to \
+         a state that shows it on the reference model: an engine bug or a miscompiled build \
+         (please report it with the command line)",
+        property.name,
+        indices.len()
+    );
+    trace
+}
+
 /// Cuts a trace at the first state where `property` fails.
 fn cut_at_first_violation(
     model: &PaxosModel,
@@ -569,6 +600,28 @@ pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &Check
         .map(|(_, p)| p)
         .collect();
     bfs_search(&model, cfg, &props, &cfg.opts, &mut |_| {}, None).0
+}
+
+/// The discoveries of a [`safety_search`] (run with `cfg`), each replayed on the reference
+/// model and held to its property ([`replay_discovery`]): `bench` reports their lengths
+/// from these (a few steps replayed: microseconds beside the search).
+pub fn safety_traces(
+    scenario: &Scenario,
+    rules: &'static dyn Rules,
+    cfg: &CheckCfg,
+    search: &Search,
+) -> Vec<Option<Trace>> {
+    let model = PaxosModel::new(scenario.cluster.clone(), rules)
+        .reduce_loss()
+        .prune_dead(cfg.dead);
+    safety_properties(&model)
+        .iter()
+        .zip(&search.discoveries)
+        .map(|((_, p), d)| {
+            d.as_ref()
+                .map(|(init, path)| replay_discovery(&model, p, *init, path))
+        })
+        .collect()
 }
 
 /// Runs the whole check of one variant in one scenario.
@@ -675,9 +728,10 @@ pub fn check_model(
         search
             .discoveries
             .iter()
-            .map(|d| {
+            .zip(&props)
+            .map(|(d, p)| {
                 d.as_ref()
-                    .map(|(init, path)| replay_indices(model, *init, path))
+                    .map(|(init, path)| replay_discovery(model, p, *init, path))
             })
             .collect()
     };

@@ -408,3 +408,37 @@ fn packed_frontier_states_unpack_to_the_same_state() {
         );
     }
 }
+
+/// A search's first violations, as `bench` times them (stopping at the first, two threads),
+/// replay on the reference model to states that violate their properties, in the steps a
+/// full check prints. (rustc 1.95 once built the engine's perf profile so that every parent
+/// link read back as zeros and every such path was one step long; this test runs in the
+/// test build, so what catches a build like that is the same replay inside `bench` and
+/// `check`, and README's perf-profile `bench` line, which the slow suite runs.)
+#[test]
+fn first_violation_paths_replay_to_their_violations() {
+    for (variant, world, steps) in [
+        ("accept-below-promise", "classic", 12),
+        ("volatile-acceptor", "crash-restart", 14),
+    ] {
+        let rules = registry::variant(variant).unwrap().rules;
+        let s = scenario(world);
+        let mut c = check::CheckCfg::bfs(check::Reduction::All, 2, None);
+        (c.por, c.opts.stop_when_any_found) = (false, true);
+        let search = check::safety_search(&s, rules, &c);
+        let traces = check::safety_traces(&s, rules, &c, &search);
+        let shortest = traces.iter().flatten().map(|t| t.len()).min();
+        assert_eq!(shortest, Some(steps), "{variant} on {world}");
+    }
+}
+
+/// A path that does not end where its property fails is refused, not shown.
+#[test]
+#[should_panic(expected = "does not replay to a state that shows it")]
+fn a_path_that_shows_nothing_is_refused() {
+    let s = scenario("classic");
+    let model = PaxosModel::new(s.cluster.clone(), &Correct);
+    let props = check::safety_properties(&model);
+    // The initial state violates nothing.
+    check::replay_discovery(&model, &props[0].1, 0, &[]);
+}
