@@ -454,19 +454,20 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
             // Two threads: the machine's two cores. CPU seconds beside the wall's: the machine
             // is shared, and a neighbour's load shows in the wall time only; the best of a few
             // runs, for the same reason (a cell takes a tenth of a second or less).
-            let mut best: Option<(f64, Option<f64>, String, u64)> = None;
+            let mut best: Option<(f64, Option<f64>, Found, u64)> = None;
             for _ in 0..FIRST_VIOLATION_RUNS {
                 let started = Instant::now();
                 let cpu_started = mem::cpu_seconds();
-                let (shortest, unique) =
+                let (found, unique) =
                     first_violation(&scenario, v.rules, v.violates, safety_symmetry);
                 let wall = started.elapsed().as_secs_f64();
                 let cpu = cpu_started.zip(mem::cpu_seconds()).map(|(a, b)| b - a);
                 if best.as_ref().is_none_or(|b| wall < b.0) {
-                    best = Some((wall, cpu, shortest, unique));
+                    best = Some((wall, cpu, found, unique));
                 }
             }
-            let (wall, cpu, shortest, unique) = best.expect("at least one run");
+            let (wall, cpu, found, unique) = best.expect("at least one run");
+            let shortest = found.shortest(&scenario, v.rules);
             writeln!(
                 out,
                 "bench=first-violation engine=check-bfs threads=2 variant={} scenario={name} best_of={FIRST_VIOLATION_RUNS} seconds={wall:.4} cpu_seconds={} shortest_steps={shortest} unique={unique}",
@@ -493,16 +494,38 @@ pub fn run(args: &BenchArgs, out: &mut impl Write) -> Result<(), CliError> {
 /// Runs of each breadth-first first-violation cell; `bench` prints the fastest.
 const FIRST_VIOLATION_RUNS: usize = 3;
 
+/// What a first-violation cell found: a safety search's paths (replayed and measured after
+/// the timing, [`Found::shortest`]), or the whole check's answer already in words.
+enum Found {
+    Paths(Box<(check::Search, CheckCfg)>),
+    Told(String),
+}
+
+impl Found {
+    /// The shortest trace's length (each path replayed on the reference model and held to
+    /// its property), or "unreachable", or "-" when nothing was found.
+    fn shortest(self, scenario: &Scenario, rules: &'static dyn paxos_models::Rules) -> String {
+        match self {
+            Found::Paths(found) => check::safety_traces(scenario, rules, &found.1, &found.0)
+                .iter()
+                .flatten()
+                .map(|t| t.len())
+                .min()
+                .map_or("-".into(), |n| n.to_string()),
+            Found::Told(s) => s,
+        }
+    }
+}
+
 /// `rules`' first violation in `scenario` by the breadth-first check, as a first-violation
-/// cell times it: (the shortest trace's length, or "unreachable", or "-" when nothing was
-/// found; the unique states searched). `symmetry`: whether the safety search may reduce by
+/// cell times it: (what it found, [`Found`]; the unique states searched). `symmetry`: whether the safety search may reduce by
 /// symmetry (the variant claims it and `check`'s premise check found it kept).
 fn first_violation(
     scenario: &Scenario,
     rules: &'static dyn paxos_models::Rules,
     violates: &[PropertyName],
     symmetry: bool,
-) -> (String, u64) {
+) -> (Found, u64) {
     if violates.iter().any(|p| *p != PropertyName::FaultTolerance) {
         // The breadth-first safety search alone, stopping at the first violation (its path
         // is a shortest one).
@@ -522,16 +545,8 @@ fn first_violation(
             },
         };
         let search = check::safety_search(scenario, rules, &cfg);
-        // Each path replayed on the reference model and held to its property.
-        let shortest = check::safety_traces(scenario, rules, &cfg, &search)
-            .iter()
-            .flatten()
-            .map(|t| t.len())
-            .min();
-        (
-            shortest.map_or("-".into(), |n| n.to_string()),
-            search.unique,
-        )
+        let unique = search.unique;
+        (Found::Paths(Box::new((search, cfg))), unique)
     } else {
         // Fault tolerance by the whole check as `check --threads 2` runs it: stopping at the
         // first discovery would leave its graph part unjudged, and the cell would time a run
@@ -545,6 +560,9 @@ fn first_violation(
             Verdict::Unreachable { .. } => Some("unreachable".to_string()),
             _ => None,
         });
-        (shortest.unwrap_or_else(|| "-".into()), outcome.main.unique)
+        (
+            Found::Told(shortest.unwrap_or_else(|| "-".into())),
+            outcome.main.unique,
+        )
     }
 }
