@@ -518,8 +518,9 @@ impl Found {
 }
 
 /// `rules`' first violation in `scenario` by the breadth-first check, as a first-violation
-/// cell times it: (what it found, [`Found`]; the unique states searched). `symmetry`: whether the safety search may reduce by
-/// symmetry (the variant claims it and `check`'s premise check found it kept).
+/// cell times it: (what it found, [`Found`]; the unique states searched). `symmetry`:
+/// whether the safety search may reduce by symmetry (the variant claims it and `check`'s
+/// premise check found it kept).
 fn first_violation(
     scenario: &Scenario,
     rules: &'static dyn paxos_models::Rules,

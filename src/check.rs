@@ -587,14 +587,21 @@ fn broken_symmetry(model: &PaxosModel) -> Option<crate::engine::premise::Asymmet
         .flatten()
 }
 
+/// The model `check` searches for `rules` in `scenario`: its loss reduced and its dead
+/// messages pruned as `cfg` asks. A search's discoveries are action indices of this model,
+/// so whatever replays them builds it here too.
+fn checked_model(scenario: &Scenario, rules: &'static dyn Rules, cfg: &CheckCfg) -> PaxosModel {
+    PaxosModel::new(scenario.cluster.clone(), rules)
+        .reduce_loss()
+        .prune_dead(cfg.dead)
+}
+
 /// The breadth-first safety search alone (no fault-tolerance witnesses, no traces): what
 /// `paxos-lab bench` times. It takes `Rules::symmetric()` at its word when `cfg.symmetry`
 /// is on: a caller with a variant that may not keep it asks [`may_reduce_by_symmetry`]
 /// first, as `bench` does.
 pub fn safety_search(scenario: &Scenario, rules: &'static dyn Rules, cfg: &CheckCfg) -> Search {
-    let model = PaxosModel::new(scenario.cluster.clone(), rules)
-        .reduce_loss()
-        .prune_dead(cfg.dead);
+    let model = checked_model(scenario, rules, cfg);
     let props: Vec<Property<PaxosModel>> = safety_properties(&model)
         .into_iter()
         .map(|(_, p)| p)
@@ -611,9 +618,7 @@ pub fn safety_traces(
     cfg: &CheckCfg,
     search: &Search,
 ) -> Vec<Option<Trace>> {
-    let model = PaxosModel::new(scenario.cluster.clone(), rules)
-        .reduce_loss()
-        .prune_dead(cfg.dead);
+    let model = checked_model(scenario, rules, cfg);
     safety_properties(&model)
         .iter()
         .zip(&search.discoveries)
@@ -631,9 +636,7 @@ pub fn check(
     cfg: &CheckCfg,
     progress: &mut dyn FnMut(&str, &Progress),
 ) -> Outcome {
-    let model = PaxosModel::new(scenario.cluster.clone(), rules)
-        .reduce_loss()
-        .prune_dead(cfg.dead);
+    let model = checked_model(scenario, rules, cfg);
     check_model(scenario, &model, cfg, progress)
 }
 
