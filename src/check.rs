@@ -553,6 +553,45 @@ pub fn replay_discovery(
     trace
 }
 
+/// The most states [`hold_stuck`] searches from a fault-tolerance trace's last state, as
+/// `replay` does: past it the trace is shown unconfirmed.
+pub const STUCK_STATES_MAX: usize = 8_000_000;
+
+/// Holds a fault-tolerance trace to what it claims, as [`replay_discovery`] holds a safety
+/// one: from its last state, replayed on the reference model, no decision is reachable
+/// with its partition (the minority cut off, if any) in force for good, searched state by
+/// state without any reduction. A trace from which a decision is reachable is an engine
+/// bug (or a miscompiled build), and the check stops there. A search that passes
+/// [`STUCK_STATES_MAX`] states first proves nothing either way and lets the trace stand.
+pub fn hold_stuck(model: &PaxosModel, trace: &Trace) {
+    let last = trace.states.last().expect("a trace has its first state");
+    let reachable =
+        decision_reachable_from(model, last, trace.partition_at_end(), STUCK_STATES_MAX);
+    assert!(
+        reachable != Some(true),
+        "internal error: the breadth-first engine's fault-tolerance path ({} steps) ends where \
+         a decision is still reachable on the reference model: an engine bug or a miscompiled \
+         build (please report it with the command line)",
+        trace.len()
+    );
+}
+
+/// Holds an "unreachable" verdict to what it claims: in `witness` (a world with acceptors
+/// down from the start), searched state by state on the reference model without any
+/// reduction, no decision is reachable from any initial state. One that is reachable is
+/// an engine bug (or a miscompiled build), and the check stops there; a search that passes
+/// [`STUCK_STATES_MAX`] states first lets the verdict stand.
+pub fn hold_unreachable(witness: &PaxosModel) {
+    for init in witness.init_states() {
+        assert!(
+            decision_reachable_from(witness, &init, None, STUCK_STATES_MAX) != Some(true),
+            "internal error: the breadth-first engine found no decision reachable with \
+             acceptors down, but the reference model reaches one: an engine bug or a \
+             miscompiled build (please report it with the command line)"
+        );
+    }
+}
+
 /// Cuts a trace at the first state where `property` fails.
 fn cut_at_first_violation(
     model: &PaxosModel,
@@ -847,6 +886,7 @@ pub fn check_model(
                         .events
                         .push((trace.len(), cut_event(&scenario.cluster, reach.cut)));
                 }
+                hold_stuck(model, &trace);
                 Verdict::Violated(trace)
             }
             None if reach.search.complete => Verdict::Holds,
@@ -1054,6 +1094,7 @@ fn fault_tolerance(
         let found = search.discoveries[0].is_some();
         if !found {
             let v = if search.complete {
+                hold_unreachable(&model);
                 Verdict::Unreachable {
                     down: names.clone(),
                 }

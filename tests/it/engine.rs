@@ -2,7 +2,7 @@
 //! do not depend on the thread count, symmetry that changes counts but never verdicts, and
 //! bounds that give "inconclusive", never "holds".
 
-use paxos_lab::check::{self, Outcome, SearchOpts, Strategy, Verdict};
+use paxos_lab::check::{self, CheckCfg, Outcome, Reduction, SearchOpts, Strategy, Verdict};
 use paxos_lab::report::trace;
 use paxos_models::{registry, Correct, PaxosModel, Rules, VARIANTS};
 
@@ -441,4 +441,82 @@ fn a_path_that_shows_nothing_is_refused() {
     let props = check::safety_properties(&model);
     // The initial state violates nothing.
     check::replay_discovery(&model, &props[0].1, 0, &[]);
+}
+
+/// A fault-tolerance path that does not end stuck is refused, not shown: from the initial
+/// state of correct Paxos a decision is reachable (with nothing cut off, and with a
+/// minority of acceptors cut off), and from the end of a real stuck trace it is not.
+#[test]
+fn a_fault_tolerance_path_that_is_not_stuck_is_refused() {
+    let s = scenario("classic");
+    let model = PaxosModel::new(s.cluster.clone(), &Correct).reduce_loss();
+    let start = check::replay_indices(&model, 0, &[]);
+    let mut cut = start.clone();
+    cut.events.push((0, check::cut_event(&s.cluster, 0b001)));
+    for trace in [start, cut] {
+        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            check::hold_stuck(&model, &trace)
+        }));
+        let message = refused.expect_err("a trace that is not stuck is refused");
+        let message = message
+            .downcast_ref::<String>()
+            .expect("the refusal says why");
+        assert!(
+            message.contains("a decision is still reachable on the reference model"),
+            "{message}"
+        );
+    }
+    // The stuck trace `check` shows for write-once-acceptor passes the same hold.
+    let v = registry::variant("write-once-acceptor").expect("in the catalog");
+    let outcome = check::check(
+        &s,
+        v.rules,
+        &CheckCfg::bfs(Reduction::All, 1, None),
+        &mut |_, _| {},
+    );
+    let stuck = outcome
+        .verdicts
+        .iter()
+        .find_map(|x| match &x.verdict {
+            Verdict::Violated(t) if x.property == paxos_models::PropertyName::FaultTolerance => {
+                Some(t)
+            }
+            _ => None,
+        })
+        .expect("write-once-acceptor is stuck in classic");
+    assert_eq!(
+        stuck.len(),
+        10,
+        "its shortest trace, as reports/matrix.md has it"
+    );
+    let variant = PaxosModel::new(s.cluster.clone(), v.rules).reduce_loss();
+    check::hold_stuck(&variant, stuck);
+}
+
+/// An "unreachable" verdict that does not hold is refused: with one acceptor of three down,
+/// correct Paxos still reaches a decision, and unanimous-quorum (which needs every
+/// acceptor) does not.
+#[test]
+fn an_unreachable_verdict_that_does_not_hold_is_refused() {
+    let s = scenario("classic");
+    let witness = |rules: &'static dyn Rules| {
+        PaxosModel::with_mode(
+            s.cluster.clone(),
+            rules,
+            paxos_models::Mode::Witness { down: 1 },
+        )
+    };
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check::hold_unreachable(&witness(&Correct))
+    }));
+    let message = refused.expect_err("a decision is reachable with a1 down");
+    let message = message
+        .downcast_ref::<&str>()
+        .expect("the refusal says why");
+    assert!(
+        message.contains("the reference model reaches one"),
+        "{message}"
+    );
+    let v = registry::variant("unanimous-quorum").expect("in the catalog");
+    check::hold_unreachable(&witness(v.rules));
 }
