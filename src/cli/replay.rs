@@ -42,7 +42,7 @@ pub fn run(args: &ReplayArgs, out: &mut impl Write, color: bool) -> Result<u8, C
                 model,
                 last,
                 trace.partition_at_end(),
-                crate::check::STUCK_STATES_MAX,
+                8_000_000,
             ) == Some(false)
     } else {
         crate::check::violates(model, property, last)
