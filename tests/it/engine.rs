@@ -443,6 +443,20 @@ fn a_path_that_shows_nothing_is_refused() {
     check::replay_discovery(&model, &props[0].1, 0, &[]);
 }
 
+/// The message of the internal error `hold` stops with (a panic's payload is a `String`
+/// when its message has arguments, a `&str` when not); fails when it does not stop.
+fn refusal(hold: impl FnOnce()) -> String {
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(hold))
+        .expect_err("the hold refuses what it is given");
+    match refused.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .expect("the refusal says why")
+            .to_string(),
+    }
+}
+
 /// A fault-tolerance path that does not end stuck is refused, not shown: from the initial
 /// state of correct Paxos a decision is reachable (with nothing cut off, and with a
 /// minority of acceptors cut off), and from the end of a real stuck trace it is not.
@@ -454,13 +468,7 @@ fn a_fault_tolerance_path_that_is_not_stuck_is_refused() {
     let mut cut = start.clone();
     cut.events.push((0, check::cut_event(&s.cluster, 0b001)));
     for trace in [start, cut] {
-        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            check::hold_stuck(&model, &trace)
-        }));
-        let message = refused.expect_err("a trace that is not stuck is refused");
-        let message = message
-            .downcast_ref::<String>()
-            .expect("the refusal says why");
+        let message = refusal(|| check::hold_stuck(&model, &trace));
         assert!(
             message.contains("a decision is still reachable on the reference model"),
             "{message}"
@@ -506,13 +514,7 @@ fn an_unreachable_verdict_that_does_not_hold_is_refused() {
             paxos_models::Mode::Witness { down: 1 },
         )
     };
-    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check::hold_unreachable(&witness(&Correct))
-    }));
-    let message = refused.expect_err("a decision is reachable with a1 down");
-    let message = message
-        .downcast_ref::<&str>()
-        .expect("the refusal says why");
+    let message = refusal(|| check::hold_unreachable(&witness(&Correct)));
     assert!(
         message.contains("the reference model reaches one"),
         "{message}"
