@@ -328,6 +328,8 @@ fn engine_search(
         judge: cuts.is_some().then_some(&judge),
         // Unsound with a reduced step function or a judge (see `Reductions::sleep`).
         sleep: sleep && reduced.is_none() && cuts.is_none(),
+        // Every path finite: no cycle can postpone a step forever (see `engine::por`).
+        proviso: !acyclic,
     };
     let mut search = bfs::search(&engine, &engine, &props, &red, opts, progress);
     if engine.dead_escaped() {
@@ -494,6 +496,7 @@ pub fn reference_search(
         reduced: None,
         judge: None,
         sleep: false,
+        proviso: true,
     };
     bfs::search(model, model, props, &red, opts, &mut |_| {})
 }

@@ -245,7 +245,9 @@ pub fn run(args: &CheckArgs, out: &mut impl Write, color: bool) -> Result<u8, Cl
     if let Some(asym) = &outcome.symmetry_set_aside {
         let _ = writeln!(text, "symmetry: set aside ({})", asym.describe());
     }
-    if let Some(line) = por_line(&outcome.por, m.fully_expanded.unwrap_or(0)) {
+    // Every path finite: the search needed no cycle proviso (`engine::por`).
+    let finite = matches!(m.dead, DeadUse::Used { acyclic: true, .. });
+    if let Some(line) = por_line(&outcome.por, m.fully_expanded.unwrap_or(0), finite) {
         let _ = writeln!(text, "{line}");
     }
     if scenario.fault_tolerance_not_judged.is_some() {
@@ -615,10 +617,12 @@ fn cuts_judged(g: &check::Reach, scenario: &Scenario) -> String {
 const IN_GRAPH: &str = "a world with crashes: its fault-tolerance graph is never reduced, and the safety properties were judged on that exploration, one search for both";
 
 /// The line that says what partial-order reduction did, when it was asked for;
-/// `fully_expanded`: the states the cycle proviso expanded fully.
-fn por_line(por: &check::PorUse, fully_expanded: u64) -> Option<String> {
+/// `fully_expanded`: the states the cycle proviso expanded fully; `finite`: every path is
+/// finite, so the search had no proviso.
+fn por_line(por: &check::PorUse, fully_expanded: u64, finite: bool) -> Option<String> {
     Some(match por {
         check::PorUse::Off => return None,
+        check::PorUse::Used if finite => "partial-order reduction: used (every send was one Rules::may_send allows; no cycle proviso: every path is finite, so no cycle can put a step off for ever)".to_string(),
         check::PorUse::Used => format!(
             "partial-order reduction: used (every send was one Rules::may_send allows; {fully_expanded} states expanded fully by the cycle proviso)"
         ),

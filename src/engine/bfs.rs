@@ -435,6 +435,11 @@ pub struct Reductions<'a, M: Model> {
     /// Unsound with a reduced step function (`p·c` need not be taken) and with a judge
     /// (it reads the steps taken): the search refuses both.
     pub sleep: bool,
+    /// Whether a reduced search needs the cycle proviso (a state with a stubborn successor
+    /// in a level already expanded, or being expanded, is expanded fully): always, unless
+    /// every path of the model is known to be finite, where no cycle can postpone a step
+    /// (see [`super::por`]).
+    pub proviso: bool,
 }
 
 /// Buffers one part of a block works in, reused from block to block: allocating them fresh
@@ -484,6 +489,7 @@ where
         reduced,
         judge,
         sleep,
+        proviso,
     } = *red;
     scratch.out.clear();
     scratch.arena.clear();
@@ -618,6 +624,15 @@ where
         };
         let full = match reduced {
             None => true,
+            // No cycle to postpone a step forever: each stubborn successor is taken as it
+            // comes, never held.
+            Some(step) if !proviso => {
+                step(state, &actions, &mut |a, next| {
+                    let fp = fp_of(next, bytes);
+                    take(a, Some(fp), next, DIRTY_ALL, 0);
+                });
+                false
+            }
             Some(step) => {
                 held.clear();
                 let mut back = false;
@@ -700,7 +715,7 @@ where
     let (canon, reduced) = (red.canon, red.reduced);
     // A level being built is told apart from the levels before it when a step may close a
     // cycle: for the reduction's proviso and for the judge.
-    let tell_levels = reduced.is_some() || red.judge.is_some();
+    let tell_levels = (reduced.is_some() && red.proviso) || red.judge.is_some();
     let mut seen = FpSet::default();
     // A reduced search's level being built, to tell edges back from edges forward.
     let mut next_level = FpSet::default();

@@ -26,13 +26,29 @@
 //! postpones a step forever (the "ignoring" problem). The search ensures it with the cycle
 //! proviso for breadth-first search: a state with a stubborn successor in a level already
 //! expanded, or being expanded, is expanded fully. Every cycle has such an edge (an edge
-//! goes at most one level deeper), so every cycle has a fully expanded state. The search
-//! also checks the premise itself: every send it makes is checked against `may_send`, and
-//! a search that saw one outside it and claims a property holds is redone without the
-//! reduction, so a wrong `may_send` costs time, never a missed violation. The same argument
-//! covers "a decision is reachable" (also stable), and the symmetry reduction composes with
-//! it: a state deduplicated into its class stands for a renamed copy of the same futures,
-//! and the proviso is decided on classes.
+//! goes at most one level deeper), so every cycle has a fully expanded state.
+//!
+//! Where every path of the world is finite (its state graph has no cycle, proven by the
+//! dead-message analysis from each node's lone exploration: [`super::dead::Dead::acyclic`])
+//! the proviso is left out, and nothing is lost: take a state `s` of the reduced graph and
+//! a path `w` of the whole space from it to a violation, and induct on the longest path
+//! from `s` (finite, and shorter from any successor). If `w` takes a step `t` of the
+//! stubborn set, the first such commutes to the front (D1), so `t(s)` reaches the same
+//! violation; if it takes none, an enabled step `t` of the set stays enabled along `w` (D2)
+//! and commutes past it, so `t(s)` reaches `t` of the violation, itself a violation (the
+//! properties are stable). Either way a stubborn successor reaches one, and it is nearer the
+//! end of every path. (With a cut, `t` is a step that survives it, which the widened sets
+//! hold whenever the state has one, and being stuck spreads along such steps.) On
+//! `dueling-two-learners` the proviso had expanded 3,105,774 of 4,473,943 classes fully;
+//! without it the search takes 427,639. The test `where_every_path_is_claimed_finite_*`
+//! searches the worlds whose analysis claims it, every variant of the matrix, for a cycle.
+//!
+//! The search also checks the premise itself: every send it makes is checked against
+//! `may_send`, and a search that saw one outside it and claims a property holds is redone
+//! without the reduction, so a wrong `may_send` costs time, never a missed violation. The
+//! same argument covers "a decision is reachable" (also stable), and the symmetry
+//! reduction composes with it: a state deduplicated into its class stands for a renamed
+//! copy of the same futures, and the proviso is decided on classes.
 
 use paxos_models::model::Action;
 use paxos_models::PaxosModel;
