@@ -63,7 +63,10 @@ fn check_without_arguments_verifies_paxos_on_classic_and_exits_0() {
     assert!(out.contains("dead messages: pruned"), "{out}");
     // Every path is finite there, so the partial-order reduction needs no cycle proviso.
     assert!(out.contains("partial-order reduction: used"));
-    assert!(out.contains("no cycle proviso: every path is finite"), "{out}");
+    assert!(
+        out.contains("no cycle proviso: every path is finite"),
+        "{out}"
+    );
     assert!(out.contains("fault-tolerance graph: judged in the safety search above"));
     assert!(out.contains("verdict: all 4 properties hold (exhaustive) (exit 0)"));
 }
