@@ -295,14 +295,12 @@ fn engine_search(
     let props = engine_props(&engine, props);
     let canon = |w: &World| engine.canonical(w).0;
     let canon: bfs::Canon<World> = (symmetry && model.symmetric()).then_some(&canon);
-    let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World)| match (
+    let step = |w: &World, actions: &[Action], take: &mut dyn FnMut(usize, &World, usize)| match (
         &engine.por,
         cuts,
     ) {
         (Some(p), None) => p.successors(&engine, w, actions, take),
-        (Some(p), Some((_, nodes))) => {
-            p.successors_for_cuts(&engine, w, actions, nodes, &mut |a, next| take(a, &next))
-        }
+        (Some(p), Some((_, nodes))) => p.successors_for_cuts(&engine, w, actions, nodes, take),
         (None, _) => {}
     };
     let reduced: bfs::Reduced<Engine> = engine.por.is_some().then_some(&step);

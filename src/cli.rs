@@ -291,8 +291,8 @@ pub struct CheckArgs {
     pub depth_max: Option<usize>,
     /// Stop after this many unique states (stateright's DFS counts every state it
     /// generates), so a world too big for memory ends as "inconclusive" instead of being
-    /// killed; every bundled scenario fits under it (the biggest, kv-store, takes 1.2
-    /// million with the default reductions).
+    /// killed; every bundled scenario fits under it (the biggest, dueling-crash-restart,
+    /// takes 1.8 million with the default reductions).
     #[arg(long, default_value_t = 20_000_000)]
     pub states_max: usize,
     /// Stop when the process's resident memory reaches this size (e.g. 4G, 512M; bytes

@@ -374,8 +374,10 @@ impl Expander<'_> {
         let mut actions = Vec::new();
         let mut buf = Vec::new();
         // The stubborn successors, each with where its packed bytes are in `stubborn_bytes`
-        // (`key` packs each).
-        let mut stubborn: Vec<(usize, World, Key, std::ops::Range<usize>)> = Vec::new();
+        // (`key` packs each); the i-th one's world is `stubborn_worlds[i]` (reused from state
+        // to state).
+        let mut stubborn: Vec<(usize, Key, std::ops::Range<usize>)> = Vec::new();
+        let mut stubborn_worlds: Vec<World> = Vec::new();
         let mut stubborn_bytes: Vec<u8> = Vec::new();
         let mut scratch: Option<World> = None;
         // What the scratch world needs put back to hold the state being expanded.
@@ -394,15 +396,25 @@ impl Expander<'_> {
             stubborn_bytes.clear();
             let mut full = true;
             if let Some(p) = &engine.por {
-                p.successors_for_cuts(engine, state, &actions, self.cut_nodes, &mut |a, w| {
-                    let k = self.key(&w, (packed, marks, DIRTY_ALL), &mut buf, memo);
-                    let start = stubborn_bytes.len();
-                    stubborn_bytes.extend_from_slice(&buf);
-                    stubborn.push((a, w, k, start..stubborn_bytes.len()))
-                });
-                full = stubborn.iter().any(|(_, _, (k, _), _)| {
-                    ids.get(k).is_some_and(|&id| (id as usize) < level_end)
-                });
+                p.successors_for_cuts(
+                    engine,
+                    state,
+                    &actions,
+                    self.cut_nodes,
+                    &mut |a, w, mark| {
+                        let k = self.key(w, (packed, marks, mark), &mut buf, memo);
+                        let start = stubborn_bytes.len();
+                        stubborn_bytes.extend_from_slice(&buf);
+                        match stubborn_worlds.get_mut(stubborn.len()) {
+                            Some(slot) => slot.clone_from(w),
+                            None => stubborn_worlds.push(w.clone()),
+                        }
+                        stubborn.push((a, k, start..stubborn_bytes.len()))
+                    },
+                );
+                full = stubborn
+                    .iter()
+                    .any(|(_, (k, _), _)| ids.get(k).is_some_and(|&id| (id as usize) < level_end));
                 part.fully_expanded += full as u64;
             }
             let first = part.succs.len();
@@ -437,10 +449,10 @@ impl Expander<'_> {
             if full {
                 // The stubborn successors already stepped (in action order) are taken as
                 // they are; every other action is stepped now, in action order.
-                let mut kept = stubborn.drain(..).peekable();
+                let mut kept = stubborn.drain(..).zip(&stubborn_worlds).peekable();
                 for (a, action) in actions.iter().enumerate() {
-                    if let Some((_, succ, k, at)) = kept.next_if(|(k, _, _, _)| *k == a) {
-                        take(&mut part, a, &succ, &stubborn_bytes[at], k);
+                    if let Some(((_, k, at), succ)) = kept.next_if(|((k, _, _), _)| *k == a) {
+                        take(&mut part, a, succ, &stubborn_bytes[at], k);
                     } else {
                         let into = scratch.get_or_insert_with(|| state.clone());
                         if engine.step_into_again(state, action.clone(), into, &mut dirty) {
@@ -450,8 +462,8 @@ impl Expander<'_> {
                     }
                 }
             } else {
-                for (a, succ, k, at) in stubborn.drain(..) {
-                    take(&mut part, a, &succ, &stubborn_bytes[at], k);
+                for ((a, k, at), succ) in stubborn.drain(..).zip(&stubborn_worlds) {
+                    take(&mut part, a, succ, &stubborn_bytes[at], k);
                 }
             }
             part.states.push(part.succs.len() - first);

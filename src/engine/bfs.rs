@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use stateright::{Expectation, Model, Property};
 
-use super::pack::Pack;
+use super::pack::{Marks, Pack};
 use super::{fingerprint, FpSet, Progress, Search, SearchOpts};
 
 /// Frontier states expanded per block (independent of the thread count, for determinism).
@@ -215,13 +215,16 @@ impl StepInto for paxos_models::PaxosModel {}
 pub type Canon<'a, S> = Option<&'a (dyn Fn(&S) -> u64 + Sync)>;
 
 /// A reduced step function (partial-order reduction): given a state and all its actions,
-/// hands the (action index, successor) pairs to explore to its callback, in action order.
+/// hands the (action index, successor, mark) triples to explore to its callback, in action
+/// order. The mark is the one [`StepInto::step_into_again`] would leave for that one step
+/// from the state ([`DIRTY_ALL`] when unknown), so that the successor is packed from its
+/// parent's bytes ([`Pack::pack_step_into`](super::pack::Pack::pack_step_into)).
 /// `None`: every successor.
 pub type Reduced<'a, M> = Option<
     &'a (dyn Fn(
         &<M as Model>::State,
         &[<M as Model>::Action],
-        &mut dyn FnMut(usize, &<M as Model>::State),
+        &mut dyn FnMut(usize, &<M as Model>::State, usize),
     ) + Sync),
 >;
 
@@ -513,21 +516,20 @@ where
     // The one state every action is stepped into.
     let mut scratch_state: Option<M::State> = None;
     // The state's fingerprint (its class's, with symmetry).
-    let fp_of = |next: &M::State, bytes: &mut Vec<u8>| match canon {
-        Some(c) => {
+    // `next` is `parent` (packed, unpacked with `marks`) stepped by a step that left
+    // `mark`.
+    let fp_of =
+        |next: &M::State, (parent, marks, mark): (&[u8], &Marks, usize), bytes: &mut Vec<u8>| {
             bytes.clear();
-            packer.pack_into(next, bytes);
-            memo.borrow_mut().class(bytes, || c(next))
-        }
-        None => {
-            // Packed bytes are canonical (one state, one byte string), so their hash is
-            // the state's fingerprint: hashing one short byte string costs a fraction of
-            // walking the state's vectors and hash maps.
-            bytes.clear();
-            packer.pack_into(next, bytes);
-            fingerprint(&bytes[..])
-        }
-    };
+            packer.pack_step_into(next, parent, marks, mark, bytes);
+            match canon {
+                Some(c) => memo.borrow_mut().class(bytes, || c(next)),
+                // Packed bytes are canonical (one state, one byte string), so their hash is
+                // the state's fingerprint: hashing one short byte string costs a fraction of
+                // walking the state's vectors and hash maps.
+                None => fingerprint(&bytes[..]),
+            }
+        };
     let mut judged_actions = Vec::new();
     let mut siblings = Siblings::new();
     // What the scratch state needs put back ([`StepInto::step_into_again`]).
@@ -625,19 +627,18 @@ where
         let full = match reduced {
             None => true,
             // No cycle to postpone a step forever: each stubborn successor is taken as it
-            // comes, never held.
+            // comes, never held, and packed once, from its parent's bytes.
             Some(step) if !proviso => {
-                step(state, &actions, &mut |a, next| {
-                    let fp = fp_of(next, bytes);
-                    take(a, Some(fp), next, DIRTY_ALL, 0);
+                step(state, &actions, &mut |a, next, mark| {
+                    take(a, None, next, mark, 0);
                 });
                 false
             }
             Some(step) => {
                 held.clear();
                 let mut back = false;
-                step(state, &actions, &mut |a, next| {
-                    let fp = fp_of(next, bytes);
+                step(state, &actions, &mut |a, next, mark| {
+                    let fp = fp_of(next, (packed, marks, mark), bytes);
                     back |= seen.contains(&fp) && !next_level.contains(&fp);
                     // Held in the slots of earlier states' successors (no allocation).
                     match stubborn.get_mut(held.len()) {

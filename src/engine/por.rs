@@ -54,9 +54,16 @@ use paxos_models::model::Action;
 use paxos_models::PaxosModel;
 use smallvec::SmallVec;
 use stateright::actor::ActorModelAction;
-use stateright::Model;
 
 use super::world::{Engine, World};
+
+thread_local! {
+    /// Each thread's successor worlds of [`Por::successors_for_cuts`], reused.
+    static FOUND: std::cell::RefCell<Vec<World>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The steps [`Por::successors_for_cuts`] found: (action index, the step's mark).
+type Found = SmallVec<[(usize, usize); 32]>;
 
 /// Closures to try, smallest first: (steps listed in it, start node, closure as a node
 /// bitmask).
@@ -177,15 +184,16 @@ impl Por {
         (nodes, candidates)
     }
 
-    /// The successors of `w` a reduced search takes, as (action index, successor) handed to
-    /// `take` in action order: the enabled steps of the smallest closure that has one
-    /// (fewest listed steps, then lowest start node); none when no step at all is enabled.
+    /// The successors of `w` a reduced search takes, as (action index, successor, the
+    /// step's mark: [`Engine::mark`]) handed to `take` in action order: the enabled steps
+    /// of the smallest closure that has one (fewest listed steps, then lowest start node);
+    /// none when no step at all is enabled.
     pub fn successors(
         &self,
         engine: &Engine,
         w: &World,
         actions: &[Action],
-        take: &mut dyn FnMut(usize, &World),
+        take: &mut dyn FnMut(usize, &World, usize),
     ) {
         // Every step is taken into this one world, handed to `take` by reference; before
         // each, only what the last step changed is put back.
@@ -208,7 +216,7 @@ impl Por {
                     if let Some(i) = engine.step_again(w, action.clone(), &mut scratch, last) {
                         last = Some(i);
                         any = true;
-                        take(a, &scratch);
+                        take(a, &scratch, i);
                     }
                 }
             }
@@ -241,27 +249,61 @@ impl Por {
         w: &World,
         actions: &[Action],
         cuts: &[u16],
-        take: &mut dyn FnMut(usize, World),
+        take: &mut dyn FnMut(usize, &World, usize),
+    ) {
+        FOUND.with(|slots| {
+            let slots = &mut *slots.borrow_mut();
+            self.successors_for_cuts_into(engine, w, actions, cuts, slots, take)
+        })
+    }
+
+    /// [`Por::successors_for_cuts`], stepping into the worlds `slots` (one per successor
+    /// found, reused from state to state: no world is allocated or moved per successor).
+    fn successors_for_cuts_into(
+        &self,
+        engine: &Engine,
+        w: &World,
+        actions: &[Action],
+        cuts: &[u16],
+        slots: &mut Vec<World>,
+        take: &mut dyn FnMut(usize, &World, usize),
     ) {
         // The smallest closure with an enabled step, as for the safety search.
         let silent = engine.silent(w);
         let (nodes, candidates) = self.candidates(actions, false, silent);
-        let touches: Vec<u16> = actions.iter().map(Self::touches).collect();
-        let mut tried = vec![false; actions.len()];
-        let mut found: Vec<(usize, World)> = Vec::new();
+        let touches: SmallVec<[u16; 32]> = actions.iter().map(Self::touches).collect();
+        let mut tried: SmallVec<[bool; 32]> = SmallVec::from_elem(false, actions.len());
+        // The steps found: (action index, the step's mark); the i-th one's successor is in
+        // `slots[i]`.
+        let mut found: Found = SmallVec::new();
+        // Steps action `a` into the next free slot; whether it is a step.
+        let mut step = |a: usize, found: &mut Found| {
+            let k = found.len();
+            if slots.len() == k {
+                slots.push(w.clone());
+            }
+            match engine.step_into_marked(w, actions[a].clone(), &mut slots[k]) {
+                Some(mark) => {
+                    found.push((a, mark));
+                    true
+                }
+                None => false,
+            }
+        };
         let mut chosen = 0u16;
-        let widen = |c: u16, tried: &mut Vec<bool>, found: &mut Vec<(usize, World)>| {
-            for (a, action) in actions.iter().enumerate() {
+        let widen = |c: u16,
+                     tried: &mut SmallVec<[bool; 32]>,
+                     found: &mut Found,
+                     step: &mut dyn FnMut(usize, &mut Found) -> bool| {
+            for a in 0..actions.len() {
                 if c & (1 << nodes[a]) != 0 && !tried[a] {
                     tried[a] = true;
-                    if let Some(next) = engine.next_state(w, action.clone()) {
-                        found.push((a, next));
-                    }
+                    step(a, found);
                 }
             }
         };
         for (_, _, c) in candidates {
-            widen(c, &mut tried, &mut found);
+            widen(c, &mut tried, &mut found, &mut step);
             chosen |= c;
             if !found.is_empty() {
                 break;
@@ -269,7 +311,7 @@ impl Por {
         }
         // Then, for every cut, an enabled step that survives it, if there is one.
         for &cut in cuts {
-            if found.iter().any(|(a, _)| touches[*a] & cut == 0) {
+            if found.iter().any(|&(a, _)| touches[a] & cut == 0) {
                 continue;
             }
             let safe = (0..actions.len()).find(|&a| {
@@ -277,23 +319,20 @@ impl Por {
                     return false;
                 }
                 tried[a] = true;
-                match engine.next_state(w, actions[a].clone()) {
-                    Some(next) => {
-                        found.push((a, next));
-                        true
-                    }
-                    None => false,
-                }
+                step(a, &mut found)
             });
             if let Some(a) = safe {
                 let c = self.closure(nodes[a] as usize, false, silent) & !chosen;
-                widen(c, &mut tried, &mut found);
+                widen(c, &mut tried, &mut found, &mut step);
                 chosen |= c;
             }
         }
-        found.sort_by_key(|(a, _)| *a);
-        for (a, next) in found {
-            take(a, next);
+        // In action order (widening may have found earlier actions last).
+        let mut order: SmallVec<[usize; 32]> = (0..found.len()).collect();
+        order.sort_unstable_by_key(|&i| found[i].0);
+        for i in order {
+            let (a, mark) = found[i];
+            take(a, &slots[i], mark);
         }
     }
 }

@@ -756,6 +756,20 @@ impl Engine<'_> {
     }
 }
 
+impl Engine<'_> {
+    /// `w` stepped by `action` into `out` (whatever it held: `w` is copied into it first,
+    /// into the buffers it has), with the step's mark ([`Engine::mark`]); `None`, and
+    /// `out` untouched, when the action is no step from `w`.
+    pub fn step_into_marked(&self, w: &World, action: Action, out: &mut World) -> Option<usize> {
+        let node = Self::node_of(&action);
+        self.apply(w, action, || {
+            out.clone_from(w);
+            out
+        })
+        .map(|observed| Self::mark(node, observed))
+    }
+}
+
 impl super::bfs::StepInto for Engine<'_> {
     fn step_into(&self, w: &World, action: Action, out: &mut World) -> bool {
         self.apply(w, action, || {
