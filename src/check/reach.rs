@@ -374,8 +374,8 @@ impl Expander<'_> {
         let mut actions = Vec::new();
         let mut buf = Vec::new();
         // The stubborn successors, each with where its packed bytes are in `stubborn_bytes`
-        // (`key` packs each); the i-th one's world is `stubborn_worlds[i]` (reused from state
-        // to state).
+        // (`key` packs each); the i-th one's world is `stubborn_worlds[i]`, where
+        // `Por::successors_for_cuts_into` stepped it (reused from state to state).
         let mut stubborn: Vec<(usize, Key, std::ops::Range<usize>)> = Vec::new();
         let mut stubborn_worlds: Vec<World> = Vec::new();
         let mut stubborn_bytes: Vec<u8> = Vec::new();
@@ -396,22 +396,19 @@ impl Expander<'_> {
             stubborn_bytes.clear();
             let mut full = true;
             if let Some(p) = &engine.por {
-                p.successors_for_cuts(
+                let found = p.successors_for_cuts_into(
                     engine,
                     state,
                     &actions,
                     self.cut_nodes,
-                    &mut |a, w, mark| {
-                        let k = self.key(w, (packed, marks, mark), &mut buf, memo);
-                        let start = stubborn_bytes.len();
-                        stubborn_bytes.extend_from_slice(&buf);
-                        match stubborn_worlds.get_mut(stubborn.len()) {
-                            Some(slot) => slot.clone_from(w),
-                            None => stubborn_worlds.push(w.clone()),
-                        }
-                        stubborn.push((a, k, start..stubborn_bytes.len()))
-                    },
+                    &mut stubborn_worlds,
                 );
+                for (&(a, mark), w) in found.iter().zip(&stubborn_worlds) {
+                    let k = self.key(w, (packed, marks, mark), &mut buf, memo);
+                    let start = stubborn_bytes.len();
+                    stubborn_bytes.extend_from_slice(&buf);
+                    stubborn.push((a, k, start..stubborn_bytes.len()))
+                }
                 full = stubborn
                     .iter()
                     .any(|(_, (k, _), _)| ids.get(k).is_some_and(|&id| (id as usize) < level_end));

@@ -63,7 +63,7 @@ thread_local! {
 }
 
 /// The steps [`Por::successors_for_cuts`] found: (action index, the step's mark).
-type Found = SmallVec<[(usize, usize); 32]>;
+pub type Found = SmallVec<[(usize, usize); 32]>;
 
 /// Closures to try, smallest first: (steps listed in it, start node, closure as a node
 /// bitmask).
@@ -253,21 +253,24 @@ impl Por {
     ) {
         FOUND.with(|slots| {
             let slots = &mut *slots.borrow_mut();
-            self.successors_for_cuts_into(engine, w, actions, cuts, slots, take)
+            let found = self.successors_for_cuts_into(engine, w, actions, cuts, slots);
+            for (&(a, mark), next) in found.iter().zip(slots.iter()) {
+                take(a, next, mark);
+            }
         })
     }
 
-    /// [`Por::successors_for_cuts`], stepping into the worlds `slots` (one per successor
-    /// found, reused from state to state: no world is allocated or moved per successor).
-    fn successors_for_cuts_into(
+    /// [`Por::successors_for_cuts`], stepping into the worlds `slots` (reused from state to
+    /// state: no world is allocated or moved per successor): the steps taken, (action
+    /// index, the step's mark) in action order, the i-th one's successor in `slots[i]`.
+    pub fn successors_for_cuts_into(
         &self,
         engine: &Engine,
         w: &World,
         actions: &[Action],
         cuts: &[u16],
         slots: &mut Vec<World>,
-        take: &mut dyn FnMut(usize, &World, usize),
-    ) {
+    ) -> Found {
         // The smallest closure with an enabled step, as for the safety search.
         let silent = engine.silent(w);
         let (nodes, candidates) = self.candidates(actions, false, silent);
@@ -327,12 +330,16 @@ impl Por {
                 chosen |= c;
             }
         }
-        // In action order (widening may have found earlier actions last).
-        let mut order: SmallVec<[usize; 32]> = (0..found.len()).collect();
-        order.sort_unstable_by_key(|&i| found[i].0);
-        for i in order {
-            let (a, mark) = found[i];
-            take(a, &slots[i], mark);
+        // In action order, each successor in its step's slot: widening may have found
+        // earlier actions last (an insertion sort: the steps are few, and mostly in order).
+        for i in 1..found.len() {
+            let mut j = i;
+            while j > 0 && found[j - 1].0 > found[j].0 {
+                found.swap(j - 1, j);
+                slots.swap(j - 1, j);
+                j -= 1;
+            }
         }
+        found
     }
 }

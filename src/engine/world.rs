@@ -731,6 +731,18 @@ impl Engine<'_> {
         .map(|observed| Self::mark(node, observed))
     }
 
+    /// `w` stepped by `action` into `out` (whatever it held: `w` is copied into it first,
+    /// into the buffers it has), with the step's mark ([`Engine::mark`]); `None`, and
+    /// `out` untouched, when the action is no step from `w`.
+    pub fn step_into_marked(&self, w: &World, action: Action, out: &mut World) -> Option<usize> {
+        let node = Self::node_of(&action);
+        self.apply(w, action, || {
+            out.clone_from(w);
+            out
+        })
+        .map(|observed| Self::mark(node, observed))
+    }
+
     /// A step's mark: the node it belongs to, and [`OBS_KEPT`] unless it `observed`
     /// anything new. What a scratch world needs put back after the step, and which parts
     /// of the successor's packed bytes are its parent's.
@@ -756,27 +768,9 @@ impl Engine<'_> {
     }
 }
 
-impl Engine<'_> {
-    /// `w` stepped by `action` into `out` (whatever it held: `w` is copied into it first,
-    /// into the buffers it has), with the step's mark ([`Engine::mark`]); `None`, and
-    /// `out` untouched, when the action is no step from `w`.
-    pub fn step_into_marked(&self, w: &World, action: Action, out: &mut World) -> Option<usize> {
-        let node = Self::node_of(&action);
-        self.apply(w, action, || {
-            out.clone_from(w);
-            out
-        })
-        .map(|observed| Self::mark(node, observed))
-    }
-}
-
 impl super::bfs::StepInto for Engine<'_> {
     fn step_into(&self, w: &World, action: Action, out: &mut World) -> bool {
-        self.apply(w, action, || {
-            out.clone_from(w);
-            out
-        })
-        .is_some()
+        self.step_into_marked(w, action, out).is_some()
     }
 
     /// The mark is the last step's ([`Engine::mark`]): only its node's state and storage,
